@@ -1,0 +1,55 @@
+// Folders are process boundaries (STYLE.md): a wrong import fails `npm test`.
+import tseslint from 'typescript-eslint';
+
+const noDefaultExport = {
+  selector: 'ExportDefaultDeclaration',
+  message: 'Use named exports (STYLE.md).',
+};
+
+const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'crypto', 'http', 'https', 'net', 'child_process', 'worker_threads', 'better-sqlite3'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', 'build/**', 'out/**', 'bench/results/**', 'test-results/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      'no-restricted-syntax': ['error', noDefaultExport],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+    },
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'renderer/ runs in a sandboxed page: use the preload bridge.' }],
+        patterns: [
+          { group: nodeBuiltins, message: 'renderer/ is DOM only: no Node modules.' },
+          { group: ['**/server/**', '!**/server/http/contract*'], message: 'renderer/ talks to the server over HTTP; only the contract may be imported.' },
+          { group: ['**/electron/**'], message: 'renderer/ cannot import the main process.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['server/**/*.ts', 'sdk/**/*.ts', 'demo/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'server/, sdk/ and demo/ are plain Node: never import electron.' }],
+        patterns: [
+          { group: ['**/electron/**', 'electron/*'], message: 'Plain Node code cannot import the Electron shell.' },
+          { group: ['**/renderer/**'], message: 'The server does not import the console UI.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['sdk/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'sdk/ is plain Node.' }],
+        patterns: [{ group: ['**/server/**', '**/electron/**', '**/renderer/**'], message: 'sdk/ is the merchant library: it stands alone.' }],
+      }],
+    },
+  },
+);

@@ -1,0 +1,189 @@
+// Merchant apps and their secrets (DESIGN section 2). Secrets are sealed with a
+// key derived from the master key; plaintext leaves this module only when the
+// app is created or rotated, or on an explicit reveal.
+import { PaydeskError } from '../errors.ts';
+import { randomBytes } from 'node:crypto';
+import { newId, newSecret } from '../ids.ts';
+import { seal, unseal } from '../keys/master-key.ts';
+import { immediate } from '../db/open.ts';
+import { iso, type Context } from '../context.ts';
+import type { AppForVerification, SecretState } from '../requests/verify.ts';
+
+export type AppStatus = 'active' | 'disabled';
+export type AppAccess = 'live' | 'simulate';
+
+export interface NewApp {
+  readonly name: string;
+  readonly homepage: string;
+  readonly contactEmail: string;
+  readonly postbackURL: string;
+  readonly chargebackURL: string;
+  readonly access: AppAccess;
+}
+
+export type AppPatch = Partial<NewApp & { status: AppStatus }>;
+
+interface AppRow {
+  key: string; name: string; homepage: string; contact_email: string; postback_url: string; chargeback_url: string;
+  status: AppStatus; access: AppAccess; webhook_secret_sealed: string; created_at: number; updated_at: number;
+}
+interface SecretRow { id: string; app_key: string; secret_sealed: string; created_at: number; expires_at: number | null; revoked_at: number | null }
+
+export function secretState(s: Pick<SecretRow, 'expires_at' | 'revoked_at'>, now: number): SecretState {
+  if (s.revoked_at !== null) return 'revoked';
+  if (s.expires_at !== null && s.expires_at <= now) return 'expired';
+  return 'active';
+}
+
+export class Apps {
+  constructor(private readonly ctx: Context) {}
+
+  private sealSecret(appKey: string, secret: string): string {
+    return seal(this.ctx.keys.secretsKey, secret, `app-secret:${appKey}`);
+  }
+
+  private unsealSecret(appKey: string, sealed: string): string {
+    return unseal(this.ctx.keys.secretsKey, sealed, `app-secret:${appKey}`);
+  }
+
+  create(input: NewApp) {
+    const now = this.ctx.now();
+    const key = newId('app', 16);
+    const secret = newSecret();
+    const secretId = newId('sec', 12);
+    // Standard Webhooks: whsec_ + standard base64 of the key bytes.
+    const webhookSecret = `whsec_${randomBytes(32).toString('base64')}`;
+    immediate(this.ctx.db, () => {
+      this.ctx.db.prepare(`INSERT INTO apps (key, name, homepage, contact_email, postback_url, chargeback_url, status, access, webhook_secret_sealed, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)`).run(key, input.name, input.homepage, input.contactEmail,
+        input.postbackURL, input.chargebackURL, input.access, seal(this.ctx.keys.secretsKey, webhookSecret, `webhook-secret:${key}`), now, now);
+      this.ctx.db.prepare('INSERT INTO app_secrets (id, app_key, secret_sealed, created_at) VALUES (?, ?, ?, ?)')
+        .run(secretId, key, this.sealSecret(key, secret), now);
+    });
+    this.ctx.events.emit('app.created', { key });
+    return { app: this.get(key), secret: { id: secretId, secret }, webhookSecret };
+  }
+
+  private row(key: string): AppRow {
+    const row = this.ctx.db.prepare('SELECT * FROM apps WHERE key = ?').get(key) as AppRow | undefined;
+    if (!row) throw new PaydeskError('app_not_found');
+    return row;
+  }
+
+  private secrets(key: string): SecretRow[] {
+    return this.ctx.db.prepare('SELECT * FROM app_secrets WHERE app_key = ? ORDER BY created_at DESC, id').all(key) as SecretRow[];
+  }
+
+  private view(row: AppRow) {
+    const now = this.ctx.now();
+    const stats = this.ctx.db.prepare(`SELECT
+        COUNT(*) FILTER (WHERE status = 'completed') AS sales,
+        COUNT(*) FILTER (WHERE status = 'completed' AND refunded_amount > 0) AS refunded
+      FROM purchases WHERE app_key = ?`).get(row.key) as { sales: number; refunded: number };
+    return {
+      key: row.key,
+      name: row.name,
+      homepage: row.homepage,
+      contactEmail: row.contact_email,
+      postbackURL: row.postback_url,
+      chargebackURL: row.chargeback_url,
+      status: row.status,
+      access: row.access,
+      createdAt: iso(row.created_at)!,
+      updatedAt: iso(row.updated_at)!,
+      sales: stats.sales,
+      refundRate: stats.sales === 0 ? 0 : stats.refunded / stats.sales,
+      secrets: this.secrets(row.key).map((s) => ({
+        id: s.id,
+        state: secretState(s, now),
+        createdAt: iso(s.created_at)!,
+        expiresAt: iso(s.expires_at),
+        revokedAt: iso(s.revoked_at),
+      })),
+    };
+  }
+
+  get(key: string) {
+    return this.view(this.row(key));
+  }
+
+  list() {
+    const rows = this.ctx.db.prepare('SELECT * FROM apps ORDER BY created_at DESC, key').all() as AppRow[];
+    return rows.map((r) => this.view(r));
+  }
+
+  update(key: string, patch: AppPatch) {
+    const row = this.row(key);
+    const next = {
+      name: patch.name ?? row.name,
+      homepage: patch.homepage ?? row.homepage,
+      contact_email: patch.contactEmail ?? row.contact_email,
+      postback_url: patch.postbackURL ?? row.postback_url,
+      chargeback_url: patch.chargebackURL ?? row.chargeback_url,
+      access: patch.access ?? row.access,
+      status: patch.status ?? row.status,
+    };
+    this.ctx.db.prepare(`UPDATE apps SET name = @name, homepage = @homepage, contact_email = @contact_email,
+      postback_url = @postback_url, chargeback_url = @chargeback_url, access = @access, status = @status, updated_at = @now
+      WHERE key = @key`).run({ ...next, now: this.ctx.now(), key });
+    this.ctx.events.emit('app.updated', { key, status: next.status });
+    return this.get(key);
+  }
+
+  /** A new secret; every other active secret keeps working for `graceSeconds`, then is refused. */
+  rotate(key: string, graceSeconds: number = this.ctx.config.defaultGraceSeconds) {
+    this.row(key);
+    const now = this.ctx.now();
+    const secret = newSecret();
+    const id = newId('sec', 12);
+    immediate(this.ctx.db, () => {
+      this.ctx.db.prepare(`UPDATE app_secrets SET expires_at = MIN(COALESCE(expires_at, @until), @until)
+        WHERE app_key = @key AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > @now)`)
+        .run({ key, now, until: now + graceSeconds * 1000 });
+      this.ctx.db.prepare('INSERT INTO app_secrets (id, app_key, secret_sealed, created_at) VALUES (?, ?, ?, ?)')
+        .run(id, key, this.sealSecret(key, secret), now);
+    });
+    this.ctx.events.emit('app.secret_rotated', { key, secretId: id });
+    return { app: this.get(key), secret: { id, secret } };
+  }
+
+  revoke(key: string, secretId: string) {
+    this.row(key);
+    const now = this.ctx.now();
+    immediate(this.ctx.db, () => {
+      const all = this.secrets(key);
+      const s = all.find((x) => x.id === secretId);
+      if (!s) throw new PaydeskError('secret_not_found');
+      if (s.revoked_at !== null) throw new PaydeskError('secret_already_revoked');
+      const othersActive = all.some((x) => x.id !== secretId && secretState(x, now) === 'active');
+      if (secretState(s, now) === 'active' && !othersActive) throw new PaydeskError('secret_last_active');
+      this.ctx.db.prepare('UPDATE app_secrets SET revoked_at = ? WHERE id = ?').run(now, secretId);
+    });
+    this.ctx.events.emit('app.secret_revoked', { key, secretId });
+    return this.get(key);
+  }
+
+  /** Plaintext of one secret, on an explicit action in the console only. */
+  reveal(key: string, secretId: string): { id: string; secret: string } {
+    const s = this.secrets(key).find((x) => x.id === secretId);
+    if (!s) throw new PaydeskError(this.ctx.db.prepare('SELECT 1 FROM apps WHERE key = ?').get(key) ? 'secret_not_found' : 'app_not_found');
+    return { id: s.id, secret: this.unsealSecret(key, s.secret_sealed) };
+  }
+
+  webhookSecret(key: string): string {
+    return unseal(this.ctx.keys.secretsKey, this.row(key).webhook_secret_sealed, `webhook-secret:${key}`);
+  }
+
+  forVerification(key: string): AppForVerification | undefined {
+    const row = this.ctx.db.prepare('SELECT * FROM apps WHERE key = ?').get(key) as AppRow | undefined;
+    if (!row) return undefined;
+    const now = this.ctx.now();
+    const order: Record<SecretState, number> = { active: 0, expired: 1, revoked: 2 };
+    const secrets = this.secrets(key)
+      .map((s) => ({ id: s.id, secret: this.unsealSecret(key, s.secret_sealed), state: secretState(s, now) }))
+      .sort((a, b) => order[a.state] - order[b.state]);
+    return { key, status: row.status, access: row.access, postbackURL: row.postback_url, chargebackURL: row.chargeback_url, secrets };
+  }
+}
+
+export type AppView = ReturnType<Apps['get']>;

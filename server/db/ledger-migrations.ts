@@ -1,0 +1,162 @@
+// Schema of ledger.db: apps, buyers, purchases and the money they move.
+// Append only: a shipped migration is never edited (its position is its number).
+import type { Migration } from './open.ts';
+
+export const ledgerMigrations: readonly Migration[] = [
+  {
+    name: '001 apps, buyers, purchases, ledger, idempotency',
+    up(db) {
+      db.exec(`
+        CREATE TABLE apps (
+          key TEXT PRIMARY KEY,
+          name TEXT NOT NULL,
+          homepage TEXT NOT NULL,
+          contact_email TEXT NOT NULL,
+          postback_url TEXT NOT NULL,
+          chargeback_url TEXT NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('active', 'disabled')),
+          access TEXT NOT NULL CHECK (access IN ('live', 'simulate')),
+          webhook_secret_sealed TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE TABLE app_secrets (
+          id TEXT PRIMARY KEY,
+          app_key TEXT NOT NULL REFERENCES apps(key),
+          secret_sealed TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          expires_at INTEGER,
+          revoked_at INTEGER
+        ) STRICT;
+        CREATE INDEX app_secrets_by_app ON app_secrets(app_key, created_at);
+
+        CREATE TABLE buyers (
+          id TEXT PRIMARY KEY,
+          email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+          name TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          pin_hash TEXT,
+          pin_set_at INTEGER,
+          pin_failures INTEGER NOT NULL DEFAULT 0,
+          pin_locked_until INTEGER,
+          pin_lockouts INTEGER NOT NULL DEFAULT 0,
+          unlock_window_seconds INTEGER NOT NULL DEFAULT 0,
+          unlocked_until INTEGER
+        ) STRICT;
+
+        -- One buyer is signed in to the wallet at a time.
+        CREATE TABLE wallet_session (
+          id INTEGER PRIMARY KEY CHECK (id = 1),
+          buyer_id TEXT NOT NULL REFERENCES buyers(id),
+          signed_in_at INTEGER NOT NULL
+        ) STRICT;
+
+        -- A preauthorization: only the vault token and what a buyer needs to recognise the card.
+        CREATE TABLE payment_methods (
+          id TEXT PRIMARY KEY,
+          buyer_id TEXT NOT NULL REFERENCES buyers(id),
+          vault_token TEXT NOT NULL,
+          brand TEXT NOT NULL,
+          last4 TEXT NOT NULL,
+          exp_month INTEGER NOT NULL,
+          exp_year INTEGER NOT NULL,
+          currency TEXT NOT NULL,
+          limit_per_purchase INTEGER NOT NULL,
+          limit_per_month INTEGER NOT NULL,
+          created_at INTEGER NOT NULL,
+          removed_at INTEGER
+        ) STRICT;
+        CREATE INDEX payment_methods_by_buyer ON payment_methods(buyer_id);
+
+        CREATE TABLE purchases (
+          id TEXT PRIMARY KEY,
+          app_key TEXT NOT NULL REFERENCES apps(key),
+          code TEXT NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('pending', 'completed', 'cancelled', 'declined', 'expired')),
+          product_id TEXT NOT NULL,
+          name TEXT NOT NULL,
+          description TEXT NOT NULL,
+          product_data TEXT NOT NULL,
+          amount INTEGER NOT NULL CHECK (amount >= 0),
+          currency TEXT NOT NULL,
+          price_point TEXT,
+          postback_url TEXT NOT NULL,
+          chargeback_url TEXT NOT NULL,
+          request_json TEXT NOT NULL,
+          simulate_json TEXT,
+          buyer_id TEXT REFERENCES buyers(id),
+          payment_method_id TEXT REFERENCES payment_methods(id),
+          transaction_id TEXT UNIQUE,
+          failure_code TEXT,
+          refunded_amount INTEGER NOT NULL DEFAULT 0,
+          created_at INTEGER NOT NULL,
+          expires_at INTEGER NOT NULL,
+          completed_at INTEGER,
+          updated_at INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX purchases_by_created ON purchases(created_at DESC, id DESC);
+        CREATE INDEX purchases_by_app ON purchases(app_key, created_at DESC, id DESC);
+        CREATE INDEX purchases_by_status ON purchases(status, created_at DESC, id DESC);
+        CREATE INDEX purchases_by_buyer ON purchases(buyer_id, created_at DESC, id DESC);
+        CREATE INDEX purchases_by_product_data ON purchases(product_data);
+
+        -- Every state change of a purchase, in order: the transaction timeline.
+        CREATE TABLE purchase_events (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          purchase_id TEXT NOT NULL REFERENCES purchases(id),
+          type TEXT NOT NULL,
+          at INTEGER NOT NULL,
+          data_json TEXT NOT NULL DEFAULT '{}'
+        ) STRICT;
+        CREATE INDEX purchase_events_by_purchase ON purchase_events(purchase_id, id);
+
+        -- Money that moved, per app. Charges are positive, refunds and reversals negative.
+        CREATE TABLE ledger_entries (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          purchase_id TEXT NOT NULL REFERENCES purchases(id),
+          app_key TEXT NOT NULL REFERENCES apps(key),
+          kind TEXT NOT NULL CHECK (kind IN ('charge', 'refund', 'reversal')),
+          amount INTEGER NOT NULL,
+          currency TEXT NOT NULL,
+          created_at INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX ledger_by_app ON ledger_entries(app_key, currency);
+
+        -- Notices to merchants, written in the same transaction as the change they report.
+        CREATE TABLE notices (
+          id TEXT PRIMARY KEY,
+          purchase_id TEXT NOT NULL REFERENCES purchases(id),
+          app_key TEXT NOT NULL REFERENCES apps(key),
+          type TEXT NOT NULL CHECK (type IN ('postback', 'chargeback')),
+          seq INTEGER NOT NULL,
+          url TEXT NOT NULL,
+          payload_json TEXT NOT NULL,
+          status TEXT NOT NULL DEFAULT 'pending',
+          created_at INTEGER NOT NULL,
+          UNIQUE (purchase_id, seq)
+        ) STRICT;
+        CREATE INDEX notices_by_status ON notices(status, created_at);
+
+        -- Seen request ids, so a signed request cannot be replayed before it expires.
+        CREATE TABLE used_jtis (
+          app_key TEXT NOT NULL,
+          jti TEXT NOT NULL,
+          expires_at INTEGER NOT NULL,
+          PRIMARY KEY (app_key, jti)
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE TABLE idempotency_keys (
+          scope TEXT NOT NULL,
+          key TEXT NOT NULL,
+          fingerprint TEXT NOT NULL,
+          state TEXT NOT NULL CHECK (state IN ('in_progress', 'done')),
+          status INTEGER,
+          response_json TEXT,
+          created_at INTEGER NOT NULL,
+          PRIMARY KEY (scope, key)
+        ) STRICT, WITHOUT ROWID;
+      `);
+    },
+  },
+];

@@ -1,0 +1,227 @@
+// The console and public HTTP API, described once. Request validation, the
+// handler types, the OpenAPI document (GET /api/openapi.json) and the console's
+// client types are all derived from this table. The renderer may import this
+// file (zod only, no Node).
+import { z } from 'zod';
+
+const httpURL = z.url({ protocol: /^https?$/, hostname: z.regexes.hostname }).max(2048);
+const isoDate = z.iso.datetime();
+const money = z.object({ amount: z.int().describe('minor units'), currency: z.string().length(3), display: z.string() });
+const id = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[a-z0-9]+$`), `a ${prefix}_ id`);
+
+// --- entities ---------------------------------------------------------------
+
+export const SecretInfo = z.object({
+  id: z.string(), state: z.enum(['active', 'expired', 'revoked']), createdAt: isoDate, expiresAt: isoDate.nullable(), revokedAt: isoDate.nullable(),
+});
+
+export const App = z.object({
+  key: z.string(), name: z.string(), homepage: z.string(), contactEmail: z.string(), postbackURL: z.string(), chargebackURL: z.string(),
+  status: z.enum(['active', 'disabled']), access: z.enum(['live', 'simulate']), createdAt: isoDate, updatedAt: isoDate,
+  sales: z.int(), refundRate: z.number(), secrets: z.array(SecretInfo),
+});
+
+export const PaymentMethod = z.object({
+  id: z.string(), brand: z.string(), last4: z.string(), expMonth: z.int(), expYear: z.int(), currency: z.string(),
+  limits: z.object({ perPurchase: z.int(), perMonth: z.int() }), createdAt: isoDate,
+});
+
+export const Buyer = z.object({
+  id: z.string(), email: z.string(), name: z.string(), createdAt: isoDate, signedIn: z.boolean(),
+  pin: z.object({
+    set: z.boolean(), setAt: isoDate.nullable(), locked: z.boolean(), lockedUntil: isoDate.nullable(), triesLeft: z.int(),
+    unlockWindowSeconds: z.int(), unlockedUntil: isoDate.nullable(),
+  }),
+  paymentMethods: z.array(PaymentMethod),
+});
+
+export const PurchaseStatus = z.enum(['pending', 'completed', 'cancelled', 'declined', 'expired']);
+
+export const Purchase = z.object({
+  id: z.string(), code: z.string(), status: PurchaseStatus,
+  item: z.object({ id: z.string(), name: z.string(), description: z.string(), productData: z.string() }),
+  price: money, pricePoint: z.string().nullable(), refundedAmount: z.int(),
+  simulate: z.record(z.string(), z.unknown()).nullable(),
+  seller: z.object({
+    appKey: z.string(), name: z.string(), homepage: z.string(), contactEmail: z.string(), registeredAt: isoDate,
+    sales: z.int(), refundRate: z.number(), newSeller: z.boolean(),
+  }),
+  buyer: z.object({ id: z.string(), email: z.string(), name: z.string() }).nullable(),
+  paymentMethod: z.object({ brand: z.string(), last4: z.string() }).nullable(),
+  transactionID: z.string().nullable(), failure: z.object({ code: z.string() }).nullable(), errorName: z.string().nullable(),
+  digest: z.string().describe('send back with confirm to bind the PIN to what was shown'),
+  createdAt: isoDate, expiresAt: isoDate, completedAt: isoDate.nullable(),
+});
+
+export const TransactionSummary = z.object({
+  id: z.string(), transactionID: z.string().nullable(), status: z.string(), appKey: z.string(), appName: z.string(),
+  item: z.object({ id: z.string(), name: z.string(), productData: z.string() }), price: money, refundedAmount: z.int(),
+  buyerEmail: z.string().nullable(), createdAt: isoDate, completedAt: isoDate.nullable(),
+});
+
+export const TimelineEvent = z.object({ type: z.string(), at: isoDate, data: z.record(z.string(), z.unknown()) });
+
+export const PublicPurchase = z.object({
+  id: z.string(), status: PurchaseStatus, code: z.string(), item: z.object({ name: z.string(), description: z.string() }),
+  price: money, seller: z.object({ name: z.string(), homepage: z.string() }),
+  transactionID: z.string().nullable(), error: z.string().nullable().describe('mozPay error name once the purchase failed'), expiresAt: isoDate,
+});
+
+export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }).loose() });
+
+// --- request bodies -----------------------------------------------------------
+
+const appFields = {
+  name: z.string().trim().min(1).max(100),
+  homepage: httpURL,
+  contactEmail: z.email().max(254),
+  postbackURL: httpURL,
+  chargebackURL: httpURL,
+  access: z.enum(['live', 'simulate']),
+};
+
+export const NewAppBody = z.object({ ...appFields, access: appFields.access.default('live') }).strict();
+export const AppPatchBody = z.object({ ...appFields, status: z.enum(['active', 'disabled']) }).partial().strict();
+export const RotateBody = z.object({ graceSeconds: z.int().min(0).max(30 * 24 * 3600).optional() }).strict();
+export const NewBuyerBody = z.object({ email: z.email().max(254), name: z.string().trim().min(1).max(100) }).strict();
+export const BuyerPatchBody = z.object({ unlockWindowSeconds: z.int().min(0).max(300) }).strict();
+export const PinBody = z.object({
+  pin: z.string(), currentPin: z.string().optional(), unlockWindowSeconds: z.int().min(0).max(300).optional(),
+}).strict();
+const limitsFields = { perPurchase: z.int().min(1).max(100_000_000), perMonth: z.int().min(1).max(1_000_000_000) };
+export const NewPaymentMethodBody = z.object({
+  card: z.object({
+    number: z.string().max(40), expMonth: z.int().min(1).max(12), expYear: z.int().min(2000).max(2100), cvc: z.string().max(8),
+  }).strict(),
+  currency: z.string().regex(/^[A-Z]{3}$/).default('USD'),
+  limits: z.object(limitsFields).strict().default({ perPurchase: 50_000, perMonth: 200_000 }),
+}).strict();
+export const PaymentMethodPatchBody = z.object({ limits: z.object(limitsFields).partial().strict() }).strict();
+export const SessionBody = z.object({ buyerId: z.string() }).strict();
+export const ConfirmBody = z.object({
+  pin: z.string().optional(), digest: z.string().optional(), paymentMethodId: z.string().optional(),
+}).strict();
+export const PayBody = z.object({ jwts: z.union([z.array(z.unknown()).max(10), z.string()]) });
+
+// --- queries ------------------------------------------------------------------
+
+export const PurchaseQuery = z.object({ status: PurchaseStatus.optional(), limit: z.coerce.number().int().min(1).max(500).optional() }).strict();
+export const TransactionQuery = z.object({
+  appKey: z.string().optional(), status: PurchaseStatus.optional(), from: isoDate.optional(), to: isoDate.optional(),
+  q: z.string().max(255).optional(), cursor: z.string().max(512).optional(), limit: z.coerce.number().int().min(1).max(200).optional(),
+}).strict();
+
+// --- routes ---------------------------------------------------------------------
+
+export type Auth = 'console' | 'public';
+
+export interface RouteSpec {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  readonly path: string;
+  readonly auth: Auth;
+  readonly summary: string;
+  readonly body?: z.ZodType;
+  readonly query?: z.ZodType;
+  readonly response: z.ZodType;
+  readonly status?: number;
+}
+
+const Empty = z.object({}).strict();
+const Ok = z.object({ ok: z.literal(true) });
+
+export const routes = {
+  listApps: { method: 'GET', path: '/api/apps', auth: 'console', summary: 'List merchant apps', response: z.object({ items: z.array(App) }) },
+  createApp: {
+    method: 'POST', path: '/api/apps', auth: 'console', status: 201, body: NewAppBody,
+    summary: 'Register an app; the key, secret and webhook secret are shown this once',
+    response: z.object({ app: App, secret: z.object({ id: z.string(), secret: z.string() }), webhookSecret: z.string() }),
+  },
+  getApp: { method: 'GET', path: '/api/apps/{key}', auth: 'console', summary: 'One app with its secrets (never their values)', response: App },
+  updateApp: { method: 'PATCH', path: '/api/apps/{key}', auth: 'console', body: AppPatchBody, summary: 'Edit, disable or enable an app', response: App },
+  rotateSecret: {
+    method: 'POST', path: '/api/apps/{key}/secrets', auth: 'console', status: 201, body: RotateBody,
+    summary: 'Rotate: a new secret; the others keep working for graceSeconds (default 24 h)',
+    response: z.object({ app: App, secret: z.object({ id: z.string(), secret: z.string() }) }),
+  },
+  revokeSecret: { method: 'DELETE', path: '/api/apps/{key}/secrets/{secretId}', auth: 'console', summary: 'Revoke a secret at once', response: App },
+  revealSecret: {
+    method: 'POST', path: '/api/apps/{key}/secrets/{secretId}/reveal', auth: 'console', body: Empty,
+    summary: 'Show a secret\'s value (explicit action)', response: z.object({ id: z.string(), secret: z.string() }),
+  },
+  revealWebhookSecret: {
+    method: 'POST', path: '/api/apps/{key}/webhook-secret/reveal', auth: 'console', body: Empty,
+    summary: 'Show the app\'s whsec_ notice-signing secret', response: z.object({ webhookSecret: z.string() }),
+  },
+
+  listBuyers: { method: 'GET', path: '/api/buyers', auth: 'console', summary: 'List buyers', response: z.object({ items: z.array(Buyer) }) },
+  createBuyer: { method: 'POST', path: '/api/buyers', auth: 'console', status: 201, body: NewBuyerBody, summary: 'Create a buyer identity', response: Buyer },
+  getBuyer: { method: 'GET', path: '/api/buyers/{id}', auth: 'console', summary: 'One buyer with PIN state and payment methods', response: Buyer },
+  updateBuyer: { method: 'PATCH', path: '/api/buyers/{id}', auth: 'console', body: BuyerPatchBody, summary: 'Set the unlock window (0 = off, at most 300 s)', response: Buyer },
+  setPin: {
+    method: 'PUT', path: '/api/buyers/{id}/pin', auth: 'console', body: PinBody,
+    summary: 'Set, change (with currentPin) or reset (within 5 minutes of signing in) the PIN', response: Buyer,
+  },
+  addPaymentMethod: {
+    method: 'POST', path: '/api/buyers/{id}/payment-methods', auth: 'console', status: 201, body: NewPaymentMethodBody,
+    summary: 'Preauthorize a card: the vault checks it and keeps only a token, brand, last 4 and expiry', response: PaymentMethod,
+  },
+  updatePaymentMethod: { method: 'PATCH', path: '/api/buyers/{id}/payment-methods/{pm}', auth: 'console', body: PaymentMethodPatchBody, summary: 'Change a payment method\'s limits', response: PaymentMethod },
+  removePaymentMethod: { method: 'DELETE', path: '/api/buyers/{id}/payment-methods/{pm}', auth: 'console', summary: 'Remove a payment method', response: Ok },
+
+  getSession: { method: 'GET', path: '/api/wallet/session', auth: 'console', summary: 'Who is signed in to the wallet', response: z.object({ buyer: Buyer.nullable(), signedInAt: isoDate.nullable() }) },
+  signIn: { method: 'POST', path: '/api/wallet/session', auth: 'console', body: SessionBody, summary: 'Sign a buyer in to the wallet', response: z.object({ buyer: Buyer, signedInAt: isoDate }) },
+  signOut: { method: 'DELETE', path: '/api/wallet/session', auth: 'console', summary: 'Sign the wallet out', response: Ok },
+
+  listPurchases: { method: 'GET', path: '/api/purchases', auth: 'console', query: PurchaseQuery, summary: 'Purchases, newest first (e.g. ?status=pending)', response: z.object({ items: z.array(Purchase) }) },
+  getPurchase: { method: 'GET', path: '/api/purchases/{id}', auth: 'console', summary: 'One purchase with seller reputation', response: Purchase },
+  confirmPurchase: {
+    method: 'POST', path: '/api/purchases/{id}/confirm', auth: 'console', body: ConfirmBody,
+    summary: 'Confirm as the signed-in buyer with the PIN (or inside an unlock window)', response: Purchase,
+  },
+  cancelPurchase: { method: 'POST', path: '/api/purchases/{id}/cancel', auth: 'console', body: Empty, summary: 'Cancel a pending purchase', response: Purchase },
+
+  listTransactions: {
+    method: 'GET', path: '/api/transactions', auth: 'console', query: TransactionQuery,
+    summary: 'Keyset pages of transactions; filters: appKey, status, from, to, q', response: z.object({ items: z.array(TransactionSummary), nextCursor: z.string().nullable() }),
+  },
+  getTransaction: {
+    method: 'GET', path: '/api/transactions/{id}', auth: 'console', summary: 'A transaction (by purchase or transaction id) with its timeline',
+    response: z.object({ purchase: Purchase, timeline: z.array(TimelineEvent) }),
+  },
+
+  priceTiers: {
+    method: 'GET', path: '/api/price-tiers', auth: 'console', summary: 'The pricePoint table and supported currencies',
+    response: z.object({ tiers: z.array(z.object({ id: z.string(), prices: z.record(z.string(), z.int()) })), currencies: z.record(z.string(), z.int()) }),
+  },
+  testCards: {
+    method: 'GET', path: '/api/test-cards', auth: 'console', summary: 'Test card numbers and the behaviour each selects',
+    response: z.object({ items: z.array(z.object({ number: z.string(), brand: z.string(), behaviour: z.string(), description: z.string() })) }),
+  },
+  errorCodes: {
+    method: 'GET', path: '/api/errors', auth: 'console', summary: 'Every error code with its HTTP status and advice',
+    response: z.object({ items: z.array(z.object({ code: z.string(), status: z.int(), message: z.string() })) }),
+  },
+
+  pay: {
+    method: 'POST', path: '/v1/pay', auth: 'public', status: 201, body: PayBody,
+    summary: 'From a merchant page: verify payment request JWTs and create a pending purchase (CORS open: the JWT is the credential)',
+    response: PublicPurchase,
+  },
+  payStatus: { method: 'GET', path: '/v1/pay/{id}', auth: 'public', summary: 'A purchase\'s status, then its transactionID or a mozPay error name', response: PublicPurchase },
+} as const satisfies Record<string, RouteSpec>;
+
+export type Routes = typeof routes;
+export type RouteName = keyof Routes;
+type BodyOf<R> = R extends { body: z.ZodType } ? z.output<R['body']> : undefined;
+type QueryOf<R> = R extends { query: z.ZodType } ? z.output<R['query']> : undefined;
+type PathParams<P extends string> = P extends `${string}{${infer K}}${infer Rest}` ? { [k in K]: string } & PathParams<Rest> : unknown;
+
+export interface RouteInput<N extends RouteName> {
+  readonly params: PathParams<Routes[N]['path']> & Record<string, string>;
+  readonly body: BodyOf<Routes[N]>;
+  readonly query: QueryOf<Routes[N]>;
+}
+export type RouteOutput<N extends RouteName> = z.input<Routes[N]['response']>;
+/** What the console client sends: the body before defaults are applied. */
+export type RouteBody<N extends RouteName> = Routes[N] extends { body: z.ZodType } ? z.input<Routes[N]['body']> : undefined;
+export type RouteResult<N extends RouteName> = z.output<Routes[N]['response']>;

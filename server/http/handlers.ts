@@ -1,0 +1,76 @@
+// One handler per route of the contract: parse is done, call a service, shape
+// the reply. The type makes a missing or mistyped handler a compile error.
+import { PaydeskError, errorCatalogue } from '../errors.ts';
+import { currencies } from '../money/currency.ts';
+import { priceTiers } from '../money/price-tiers.ts';
+import { testCards } from '../vault/cards.ts';
+import { listTransactions } from '../purchases/transactions.ts';
+import { iso } from '../context.ts';
+import type { RouteInput, RouteName, RouteOutput } from './contract.ts';
+import type { Services } from '../services.ts';
+
+export type Handlers = { [N in RouteName]: (input: RouteInput<N>) => RouteOutput<N> | Promise<RouteOutput<N>> };
+
+export function makeHandlers(s: Services): Handlers {
+  const purchaseByAnyId = (id: string) => {
+    const row = s.ctx.db.prepare('SELECT id FROM purchases WHERE id = ? OR transaction_id = ?').get(id, id) as { id: string } | undefined;
+    if (!row) throw new PaydeskError('purchase_not_found');
+    return row.id;
+  };
+  return {
+    listApps: () => ({ items: s.apps.list() }),
+    createApp: ({ body }) => s.apps.create(body),
+    getApp: ({ params }) => s.apps.get(params.key),
+    updateApp: ({ params, body }) => s.apps.update(params.key, body),
+    rotateSecret: ({ params, body }) => s.apps.rotate(params.key, body.graceSeconds),
+    revokeSecret: ({ params }) => s.apps.revoke(params.key, params.secretId),
+    revealSecret: ({ params }) => s.apps.reveal(params.key, params.secretId),
+    revealWebhookSecret: ({ params }) => ({ webhookSecret: s.apps.webhookSecret(params.key) }),
+
+    listBuyers: () => ({ items: s.wallet.listBuyers() }),
+    createBuyer: ({ body }) => s.wallet.createBuyer(body),
+    getBuyer: ({ params }) => s.wallet.getBuyer(params.id),
+    updateBuyer: ({ params, body }) => s.wallet.setUnlockWindow(params.id, body.unlockWindowSeconds),
+    setPin: ({ params, body }) => s.wallet.setPin(params.id, body),
+    addPaymentMethod: ({ params, body }) => s.wallet.addPaymentMethod(params.id, {
+      card: body.card, currency: body.currency, limitPerPurchase: body.limits.perPurchase, limitPerMonth: body.limits.perMonth,
+    }),
+    updatePaymentMethod: ({ params, body }) => s.wallet.updateLimits(params.id, params.pm, body.limits),
+    removePaymentMethod: ({ params }) => {
+      s.wallet.removePaymentMethod(params.id, params.pm);
+      return { ok: true };
+    },
+
+    getSession: () => {
+      const session = s.wallet.session();
+      return session ? { buyer: s.wallet.getBuyer(session.buyerId), signedInAt: iso(session.signedInAt) } : { buyer: null, signedInAt: null };
+    },
+    signIn: ({ body }) => s.wallet.signIn(body.buyerId),
+    signOut: () => {
+      s.wallet.signOut();
+      return { ok: true };
+    },
+
+    listPurchases: ({ query }) => ({ items: s.purchases.list(query) }),
+    getPurchase: ({ params }) => s.purchases.get(params.id),
+    confirmPurchase: ({ params, body }) => s.purchases.confirm(params.id, body),
+    cancelPurchase: ({ params }) => s.purchases.cancel(params.id),
+
+    listTransactions: ({ query }) => listTransactions(s.ctx, query),
+    getTransaction: ({ params }) => {
+      const id = purchaseByAnyId(params.id);
+      return { purchase: s.purchases.get(id), timeline: s.purchases.timeline(id) };
+    },
+
+    priceTiers: () => ({ tiers: priceTiers.map((t) => ({ id: t.id, prices: { ...t.prices } })), currencies: { ...currencies } }),
+    testCards: () => ({ items: testCards.map((c) => ({ ...c })) }),
+    errorCodes: () => ({ items: Object.entries(errorCatalogue).map(([code, e]) => ({ code, status: e.status, message: e.message })) }),
+
+    pay: async ({ body }) => {
+      const jwts = typeof body.jwts === 'string' ? [body.jwts] : body.jwts;
+      const p = await s.purchases.createFromTokens(jwts);
+      return s.purchases.publicStatus(p.id);
+    },
+    payStatus: ({ params }) => s.purchases.publicStatus(params.id),
+  };
+}

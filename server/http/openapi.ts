@@ -1,0 +1,42 @@
+// The OpenAPI document is generated from the same zod schemas that validate
+// requests, so the docs cannot drift from what the server accepts.
+import { z } from 'zod';
+import { routes, ErrorBody, type RouteSpec } from './contract.ts';
+import { errorCatalogue } from '../errors.ts';
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): unknown {
+  return z.toJSONSchema(schema, { io, unrepresentable: 'any' });
+}
+
+export function openApiDocument(serverUrl: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const [name, r] of Object.entries(routes) as [string, RouteSpec][]) {
+    const params = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const query = r.query ? Object.entries((jsonSchema(r.query, 'input') as { properties?: Record<string, unknown> }).properties ?? {})
+      .map(([qn, schema]) => ({ name: qn, in: 'query', required: false, schema })) : [];
+    const op: Record<string, unknown> = {
+      operationId: name,
+      summary: r.summary,
+      tags: [r.path.startsWith('/v1') ? 'public' : r.path.split('/')[2]],
+      security: r.auth === 'console' ? [{ consoleToken: [] }] : [],
+      parameters: [
+        ...params, ...query,
+        ...(r.method !== 'GET' ? [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 } }] : []),
+      ],
+      responses: {
+        [String(r.status ?? 200)]: { description: 'OK', content: { 'application/json': { schema: jsonSchema(r.response, 'output') } } },
+        default: { description: 'An error with a stable code (see x-error-codes)', content: { 'application/json': { schema: jsonSchema(ErrorBody, 'output') } } },
+      },
+    };
+    if (r.body) op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input') } } };
+    (paths[r.path] ??= {})[r.method.toLowerCase()] = op;
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Paydesk provider API', version: '1', description: 'Console API (bearer token, loopback only) and the public payment API for merchant pages.' },
+    servers: [{ url: serverUrl }],
+    components: { securitySchemes: { consoleToken: { type: 'http', scheme: 'bearer', description: 'The token in <data-dir>/admin-token' } } },
+    paths,
+    'x-error-codes': Object.entries(errorCatalogue).map(([code, s]) => ({ code, status: s.status, message: s.message })),
+  };
+}

@@ -1,0 +1,213 @@
+// The HTTP pipeline: Host check (DNS rebinding), origin policy, bearer token,
+// body limits, idempotency, validation against the contract, then the handler.
+// Routes stay thin; everything they may throw is a PaydeskError with a code.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { PaydeskError, isPaydeskError } from '../errors.ts';
+import { routes, type RouteName, type RouteSpec } from './contract.ts';
+import { openApiDocument } from './openapi.ts';
+import { IdempotencyStore } from './idempotency.ts';
+import type { Handlers } from './handlers.ts';
+import type { EventBus } from '../events/bus.ts';
+
+const MAX_BODY = 64 * 1024;
+
+export interface HttpOptions {
+  readonly token: string;
+  readonly handlers: Handlers;
+  readonly idempotency: IdempotencyStore;
+  readonly events: EventBus;
+  /** Extra origins allowed on the console API (the desktop app's protocol). */
+  readonly consoleOrigins: readonly string[];
+  /** Other routes mounted by later features (static console, pay.js, ...); return true when handled. */
+  readonly extra?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
+  readonly log: (line: string) => void;
+}
+
+interface CompiledRoute {
+  readonly name: RouteName;
+  readonly spec: RouteSpec;
+  readonly pattern: RegExp;
+  readonly keys: readonly string[];
+}
+
+function compile(): CompiledRoute[] {
+  return (Object.entries(routes) as [RouteName, RouteSpec][]).map(([name, spec]) => {
+    const keys: string[] = [];
+    const pattern = new RegExp(`^${spec.path.replace(/\{(\w+)\}/g, (_m, k: string) => {
+      keys.push(k);
+      return '([^/]+)';
+    })}$`);
+    return { name, spec, pattern, keys };
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    ...headers,
+  });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new PaydeskError('body_too_large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function validate<T extends z.ZodType>(schema: T, value: unknown, where: string): z.output<T> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  throw new PaydeskError('validation_failed', {
+    issues: r.error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message })),
+  });
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export function createHttpServer(opts: HttpOptions): { server: Server; setPort(port: number): void } {
+  const compiled = compile();
+  let port = 0;
+  const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  const ownOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`, ...opts.consoleOrigins]);
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // DNS rebinding: a page on evil.example resolving to 127.0.0.1 still sends its own Host.
+    if (!allowedHosts().has(req.headers.host ?? '')) throw new PaydeskError('host_not_allowed');
+    const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+    const isPublic = url.pathname.startsWith('/v1/');
+
+    if (isPublic) {
+      // The JWT is the credential: any page may call the public API, without cookies.
+      res.setHeader('access-control-allow-origin', '*');
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, {
+          'access-control-allow-methods': 'GET, POST',
+          'access-control-allow-headers': 'content-type, idempotency-key',
+          'access-control-max-age': '600',
+        });
+        res.end();
+        return;
+      }
+    } else if (url.pathname.startsWith('/api/')) {
+      const origin = req.headers.origin;
+      if ((origin !== undefined && !ownOrigins().has(origin)) || req.headers['sec-fetch-site'] === 'cross-site') {
+        throw new PaydeskError('cross_origin_refused');
+      }
+      const auth = req.headers.authorization ?? '';
+      if (!auth.startsWith('Bearer ') || !safeEqual(auth.slice(7), opts.token)) throw new PaydeskError('unauthorized');
+      if (url.pathname === '/api/openapi.json' && req.method === 'GET') {
+        send(res, 200, openApiDocument(`http://127.0.0.1:${port}`));
+        return;
+      }
+      if (url.pathname === '/api/events' && req.method === 'GET') {
+        streamEvents(req, res, opts.events);
+        return;
+      }
+    } else if (opts.extra && (await opts.extra(req, res, url))) {
+      return;
+    }
+
+    const matches = compiled.filter((r) => r.pattern.test(url.pathname));
+    if (matches.length === 0) throw new PaydeskError('not_found');
+    const route = matches.find((r) => r.spec.method === req.method);
+    if (!route) throw new PaydeskError('method_not_allowed', { allow: matches.map((m) => m.spec.method) });
+
+    const m = route.pattern.exec(url.pathname)!;
+    const params: Record<string, string> = {};
+    route.keys.forEach((k, i) => (params[k] = decodeURIComponent(m[i + 1]!)));
+
+    const raw = req.method === 'GET' ? '' : await readBody(req);
+    let parsedBody: unknown;
+    if (route.spec.body) {
+      if (raw.trim() === '') parsedBody = {};
+      else {
+        try {
+          parsedBody = JSON.parse(raw);
+        } catch {
+          throw new PaydeskError('bad_json');
+        }
+      }
+    }
+    const body = route.spec.body ? validate(route.spec.body, parsedBody, 'body') : undefined;
+    const query = route.spec.query ? validate(route.spec.query, Object.fromEntries(url.searchParams), 'query') : undefined;
+
+    const key = req.method !== 'GET' ? req.headers['idempotency-key'] : undefined;
+    const scope = isPublic ? 'public' : 'console';
+    if (typeof key === 'string') {
+      const replay = opts.idempotency.begin(scope, key, IdempotencyStore.fingerprint(req.method!, url.pathname, raw));
+      if (replay) {
+        send(res, replay.status, replay.body, { 'idempotent-replayed': 'true' });
+        return;
+      }
+    }
+    let status: number;
+    let out: unknown;
+    try {
+      const handler = opts.handlers[route.name] as (input: unknown) => unknown;
+      out = await handler({ params, body, query });
+      status = route.spec.status ?? 200;
+    } catch (e) {
+      ({ status, body: out } = errorResponse(e, opts.log));
+    }
+    if (typeof key === 'string') opts.idempotency.finish(scope, key, { status, body: out });
+    send(res, status, out);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      const { status, body } = errorResponse(e, opts.log);
+      if (!res.headersSent) send(res, status, body);
+      else res.end();
+    });
+  });
+  return { server, setPort: (p) => (port = p) };
+}
+
+function errorResponse(e: unknown, log: (line: string) => void): { status: number; body: unknown } {
+  if (isPaydeskError(e)) return { status: e.status, body: e.toJSON() };
+  // Unexpected: log the stack (never request bodies: they may hold card numbers or PINs).
+  log(`internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+  const err = new PaydeskError('internal_error');
+  return { status: err.status, body: err.toJSON() };
+}
+
+function streamEvents(req: IncomingMessage, res: ServerResponse, events: EventBus): void {
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    connection: 'keep-alive',
+  });
+  res.write(': paydesk events\n\n');
+  const unsubscribe = events.subscribe((e) => {
+    res.write(`event: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`);
+  });
+  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+  req.on('close', () => {
+    clearInterval(heartbeat);
+    unsubscribe();
+  });
+}

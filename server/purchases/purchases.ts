@@ -1,0 +1,330 @@
+// Purchases: pending -> completed | cancelled | declined | expired (DESIGN section 4).
+// Confirmation charges through the vault, then writes the purchase, the ledger
+// entry and the postback's outbox row in one IMMEDIATE transaction.
+import { createHash } from 'node:crypto';
+import { PaydeskError, type ErrorCode } from '../errors.ts';
+import { newConfirmationCode, newId } from '../ids.ts';
+import { immediate } from '../db/open.ts';
+import { iso, type Context } from '../context.ts';
+import { formatAmount } from '../money/currency.ts';
+import { PAY_TYP, peekRequest, verifyPaymentRequest, defaultLimits, MOZPAY_AUDIENCE, type VerifiedRequest } from '../requests/verify.ts';
+import type { Apps } from '../apps/apps.ts';
+import type { Wallet } from '../wallet/wallet.ts';
+import type { Vault } from '../vault/vault.ts';
+
+export type PurchaseStatus = 'pending' | 'completed' | 'cancelled' | 'declined' | 'expired';
+
+export interface PurchaseRow {
+  id: string; app_key: string; code: string; status: PurchaseStatus; product_id: string; name: string; description: string;
+  product_data: string; amount: number; currency: string; price_point: string | null; postback_url: string; chargeback_url: string;
+  request_json: string; simulate_json: string | null; buyer_id: string | null; payment_method_id: string | null;
+  transaction_id: string | null; failure_code: string | null; refunded_amount: number; created_at: number; expires_at: number;
+  completed_at: number | null; updated_at: number;
+}
+
+/** mozPay's error names, for the page's onerror/onFailure. */
+const errorNames: Partial<Record<PurchaseStatus, string>> = {
+  cancelled: 'USER_CANCELLED',
+  declined: 'PAYMENT_DECLINED',
+  expired: 'PAYMENT_TIMEOUT',
+};
+
+const NEW_SELLER_MS = 30 * 24 * 3600_000;
+const NEW_SELLER_SALES = 5;
+
+/** Binds a confirmation to what the buyer was shown: a PIN typed for one purchase cannot confirm another. */
+export function purchaseDigest(p: Pick<PurchaseRow, 'id' | 'amount' | 'currency' | 'app_key' | 'product_id' | 'name'>): string {
+  return createHash('sha256').update(JSON.stringify([p.id, p.amount, p.currency, p.app_key, p.product_id, p.name])).digest('base64url').slice(0, 22);
+}
+
+export class Purchases {
+  private readonly confirming = new Set<string>();
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly apps: Apps,
+    private readonly wallet: Wallet,
+    private readonly vault: Vault,
+  ) {}
+
+  // --- creation (public, from merchant pages) --------------------------------
+
+  async createFromTokens(jwts: readonly unknown[]) {
+    if (jwts.length === 0) throw new PaydeskError('pay_no_request');
+    // A page may offer several providers; we take the first token of our type.
+    const ours = jwts.find((t) => {
+      if (typeof t !== 'string') return false;
+      try {
+        return peekRequest(t).payload.typ === PAY_TYP;
+      } catch {
+        return false;
+      }
+    });
+    if (ours === undefined) {
+      // One token: report exactly why it is not ours (malformed, too large, ...).
+      if (jwts.length === 1) await this.verify(jwts[0]);
+      throw new PaydeskError('pay_no_supported_request');
+    }
+    const verified = await this.verify(ours);
+    return this.createPending(verified);
+  }
+
+  private verify(token: unknown): Promise<VerifiedRequest> {
+    return verifyPaymentRequest(token, {
+      now: this.ctx.now(),
+      audiences: [...new Set([this.ctx.config.audience, MOZPAY_AUDIENCE])],
+      defaultCurrency: this.ctx.config.defaultCurrency,
+      limits: defaultLimits,
+      findApp: (key) => this.apps.forVerification(key),
+      jtiSeen: (app, jti) => this.ctx.db.prepare('SELECT 1 FROM used_jtis WHERE app_key = ? AND jti = ?').get(app, jti) !== undefined,
+    });
+  }
+
+  private createPending(v: VerifiedRequest) {
+    const now = this.ctx.now();
+    const id = newId('pur', 20);
+    const r = v.request;
+    immediate(this.ctx.db, () => {
+      if (v.jti !== undefined) {
+        // Checked again under the write lock: two copies of one token racing must not both pass.
+        const taken = this.ctx.db.prepare('INSERT INTO used_jtis (app_key, jti, expires_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING')
+          .run(v.appKey, v.jti, (v.exp + defaultLimits.clockSkewSeconds) * 1000);
+        if (taken.changes === 0) throw new PaydeskError('request_jti_replayed');
+      }
+      this.ctx.db.prepare(`INSERT INTO purchases (id, app_key, code, status, product_id, name, description, product_data, amount, currency,
+          price_point, postback_url, chargeback_url, request_json, simulate_json, created_at, expires_at, updated_at)
+        VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+        id, v.appKey, newConfirmationCode(), r.id, r.name, r.description, r.productData, r.price.amount, r.price.currency,
+        r.pricePoint ?? null, r.postbackURL, r.chargebackURL, JSON.stringify(v.claims.request), r.simulate ? JSON.stringify(r.simulate) : null,
+        now, now + this.ctx.config.purchaseTtlMs, now);
+      this.event(id, 'created', { appKey: v.appKey, amount: r.price.amount, currency: r.price.currency });
+    });
+    this.ctx.events.emit('purchase.created', { id, appKey: v.appKey, status: 'pending' });
+    return this.get(id);
+  }
+
+  // --- reading ------------------------------------------------------------------
+
+  row(id: string): PurchaseRow {
+    const row = this.ctx.db.prepare('SELECT * FROM purchases WHERE id = ?').get(id) as PurchaseRow | undefined;
+    if (!row) throw new PaydeskError('purchase_not_found');
+    return row;
+  }
+
+  private seller(appKey: string) {
+    const app = this.apps.get(appKey);
+    const registeredMs = Date.parse(app.createdAt);
+    return {
+      appKey: app.key, name: app.name, homepage: app.homepage, contactEmail: app.contactEmail, registeredAt: app.createdAt,
+      sales: app.sales, refundRate: app.refundRate,
+      newSeller: this.ctx.now() - registeredMs < NEW_SELLER_MS || app.sales < NEW_SELLER_SALES,
+    };
+  }
+
+  private view(p: PurchaseRow) {
+    const pm = p.payment_method_id
+      ? (this.ctx.db.prepare('SELECT brand, last4 FROM payment_methods WHERE id = ?').get(p.payment_method_id) as { brand: string; last4: string } | undefined)
+      : undefined;
+    const buyer = p.buyer_id ? (this.ctx.db.prepare('SELECT id, email, name FROM buyers WHERE id = ?').get(p.buyer_id) as { id: string; email: string; name: string }) : null;
+    return {
+      id: p.id,
+      code: p.code,
+      status: p.status,
+      item: { id: p.product_id, name: p.name, description: p.description, productData: p.product_data },
+      price: { amount: p.amount, currency: p.currency, display: formatAmount(p.amount, p.currency) },
+      pricePoint: p.price_point,
+      refundedAmount: p.refunded_amount,
+      simulate: p.simulate_json ? (JSON.parse(p.simulate_json) as Record<string, unknown>) : null,
+      seller: this.seller(p.app_key),
+      buyer,
+      paymentMethod: pm ?? null,
+      transactionID: p.transaction_id,
+      failure: p.failure_code ? { code: p.failure_code } : null,
+      errorName: errorNames[p.status] ?? (p.status === 'declined' ? 'PAYMENT_DECLINED' : null),
+      digest: purchaseDigest(p),
+      createdAt: iso(p.created_at)!,
+      expiresAt: iso(p.expires_at)!,
+      completedAt: iso(p.completed_at),
+    };
+  }
+
+  get(id: string) {
+    this.expireIfDue(id);
+    return this.view(this.row(id));
+  }
+
+  list(filter: { status?: PurchaseStatus; limit?: number }) {
+    this.expireDue();
+    const rows = filter.status
+      ? this.ctx.db.prepare('SELECT * FROM purchases WHERE status = ? ORDER BY created_at DESC, id DESC LIMIT ?').all(filter.status, filter.limit ?? 100)
+      : this.ctx.db.prepare('SELECT * FROM purchases ORDER BY created_at DESC, id DESC LIMIT ?').all(filter.limit ?? 100);
+    return (rows as PurchaseRow[]).map((r) => this.view(r));
+  }
+
+  /** What the merchant's page may know: status, and the transaction id or an error name. */
+  publicStatus(id: string) {
+    const v = this.get(id);
+    return {
+      id: v.id, status: v.status, code: v.code, item: { name: v.item.name, description: v.item.description },
+      price: v.price, seller: { name: v.seller.name, homepage: v.seller.homepage },
+      transactionID: v.status === 'completed' ? v.transactionID : null,
+      error: v.errorName, expiresAt: v.expiresAt,
+    };
+  }
+
+  timeline(id: string) {
+    this.row(id);
+    return (this.ctx.db.prepare('SELECT type, at, data_json FROM purchase_events WHERE purchase_id = ? ORDER BY id').all(id) as { type: string; at: number; data_json: string }[])
+      .map((e) => ({ type: e.type, at: iso(e.at)!, data: JSON.parse(e.data_json) as Record<string, unknown> }));
+  }
+
+  // --- state changes ------------------------------------------------------------
+
+  private event(purchaseId: string, type: string, data: Record<string, unknown> = {}): void {
+    this.ctx.db.prepare('INSERT INTO purchase_events (purchase_id, type, at, data_json) VALUES (?, ?, ?, ?)').run(purchaseId, type, this.ctx.now(), JSON.stringify(data));
+  }
+
+  private expireIfDue(id: string): void {
+    const now = this.ctx.now();
+    const changed = immediate(this.ctx.db, () => {
+      const r = this.ctx.db.prepare("UPDATE purchases SET status = 'expired', updated_at = ? WHERE id = ? AND status = 'pending' AND expires_at <= ?").run(now, id, now);
+      if (r.changes === 1) this.event(id, 'expired');
+      return r.changes === 1;
+    });
+    if (changed) this.ctx.events.emit('purchase.expired', { id, status: 'expired' });
+  }
+
+  /** Marks every overdue pending purchase expired; run on a timer and before listing. */
+  expireDue(): number {
+    const now = this.ctx.now();
+    const due = this.ctx.db.prepare("SELECT id FROM purchases WHERE status = 'pending' AND expires_at <= ? LIMIT 1000").all(now) as { id: string }[];
+    for (const { id } of due) if (!this.confirming.has(id)) this.expireIfDue(id);
+    return due.length;
+  }
+
+  cancel(id: string) {
+    if (this.confirming.has(id)) throw new PaydeskError('purchase_busy');
+    this.expireIfDue(id);
+    immediate(this.ctx.db, () => {
+      const p = this.row(id);
+      if (p.status === 'expired') throw new PaydeskError('purchase_expired');
+      if (p.status !== 'pending') throw new PaydeskError('purchase_not_pending', { status: p.status });
+      this.ctx.db.prepare("UPDATE purchases SET status = 'cancelled', updated_at = ? WHERE id = ?").run(this.ctx.now(), id);
+      this.event(id, 'cancelled');
+    });
+    this.ctx.events.emit('purchase.cancelled', { id, status: 'cancelled' });
+    return this.get(id);
+  }
+
+  async confirm(id: string, input: { pin?: string; digest?: string; paymentMethodId?: string }) {
+    if (this.confirming.has(id)) throw new PaydeskError('purchase_busy');
+    this.confirming.add(id);
+    try {
+      return await this.confirmOnce(id, input);
+    } finally {
+      this.confirming.delete(id);
+    }
+  }
+
+  private async confirmOnce(id: string, input: { pin?: string; digest?: string; paymentMethodId?: string }) {
+    this.expireIfDue(id);
+    const p = this.row(id);
+    if (p.status === 'expired') throw new PaydeskError('purchase_expired');
+    if (p.status !== 'pending') throw new PaydeskError('purchase_not_pending', { status: p.status });
+    if (input.digest !== undefined && input.digest !== purchaseDigest(p)) throw new PaydeskError('purchase_mismatch');
+    const buyerId = this.wallet.requireSignedIn();
+
+    const usedPin = input.pin !== undefined;
+    if (usedPin) await this.wallet.checkPin(buyerId, input.pin);
+    else if (!this.wallet.inUnlockWindow(buyerId)) {
+      // Tell a buyer without a PIN to set one, rather than to type one.
+      throw new PaydeskError(this.wallet.getBuyer(buyerId).pin.set ? 'pin_required' : 'pin_not_set');
+    }
+
+    const simulate = p.simulate_json !== null;
+    let pmId: string | null = null;
+    if (!simulate && p.amount > 0) {
+      const pm = this.wallet.choosePaymentMethod(buyerId, input.paymentMethodId);
+      if (pm.currency !== p.currency) throw new PaydeskError('payment_method_currency_mismatch', { paymentMethodCurrency: pm.currency, purchaseCurrency: p.currency });
+      if (p.amount > pm.limit_per_purchase) throw new PaydeskError('limit_per_purchase_exceeded', { limit: pm.limit_per_purchase });
+      const monthStart = Date.UTC(new Date(this.ctx.now()).getUTCFullYear(), new Date(this.ctx.now()).getUTCMonth(), 1);
+      const spent = (this.ctx.db.prepare("SELECT COALESCE(SUM(amount), 0) AS s FROM purchases WHERE payment_method_id = ? AND status = 'completed' AND simulate_json IS NULL AND completed_at >= ?")
+        .get(pm.id, monthStart) as { s: number }).s;
+      if (spent + p.amount > pm.limit_per_month) throw new PaydeskError('limit_per_month_exceeded', { limit: pm.limit_per_month, spent });
+      pmId = pm.id;
+      // Recorded before charging, so a crash between the charge and the commit can be completed on restart.
+      this.ctx.db.prepare('UPDATE purchases SET buyer_id = ?, payment_method_id = ?, updated_at = ? WHERE id = ?').run(buyerId, pm.id, this.ctx.now(), id);
+      const charge = await this.vault.charge(pm.vault_token, p.amount, p.currency, p.id);
+      if (!charge.ok) return this.decline(p, buyerId, charge.code);
+    }
+    this.complete(p.id, buyerId, pmId, usedPin);
+    return this.get(id);
+  }
+
+  private decline(p: PurchaseRow, buyerId: string, code: ErrorCode): never {
+    // A processor error charged nothing: the purchase stays pending and may be retried.
+    if (code !== 'processor_error') {
+      immediate(this.ctx.db, () => {
+        this.ctx.db.prepare("UPDATE purchases SET status = 'declined', failure_code = ?, buyer_id = ?, updated_at = ? WHERE id = ? AND status = 'pending'")
+          .run(code, buyerId, this.ctx.now(), p.id);
+        this.event(p.id, 'declined', { code });
+      });
+      this.ctx.events.emit('purchase.declined', { id: p.id, status: 'declined', code });
+    }
+    throw new PaydeskError(code);
+  }
+
+  /** The one transaction that makes a purchase complete: state, ledger entry, postback outbox row, timeline. */
+  private complete(id: string, buyerId: string, paymentMethodId: string | null, usedPin: boolean): void {
+    const now = this.ctx.now();
+    const transactionID = immediate(this.ctx.db, () => {
+      const p = this.row(id);
+      if (p.status !== 'pending') throw new PaydeskError('purchase_not_pending', { status: p.status });
+      const simulate = p.simulate_json ? (JSON.parse(p.simulate_json) as { result: 'postback' | 'chargeback'; reason?: string }) : null;
+      const txn = simulate ? `simulate:${newId('txn', 20)}` : newId('txn', 20);
+      this.ctx.db.prepare("UPDATE purchases SET status = 'completed', transaction_id = ?, buyer_id = ?, payment_method_id = ?, completed_at = ?, updated_at = ? WHERE id = ?")
+        .run(txn, buyerId, paymentMethodId, now, now, id);
+      if (!simulate && p.amount > 0) {
+        this.ctx.db.prepare("INSERT INTO ledger_entries (purchase_id, app_key, kind, amount, currency, created_at) VALUES (?, ?, 'charge', ?, ?, ?)")
+          .run(id, p.app_key, p.amount, p.currency, now);
+      }
+      const type = simulate?.result ?? 'postback';
+      const response: Record<string, unknown> = { transactionID: txn, price: { amount: formatAmount(p.amount, p.currency), currency: p.currency } };
+      if (type === 'chargeback') response.reason = simulate?.reason ?? 'refund';
+      this.enqueueNotice(p, type, { request: JSON.parse(p.request_json) as unknown, response });
+      if (usedPin) this.wallet.openUnlockWindow(buyerId);
+      this.event(id, 'completed', { transactionID: txn, buyerId, simulated: simulate !== null });
+      return txn;
+    });
+    this.ctx.events.emit('purchase.completed', { id, status: 'completed', transactionID });
+  }
+
+  /** Writes a notice to the outbox; must run inside the transaction of the change it reports. */
+  enqueueNotice(p: Pick<PurchaseRow, 'id' | 'app_key' | 'postback_url' | 'chargeback_url'>, type: 'postback' | 'chargeback', payload: Record<string, unknown>): string {
+    const seq = (this.ctx.db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM notices WHERE purchase_id = ?').get(p.id) as { n: number }).n;
+    const id = newId('ntc', 20);
+    this.ctx.db.prepare('INSERT INTO notices (id, purchase_id, app_key, type, seq, url, payload_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(id, p.id, p.app_key, type, seq, type === 'postback' ? p.postback_url : p.chargeback_url, JSON.stringify({ ...payload, seq }), this.ctx.now());
+    this.event(p.id, 'notice.queued', { noticeId: id, type, seq });
+    return id;
+  }
+
+  /**
+   * After a crash between the vault's charge and our commit, the purchase is
+   * still pending but the card was charged: finish it rather than charge again.
+   */
+  recover(): number {
+    const stuck = this.ctx.db.prepare("SELECT id, buyer_id, payment_method_id FROM purchases WHERE status = 'pending' AND payment_method_id IS NOT NULL").all() as { id: string; buyer_id: string; payment_method_id: string }[];
+    let n = 0;
+    for (const s of stuck) {
+      const charge = this.vault.chargeFor(s.id);
+      if (charge?.outcome === 'success') {
+        this.complete(s.id, s.buyer_id, s.payment_method_id, false);
+        n++;
+      }
+    }
+    return n;
+  }
+}
+
+export type PurchaseView = ReturnType<Purchases['get']>;

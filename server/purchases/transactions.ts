@@ -1,0 +1,74 @@
+// The transactions list: keyset pages over purchases, newest first, so page N
+// costs the same as page 1 at a million rows.
+import { PaydeskError } from '../errors.ts';
+import { iso, type Context } from '../context.ts';
+import { formatAmount } from '../money/currency.ts';
+import type { PurchaseStatus } from './purchases.ts';
+
+export interface TransactionFilter {
+  readonly appKey?: string;
+  readonly status?: PurchaseStatus;
+  /** ISO dates; `from` inclusive, `to` exclusive. */
+  readonly from?: string;
+  readonly to?: string;
+  /** Transaction id, purchase id, productData, product id or buyer email. */
+  readonly q?: string;
+  readonly cursor?: string;
+  readonly limit?: number;
+}
+
+interface Row {
+  id: string; app_key: string; app_name: string; status: string; transaction_id: string | null; product_id: string; name: string;
+  product_data: string; amount: number; currency: string; refunded_amount: number; buyer_email: string | null; created_at: number; completed_at: number | null;
+}
+
+export function encodeCursor(createdAt: number, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [number, string] {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown;
+    if (Array.isArray(v) && typeof v[0] === 'number' && typeof v[1] === 'string') return [v[0], v[1]];
+  } catch {
+    // fall through
+  }
+  throw new PaydeskError('validation_failed', { issues: [{ path: 'cursor', message: 'not a cursor from a previous page' }] });
+}
+
+export function listTransactions(ctx: Context, f: TransactionFilter) {
+  const where: string[] = [];
+  const args: Record<string, unknown> = {};
+  if (f.appKey) { where.push('p.app_key = @appKey'); args.appKey = f.appKey; }
+  if (f.status) { where.push('p.status = @status'); args.status = f.status; }
+  if (f.from) { where.push('p.created_at >= @from'); args.from = Date.parse(f.from); }
+  if (f.to) { where.push('p.created_at < @to'); args.to = Date.parse(f.to); }
+  if (f.q) {
+    // Exact matches on indexed columns, so a search stays fast at any size.
+    where.push(`(p.transaction_id = @q OR p.id = @q OR p.product_data = @q OR p.buyer_id IN (SELECT id FROM buyers WHERE email = @q))`);
+    args.q = f.q.trim();
+  }
+  if (f.cursor) {
+    const [c, id] = decodeCursor(f.cursor);
+    where.push('(p.created_at, p.id) < (@cAt, @cId)');
+    args.cAt = c; args.cId = id;
+  }
+  const limit = Math.min(Math.max(f.limit ?? 50, 1), 200);
+  const sql = `SELECT p.id, p.app_key, a.name AS app_name, p.status, p.transaction_id, p.product_id, p.name, p.product_data, p.amount, p.currency,
+      p.refunded_amount, b.email AS buyer_email, p.created_at, p.completed_at
+    FROM purchases p JOIN apps a ON a.key = p.app_key LEFT JOIN buyers b ON b.id = p.buyer_id
+    ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY p.created_at DESC, p.id DESC LIMIT ${limit + 1}`;
+  const rows = ctx.db.prepare(sql).all(args) as Row[];
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map((r) => ({
+      id: r.id, transactionID: r.transaction_id, status: r.status, appKey: r.app_key, appName: r.app_name,
+      item: { id: r.product_id, name: r.name, productData: r.product_data },
+      price: { amount: r.amount, currency: r.currency, display: formatAmount(r.amount, r.currency) },
+      refundedAmount: r.refunded_amount, buyerEmail: r.buyer_email, createdAt: iso(r.created_at)!, completedAt: iso(r.completed_at),
+    })),
+    nextCursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null,
+  };
+}

@@ -1,0 +1,149 @@
+// The `request` object inside a payment request JWT (DESIGN section 3), parsed
+// into one normalized shape. Both price forms arrive here: the mozPay
+// pricePoint tier and the design-notes price + currency.
+import { PaydeskError, type ErrorCode } from '../errors.ts';
+import { isSupportedCurrency, parseAmount, type Money } from '../money/currency.ts';
+import { findTier, tierPrice } from '../money/price-tiers.ts';
+
+export interface SimulateOption {
+  readonly result: 'postback' | 'chargeback';
+  readonly reason?: string;
+}
+
+export interface PaymentRequest {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  readonly price: Money;
+  readonly pricePoint: string | undefined;
+  readonly productData: string;
+  readonly postbackURL: string;
+  readonly chargebackURL: string;
+  readonly icons: Readonly<Record<string, string>> | undefined;
+  readonly defaultLocale: string | undefined;
+  readonly locales: Readonly<Record<string, Readonly<Record<string, string>>>> | undefined;
+  readonly simulate: SimulateOption | undefined;
+}
+
+export interface RequestDefaults {
+  readonly defaultCurrency: string;
+  readonly postbackURL: string;
+  readonly chargebackURL: string;
+}
+
+const MAX_TEXT = 255;
+
+const fail = (code: ErrorCode, field: string, detail?: string): never => {
+  throw new PaydeskError(code, detail === undefined ? { field } : { field, detail });
+};
+
+function text(r: Record<string, unknown>, field: string, opts: { required: boolean; trim?: boolean }): string | undefined {
+  const v = r[field];
+  if (v === undefined || v === null || v === '') return opts.required ? fail('request_field_missing', field) : undefined;
+  if (typeof v !== 'string') return fail('request_field_invalid', field, 'must be a string');
+  if (v.length > MAX_TEXT) {
+    if (opts.trim) return `${v.slice(0, MAX_TEXT - 3)}...`;
+    return fail('request_field_invalid', field, `at most ${MAX_TEXT} characters`);
+  }
+  return v;
+}
+
+/** Absolute http(s) URL without credentials, or undefined when absent. */
+export function checkURL(v: unknown, field: string): string | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v !== 'string' || v.length > 2048) return fail('request_url_invalid', field);
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    return fail('request_url_invalid', field);
+  }
+  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.username || u.password || !u.hostname) {
+    return fail('request_url_invalid', field);
+  }
+  return u.toString();
+}
+
+function price(r: Record<string, unknown>, defaultCurrency: string): { price: Money; pricePoint: string | undefined } {
+  const hasPoint = r.pricePoint !== undefined && r.pricePoint !== null;
+  const hasPrice = r.price !== undefined && r.price !== null;
+  if (hasPoint === hasPrice) return fail('request_price_conflict', 'pricePoint');
+  if (r.currency !== undefined && !isSupportedCurrency(r.currency)) return fail('request_currency_unknown', 'currency');
+  if (hasPoint) {
+    const tier = findTier(r.pricePoint);
+    if (!tier) return fail('request_price_point_unknown', 'pricePoint');
+    const currency = (r.currency as string | undefined) ?? defaultCurrency;
+    const p = tierPrice(tier, currency);
+    if (!p) return fail('request_currency_unknown', 'currency', `tier ${tier.id} has no ${currency} price`);
+    return { price: p, pricePoint: tier.id };
+  }
+  if (r.currency === undefined) return fail('request_field_missing', 'currency');
+  const currency = r.currency as string;
+  const amount = parseAmount(r.price, currency);
+  if (amount === undefined) return fail('request_amount_invalid', 'price');
+  return { price: { amount, currency }, pricePoint: undefined };
+}
+
+function stringMap(v: unknown, field: string): Record<string, string> | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'object' || Array.isArray(v)) return fail('request_field_invalid', field, 'must be an object');
+  const out: Record<string, string> = {};
+  for (const [k, val] of Object.entries(v)) {
+    if (typeof val !== 'string' || val.length > 2048) return fail('request_field_invalid', `${field}.${k}`, 'must be a string');
+    out[k] = val;
+  }
+  return out;
+}
+
+function simulate(v: unknown): SimulateOption | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'object' || Array.isArray(v)) return fail('request_field_invalid', 'simulate', 'must be {"result": "postback" | "chargeback"}');
+  const s = v as Record<string, unknown>;
+  if (s.result !== 'postback' && s.result !== 'chargeback') return fail('request_field_invalid', 'simulate.result', 'must be "postback" or "chargeback"');
+  if (s.reason !== undefined && (typeof s.reason !== 'string' || s.reason.length > MAX_TEXT)) return fail('request_field_invalid', 'simulate.reason');
+  return s.reason === undefined ? { result: s.result } : { result: s.result, reason: s.reason };
+}
+
+export function parsePaymentRequest(raw: unknown, defaults: RequestDefaults): PaymentRequest {
+  if (raw === undefined || raw === null) return fail('request_field_missing', 'request');
+  if (typeof raw !== 'object' || Array.isArray(raw)) return fail('request_field_invalid', 'request', 'must be an object');
+  const r = raw as Record<string, unknown>;
+
+  const id = text(r, 'id', { required: true })!;
+  const name = text(r, 'name', { required: true })!;
+  const description = text(r, 'description', { required: true, trim: true })!;
+  const { price: p, pricePoint } = price(r, defaults.defaultCurrency);
+
+  // mozPay spelled it productdata; the design notes productData. Both are accepted, not both at once.
+  if (r.productData !== undefined && r.productdata !== undefined && r.productData !== r.productdata) {
+    fail('request_field_invalid', 'productData', 'give productData or productdata, not both');
+  }
+  const productData = text(r, r.productData !== undefined ? 'productData' : 'productdata', { required: false }) ?? '';
+
+  const postbackURL = checkURL(r.postbackURL, 'postbackURL') ?? defaults.postbackURL;
+  const chargebackURL = checkURL(r.chargebackURL, 'chargebackURL') ?? defaults.chargebackURL;
+
+  const icons = stringMap(r.icons, 'icons');
+  if (icons) for (const [size, url] of Object.entries(icons)) {
+    if (!/^\d{1,4}$/.test(size)) fail('request_field_invalid', `icons.${size}`, 'keys are pixel sizes');
+    checkURL(url, `icons.${size}`);
+  }
+  const defaultLocale = text(r, 'defaultLocale', { required: false });
+  if (defaultLocale !== undefined && !/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(defaultLocale)) {
+    fail('request_field_invalid', 'defaultLocale', 'must be a language tag such as "en-US"');
+  }
+  let locales: Record<string, Record<string, string>> | undefined;
+  if (r.locales !== undefined && r.locales !== null) {
+    if (defaultLocale === undefined) fail('request_field_invalid', 'locales', 'locales requires defaultLocale');
+    if (typeof r.locales !== 'object' || Array.isArray(r.locales)) fail('request_field_invalid', 'locales', 'must be an object');
+    locales = {};
+    for (const [tag, entry] of Object.entries(r.locales as Record<string, unknown>)) {
+      locales[tag] = stringMap(entry, `locales.${tag}`) ?? {};
+    }
+  }
+
+  return {
+    id, name, description, price: p, pricePoint, productData, postbackURL, chargebackURL,
+    icons, defaultLocale, locales, simulate: simulate(r.simulate),
+  };
+}

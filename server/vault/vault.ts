@@ -1,0 +1,84 @@
+// The vault stands in for the card processor, with its own database file. It
+// takes a card number and CVC only to check them, keeps a token, brand, last 4
+// and expiry, and charges by token. The number and CVC are never written
+// anywhere, by design (DESIGN section 5, threat 6).
+import { PaydeskError, type ErrorCode } from '../errors.ts';
+import { newId } from '../ids.ts';
+import type { Db } from '../db/open.ts';
+import { behaviourOf, cardBrand, cvcValid, expiryValid, luhnValid, normalizeCardNumber, type CardBehaviour } from './cards.ts';
+
+export interface CardInput {
+  readonly number: string;
+  readonly expMonth: number;
+  readonly expYear: number;
+  readonly cvc: string;
+}
+
+export interface CardToken {
+  readonly token: string;
+  readonly brand: string;
+  readonly last4: string;
+  readonly expMonth: number;
+  readonly expYear: number;
+}
+
+export type ChargeResult = { readonly ok: true; readonly chargeId: string } | { readonly ok: false; readonly code: ErrorCode };
+
+const declineCodes: Partial<Record<CardBehaviour, ErrorCode>> = {
+  decline: 'card_declined',
+  insufficient_funds: 'card_insufficient_funds',
+  expired_card: 'card_expired',
+};
+
+export interface VaultOptions {
+  readonly now: () => number;
+  /** How long the "slow processor" test card takes. */
+  readonly slowChargeMs?: number;
+}
+
+export class Vault {
+  constructor(private readonly db: Db, private readonly options: VaultOptions) {}
+
+  tokenize(card: CardInput): CardToken {
+    const digits = normalizeCardNumber(card.number);
+    if (!luhnValid(digits)) throw new PaydeskError('card_number_invalid');
+    if (!expiryValid(card.expMonth, card.expYear, this.options.now())) throw new PaydeskError('card_expiry_invalid');
+    const brand = cardBrand(digits);
+    if (!cvcValid(card.cvc, brand)) throw new PaydeskError('card_cvc_invalid');
+    const token: CardToken = { token: newId('tok', 24), brand, last4: digits.slice(-4), expMonth: card.expMonth, expYear: card.expYear };
+    this.db.prepare('INSERT INTO cards (token, brand, last4, exp_month, exp_year, behaviour, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(token.token, brand, token.last4, token.expMonth, token.expYear, behaviourOf(digits), this.options.now());
+    return token;
+  }
+
+  /**
+   * Charges a token once per idempotency key: a retried confirmation gets the
+   * first answer back instead of a second charge. Processor errors are not
+   * recorded, so a retry really retries.
+   */
+  async charge(token: string, amount: number, currency: string, idempotencyKey: string): Promise<ChargeResult> {
+    const prior = this.db.prepare('SELECT id, outcome FROM charges WHERE idempotency_key = ?').get(idempotencyKey) as { id: string; outcome: string } | undefined;
+    if (prior) return prior.outcome === 'success' ? { ok: true, chargeId: prior.id } : { ok: false, code: prior.outcome as ErrorCode };
+    const card = this.db.prepare('SELECT behaviour FROM cards WHERE token = ?').get(token) as { behaviour: CardBehaviour } | undefined;
+    if (!card) return { ok: false, code: 'card_declined' };
+    if (card.behaviour === 'slow') await new Promise((r) => setTimeout(r, this.options.slowChargeMs ?? 3000));
+    if (card.behaviour === 'processing_error') return { ok: false, code: 'processor_error' };
+    const outcome = declineCodes[card.behaviour] ?? 'success';
+    const id = newId('ch', 20);
+    this.db.prepare('INSERT INTO charges (id, token, idempotency_key, amount, currency, outcome, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING')
+      .run(id, token, idempotencyKey, amount, currency, outcome, this.options.now());
+    const stored = this.db.prepare('SELECT id, outcome FROM charges WHERE idempotency_key = ?').get(idempotencyKey) as { id: string; outcome: string };
+    return stored.outcome === 'success' ? { ok: true, chargeId: stored.id } : { ok: false, code: stored.outcome as ErrorCode };
+  }
+
+  /** The charge already made under this key, if any (crash recovery). */
+  chargeFor(idempotencyKey: string): { id: string; outcome: string } | undefined {
+    return this.db.prepare('SELECT id, outcome FROM charges WHERE idempotency_key = ?').get(idempotencyKey) as { id: string; outcome: string } | undefined;
+  }
+
+  /** Returns money to the card; the ledger decides how much may be refunded. */
+  refund(chargeId: string, amount: number): void {
+    const r = this.db.prepare('UPDATE charges SET refunded = refunded + ? WHERE id = ? AND outcome = \'success\' AND refunded + ? <= amount').run(amount, chargeId, amount);
+    if (r.changes !== 1) throw new Error(`vault refused to refund ${amount} on ${chargeId}`);
+  }
+}
