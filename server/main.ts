@@ -13,6 +13,7 @@ import { EventBus } from './events/bus.ts';
 import { makeServices } from './services.ts';
 import { makeHandlers } from './http/handlers.ts';
 import { createHttpServer } from './http/server.ts';
+import { consoleStatic } from './http/console-static.ts';
 import { IdempotencyStore } from './http/idempotency.ts';
 import { newSecret } from './ids.ts';
 
@@ -85,11 +86,16 @@ export async function startServer(opts: ServerOptions & { readonly slowChargeMs?
   const services = makeServices(ctx, opts.slowChargeMs !== undefined ? { slowChargeMs: opts.slowChargeMs } : {});
   services.purchases.recover();
   const token = loadOrCreateToken(opts.dataDir);
+  // What a console opened in a browser tab authenticates with (an HttpOnly cookie set
+  // when it loads); per process, so it dies with the server and is never the admin token.
+  const consoleSession = newSecret();
   const { server, setPort } = createHttpServer({
     token, events, log,
     handlers: makeHandlers(services),
     idempotency: new IdempotencyStore(db, ctx.now),
     consoleOrigins: opts.consoleOrigins ?? [],
+    consoleSession,
+    extra: consoleStatic({ session: consoleSession }),
   });
 
   await new Promise<void>((resolve, reject) => {

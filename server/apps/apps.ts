@@ -108,7 +108,7 @@ export class Apps {
   }
 
   list() {
-    const rows = this.ctx.db.prepare('SELECT * FROM apps ORDER BY created_at DESC, key').all() as AppRow[];
+    const rows = this.ctx.db.prepare('SELECT * FROM apps ORDER BY created_at DESC, rowid DESC').all() as AppRow[];
     return rows.map((r) => this.view(r));
   }
 

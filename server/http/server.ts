@@ -8,10 +8,12 @@ import { PaydeskError, isPaydeskError } from '../errors.ts';
 import { routes, type RouteName, type RouteSpec } from './contract.ts';
 import { openApiDocument } from './openapi.ts';
 import { IdempotencyStore } from './idempotency.ts';
+import { consoleCookie } from './console-static.ts';
 import type { Handlers } from './handlers.ts';
 import type { EventBus } from '../events/bus.ts';
 
 const MAX_BODY = 64 * 1024;
+const MAX_DRAIN = 1024 * 1024;
 
 export interface HttpOptions {
   readonly token: string;
@@ -20,6 +22,8 @@ export interface HttpOptions {
   readonly events: EventBus;
   /** Extra origins allowed on the console API (the desktop app's protocol). */
   readonly consoleOrigins: readonly string[];
+  /** Value of the HttpOnly console cookie (console-static.ts); accepted instead of the bearer from the server's own pages only. */
+  readonly consoleSession?: string;
   /** Other routes mounted by later features (static console, pay.js, ...); return true when handled. */
   readonly extra?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
   readonly log: (line: string) => void;
@@ -55,20 +59,20 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 }
 
+/**
+ * Reads at most MAX_BODY bytes. A larger body is drained (up to a hard stop) so
+ * the client still reads our 413 instead of a reset connection.
+ */
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) {
-        reject(new PaydeskError('body_too_large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
+      if (size <= MAX_BODY) chunks.push(c);
+      else if (size > MAX_DRAIN) req.destroy();
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => (size > MAX_BODY ? reject(new PaydeskError('body_too_large')) : resolve(Buffer.concat(chunks).toString('utf8'))));
     req.on('error', reject);
   });
 }
@@ -116,8 +120,19 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
       if ((origin !== undefined && !ownOrigins().has(origin)) || req.headers['sec-fetch-site'] === 'cross-site') {
         throw new PaydeskError('cross_origin_refused');
       }
-      const auth = req.headers.authorization ?? '';
-      if (!auth.startsWith('Bearer ') || !safeEqual(auth.slice(7), opts.token)) throw new PaydeskError('unauthorized');
+      const auth = req.headers.authorization;
+      if (auth !== undefined) {
+        if (!auth.startsWith('Bearer ') || !safeEqual(auth.slice(7), opts.token)) throw new PaydeskError('unauthorized');
+      } else {
+        const cookie = consoleCookie(req.headers.cookie);
+        if (!opts.consoleSession || cookie === undefined || !safeEqual(cookie, opts.consoleSession)) throw new PaydeskError('unauthorized');
+        // Browsers attach cookies to requests from any port of 127.0.0.1 (same site):
+        // the cookie counts only when the request comes from this server's own pages.
+        const site = req.headers['sec-fetch-site'];
+        if ((origin !== undefined && origin !== `http://127.0.0.1:${port}` && origin !== `http://localhost:${port}`) || (site !== undefined && site !== 'same-origin')) {
+          throw new PaydeskError('cross_origin_refused');
+        }
+      }
       if (url.pathname === '/api/openapi.json' && req.method === 'GET') {
         send(res, 200, openApiDocument(`http://127.0.0.1:${port}`));
         return;

@@ -19,7 +19,8 @@ export function isTrivialPin(pin: string): boolean {
   if (commonPins.has(pin)) return true;
   const d = [...pin].map(Number);
   const steps = new Set(d.slice(1).map((x, i) => (x - d[i]! + 10) % 10));
-  if (steps.size === 1) return true; // 0000, 1234, 9876, 8901
+  // One repeated step of 0, +1 or -1 (with wrap): 0000, 1234, 9876, 8901.
+  if (steps.size === 1 && [0, 1, 9].includes([...steps][0]!)) return true;
   for (const period of [2, 3, 4]) {
     if (pin.length % period === 0 && pin.length > period && pin === pin.slice(0, period).repeat(pin.length / period)) return true;
   }

@@ -80,7 +80,7 @@ export class Wallet {
   }
 
   listBuyers() {
-    return (this.ctx.db.prepare('SELECT * FROM buyers ORDER BY created_at, id').all() as BuyerRow[]).map((b) => this.view(b));
+    return (this.ctx.db.prepare('SELECT * FROM buyers ORDER BY created_at, rowid').all() as BuyerRow[]).map((b) => this.view(b));
   }
 
   // --- session --------------------------------------------------------------

@@ -1,0 +1,136 @@
+// Test fixtures: a real server on 127.0.0.1 with its own data folder, and a
+// client that speaks the console API. Data folders live under
+// PAYDESK_TEST_ROOT (set by test/run.ts) so the final scan can check that no
+// card number or CVC reached any database, WAL or log file.
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SignJWT } from 'jose';
+import { startServer, type ServerInternals, type ServerOptions } from '../../server/main.ts';
+
+export function testRoot(): string {
+  const root = process.env.PAYDESK_TEST_ROOT ?? join(tmpdir(), 'paydesk-tests');
+  mkdirSync(root, { recursive: true });
+  return root;
+}
+
+export function freshDataDir(label = 'server'): string {
+  return mkdtempSync(join(testRoot(), `${label}-`));
+}
+
+export interface ApiResponse<T = Record<string, unknown>> {
+  readonly status: number;
+  readonly body: T;
+  readonly headers: Headers;
+}
+
+export interface TestServer {
+  readonly server: ServerInternals;
+  readonly url: string;
+  readonly dataDir: string;
+  /** A controllable clock: tests move it forward instead of sleeping. */
+  readonly clock: { now: number; advance(ms: number): void };
+  api<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>>;
+  close(): Promise<void>;
+}
+
+export type StartOptions = Partial<ServerOptions> & { slowChargeMs?: number; startAt?: number };
+
+export async function startTestServer(opts: StartOptions = {}): Promise<TestServer> {
+  const dataDir = opts.dataDir ?? freshDataDir();
+  const clock = {
+    now: opts.startAt ?? Date.now(),
+    advance(ms: number) {
+      this.now += ms;
+    },
+  };
+  const logs: string[] = [];
+  const server = await startServer({ port: 0, ...opts, dataDir, now: () => clock.now, log: (l) => logs.push(l) });
+  const api = async <T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> => {
+    const res = await fetch(server.url + path, {
+      method,
+      headers: {
+        authorization: `Bearer ${server.token}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : {}) as T, headers: res.headers };
+  };
+  return { server, url: server.url, dataDir, clock, api, close: () => server.close() };
+}
+
+export interface CreatedApp {
+  readonly key: string;
+  readonly secret: string;
+  readonly secretId: string;
+  readonly webhookSecret: string;
+}
+
+export async function createApp(t: TestServer, overrides: Record<string, unknown> = {}): Promise<CreatedApp> {
+  const r = await t.api<{ app: { key: string }; secret: { id: string; secret: string }; webhookSecret: string }>('POST', '/api/apps', {
+    name: 'Elite Sparkle Pony',
+    homepage: 'http://127.0.0.1:9/',
+    contactEmail: 'merchant@example.com',
+    postbackURL: 'http://127.0.0.1:9/postback',
+    chargebackURL: 'http://127.0.0.1:9/chargeback',
+    ...overrides,
+  });
+  if (r.status !== 201) throw new Error(`createApp: ${r.status} ${JSON.stringify(r.body)}`);
+  return { key: r.body.app.key, secret: r.body.secret.secret, secretId: r.body.secret.id, webhookSecret: r.body.webhookSecret };
+}
+
+export const ponyRequest = {
+  id: 'pony-1',
+  name: 'Elite Sparkle Pony',
+  description: 'The shiniest pony of all!',
+  price: '1.99',
+  currency: 'USD',
+  productData: 'user=42&pony=sparkle',
+};
+
+/** Signs a payment request the way a merchant server does: HS256 over the UTF-8 bytes of the secret. */
+export async function signRequest(
+  app: Pick<CreatedApp, 'key' | 'secret'>,
+  opts: { request?: Record<string, unknown>; claims?: Record<string, unknown>; now?: number; header?: Record<string, unknown> } = {},
+): Promise<string> {
+  const iat = Math.floor((opts.now ?? Date.now()) / 1000);
+  const claims = {
+    iss: app.key, aud: 'paydesk', typ: 'mozilla/payments/pay/v1', iat, exp: iat + 600,
+    jti: `jti-${Math.random().toString(36).slice(2)}`, request: opts.request ?? ponyRequest, ...opts.claims,
+  };
+  for (const [k, v] of Object.entries(claims)) if (v === undefined) delete (claims as Record<string, unknown>)[k];
+  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT', ...opts.header }).sign(new TextEncoder().encode(app.secret));
+}
+
+/** A buyer, signed in, with a preauthorized card and a PIN: ready to confirm purchases. */
+export async function readyBuyer(t: TestServer, opts: { card?: string; pin?: string; email?: string; currency?: string; limits?: Record<string, number> } = {}) {
+  const b = await t.api<{ id: string }>('POST', '/api/buyers', { email: opts.email ?? `buyer-${Math.random().toString(36).slice(2)}@example.com`, name: 'Test Buyer' });
+  if (b.status !== 201) throw new Error(`createBuyer: ${JSON.stringify(b.body)}`);
+  const id = b.body.id;
+  await t.api('POST', '/api/wallet/session', { buyerId: id });
+  const pm = await t.api<{ id: string }>('POST', `/api/buyers/${id}/payment-methods`, {
+    card: { number: opts.card ?? '4242 4242 4242 4242', expMonth: 12, expYear: new Date(t.clock.now).getUTCFullYear() + 3, cvc: opts.card?.startsWith('37') ? '1234' : '123' },
+    ...(opts.currency ? { currency: opts.currency } : {}),
+    ...(opts.limits ? { limits: opts.limits } : {}),
+  });
+  if (pm.status !== 201) throw new Error(`preauth: ${JSON.stringify(pm.body)}`);
+  const pin = opts.pin ?? '2468';
+  const p = await t.api('PUT', `/api/buyers/${id}/pin`, { pin });
+  if (p.status !== 200) throw new Error(`setPin: ${JSON.stringify(p.body)}`);
+  return { id, paymentMethodId: pm.body.id, pin };
+}
+
+export async function pay(t: TestServer, jwt: string | unknown[]) {
+  return t.api<{ id: string; status: string; code: string; error?: { code: string } }>('POST', '/v1/pay', { jwts: Array.isArray(jwt) ? jwt : [jwt] });
+}
+
+export function count(t: TestServer, table: string): number {
+  return (t.server.services.ctx.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+}
+
+export function errorCode(r: ApiResponse<unknown>): string | undefined {
+  return (r.body as { error?: { code?: string } }).error?.code;
+}
