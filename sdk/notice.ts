@@ -136,7 +136,9 @@ function echoedRequest(v: unknown): EchoedRequest {
   return v as EchoedRequest;
 }
 
-function noticeFields(payload: JWTPayload, typ: 'postback' | 'chargeback'): Notice {
+type RegisteredClaims = Pick<NoticeFields, 'jti' | 'iat' | 'exp'>;
+
+function noticeFields(payload: JWTPayload, typ: 'postback' | 'chargeback', claims: RegisteredClaims): Notice {
   const shape = (detail: string): never => { throw new NoticeError('notice_shape', detail); };
   const { response } = payload;
   if (!isRecord(response)) return shape('response must be an object');
@@ -157,10 +159,7 @@ function noticeFields(payload: JWTPayload, typ: 'postback' | 'chargeback'): Noti
     transactionID,
     price: { amount: price.amount, currency: price.currency },
     request,
-    // Presence and types were required by jwtVerify (requiredClaims) and checked below it.
-    jti: payload.jti as string,
-    iat: payload.iat as number,
-    exp: payload.exp as number,
+    ...claims,
     simulated: transactionID.startsWith(SIMULATED_PREFIX) || request.simulate !== undefined,
   };
   if (typ === 'postback') {
@@ -210,11 +209,12 @@ export async function verifyNotice(token: string, options: VerifyNoticeOptions):
     throw joseCode(e) ?? e;
   }
 
-  if (typeof payload.jti !== 'string' || payload.jti.length === 0) throw new NoticeError('notice_claims', 'jti must be a non-empty string');
-  if (typeof payload.iat !== 'number' || payload.iat > now.getTime() / 1000 + clockTolerance) {
-    throw new NoticeError('notice_claims', 'iat is in the future');
-  }
-  if (payload.typ === POSTBACK_TYP) return noticeFields(payload, 'postback');
-  if (payload.typ === CHARGEBACK_TYP) return noticeFields(payload, 'chargeback');
-  throw new NoticeError('notice_typ', `typ ${JSON.stringify(payload.typ)}`);
+  const { jti, iat, exp, typ } = payload;
+  if (typeof jti !== 'string' || jti.length === 0) throw new NoticeError('notice_claims', 'jti must be a non-empty string');
+  // jose checked exp and nbf; it checks iat only for its type, and a notice from the future is a clock or a forgery.
+  if (typeof iat !== 'number' || iat > now.getTime() / 1000 + clockTolerance) throw new NoticeError('notice_claims', 'iat is in the future');
+  if (typeof exp !== 'number') throw new NoticeError('notice_claims', 'exp must be a number');
+  if (typ === POSTBACK_TYP) return noticeFields(payload, 'postback', { jti, iat, exp });
+  if (typ === CHARGEBACK_TYP) return noticeFields(payload, 'chargeback', { jti, iat, exp });
+  throw new NoticeError('notice_typ', `typ ${JSON.stringify(typ)}`);
 }
