@@ -7,7 +7,6 @@ import { z } from 'zod';
 const httpURL = z.url({ protocol: /^https?$/, hostname: z.regexes.hostname }).max(2048);
 const isoDate = z.iso.datetime();
 const money = z.object({ amount: z.int().describe('minor units'), currency: z.string().length(3), display: z.string() });
-const id = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[a-z0-9]+$`), `a ${prefix}_ id`);
 
 // --- entities ---------------------------------------------------------------
 

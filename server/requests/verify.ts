@@ -108,7 +108,8 @@ export async function verifyPaymentRequest(token: unknown, ctx: VerifyContext): 
   return { appKey: app.key, secretId, jti, iat, exp, request, claims };
 }
 
-async function verifySignatureAndClaims(token: string, iss: string, app: AppForVerification, ctx: VerifyContext) {
+/** Signature and registered claims (iss, aud, iat, exp, nbf) of an HS256 token from an app; shared with refund tokens. */
+export async function verifySignatureAndClaims(token: string, iss: string, app: AppForVerification, ctx: VerifyContext) {
   const options = {
     algorithms: ['HS256'],
     issuer: iss,

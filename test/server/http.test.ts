@@ -51,6 +51,7 @@ test('every console call needs the bearer token', async () => {
     const path = r.path.replace(/\{\w+\}/g, 'x');
     const res = await fetch(t.url + path, { method: r.method, headers: { authorization: 'Bearer wrong' } });
     assert.equal(res.status, 401, `${r.method} ${r.path}`);
+    assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'unauthorized');
   }
   for (const p of ['/api/openapi.json', '/api/events']) assert.equal((await fetch(t.url + p)).status, 401, p);
 });

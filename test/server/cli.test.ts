@@ -1,0 +1,72 @@
+// `npm run serve` as a user runs it: the printed address, the token file, and a
+// clean stop on SIGTERM and SIGINT.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { statSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { freshDataDir } from '../helpers/paydesk.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function serve(args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'server/cli.ts'), 'serve', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (c) => (out += c));
+  child.stderr.on('data', (c) => (out += c));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const printed = (re: RegExp) => new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re}; output: ${out}`)), 20_000);
+    const check = () => {
+      const m = re.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[0]);
+      } else setTimeout(check, 25);
+    };
+    check();
+  });
+  return { child, exited, printed, output: () => out };
+}
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  test(`serve prints its address, writes a 0600 token, answers, and stops cleanly on ${signal}`, async () => {
+    const dataDir = freshDataDir('cli');
+    const port = await freePort();
+    const s = serve(['--port', String(port), '--data-dir', dataDir]);
+    const line = await s.printed(/Paydesk listening on http:\/\/127\.0\.0\.1:\d+/);
+    assert.equal(line, `Paydesk listening on http://127.0.0.1:${port}`);
+    const tokenFile = join(dataDir, 'admin-token');
+    assert.equal(statSync(tokenFile).mode & 0o777, 0o600);
+    assert.equal(statSync(join(dataDir, 'master.key')).mode & 0o777, 0o600);
+    const token = readFileSync(tokenFile, 'utf8').trim();
+    const res = await fetch(`http://127.0.0.1:${port}/api/apps`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(res.status, 200);
+    s.child.kill(signal);
+    assert.equal(await s.exited, 0);
+    assert.match(s.output(), /Paydesk stopped\./);
+  });
+}
+
+test('serve explains a busy port and a bad flag', async () => {
+  const port = await freePort();
+  const blocker = createServer().listen(port, '127.0.0.1');
+  await new Promise((r) => blocker.once('listening', r));
+  const busy = serve(['--port', String(port), '--data-dir', freshDataDir('cli')]);
+  assert.equal(await busy.exited, 1);
+  assert.match(busy.output(), new RegExp(`Port ${port} is already in use`));
+  blocker.close();
+  const bad = serve(['--port', 'seventy']);
+  assert.equal(await bad.exited, 2);
+  assert.match(bad.output(), /--port must be a whole number/);
+});

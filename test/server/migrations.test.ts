@@ -1,0 +1,62 @@
+// A test per migration (STYLE.md): each one applies on a real file from the
+// version before it, and the runner's rules hold.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { openDatabase, migrate, SchemaTooNewError, type Migration } from '../../server/db/open.ts';
+import { ledgerMigrations } from '../../server/db/ledger-migrations.ts';
+import { vaultMigrations } from '../../server/db/vault-migrations.ts';
+import { freshDataDir } from '../helpers/paydesk.ts';
+
+const tables = (db: Database.Database) =>
+  (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+
+for (const [label, list] of [['ledger', ledgerMigrations], ['vault', vaultMigrations]] as const) {
+  list.forEach((m, i) => {
+    test(`${label} migration ${i + 1} (${m.name}) applies on a real file at version ${i}`, () => {
+      const path = join(freshDataDir('migration'), `${label}.db`);
+      const db = new Database(path);
+      migrate(db, path, list.slice(0, i));
+      const before = tables(db);
+      migrate(db, path, list.slice(0, i + 1));
+      assert.equal(db.pragma('user_version', { simple: true }), i + 1);
+      assert.ok(tables(db).length > before.length || i > 0, 'it created something');
+      assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+      db.close();
+    });
+  });
+}
+
+test('opening sets WAL and synchronous=FULL, and the file is private to its owner', async () => {
+  const path = join(freshDataDir('migration'), 'ledger.db');
+  const db = openDatabase(path, ledgerMigrations);
+  assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+  assert.equal(db.pragma('synchronous', { simple: true }), 2);
+  assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
+  db.close();
+  const { statSync } = await import('node:fs');
+  assert.equal(statSync(path).mode & 0o777, 0o600);
+});
+
+test('all pending migrations run in one transaction: a failure leaves the file as it was', () => {
+  const path = join(freshDataDir('migration'), 'x.db');
+  const broken: Migration[] = [
+    { name: 'ok', up: (db) => db.exec('CREATE TABLE a (x INTEGER)') },
+    { name: 'fails', up: (db) => db.exec('CREATE TABLE b (x INTEGER); SELECT * FROM no_such_table') },
+  ];
+  assert.throws(() => openDatabase(path, broken));
+  const db = new Database(path);
+  assert.equal(db.pragma('user_version', { simple: true }), 0);
+  assert.deepEqual(tables(db), []);
+  db.close();
+});
+
+test('a database from a newer Paydesk is refused with a clear message', () => {
+  const path = join(freshDataDir('migration'), 'ledger.db');
+  openDatabase(path, ledgerMigrations).close();
+  const db = new Database(path);
+  db.pragma(`user_version = ${ledgerMigrations.length + 1}`);
+  db.close();
+  assert.throws(() => openDatabase(path, ledgerMigrations), (e: unknown) => e instanceof SchemaTooNewError && /newer Paydesk/.test(e.message) && /Update Paydesk/.test(e.message));
+});
