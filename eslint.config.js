@@ -6,7 +6,9 @@ const noDefaultExport = {
   message: 'Use named exports (STYLE.md).',
 };
 
-const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'crypto', 'http', 'https', 'net', 'child_process', 'worker_threads', 'better-sqlite3'];
+// Bare builtin names are listed as exact paths: as patterns they would also match folders such as server/http.
+const nodeOnly = ['fs', 'path', 'os', 'crypto', 'http', 'https', 'net', 'child_process', 'worker_threads', 'better-sqlite3']
+  .map((name) => ({ name, message: 'renderer/ is DOM only: no Node modules.' }));
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'build/**', 'out/**', 'bench/results/**', 'test-results/**'] },
@@ -22,11 +24,11 @@ export default tseslint.config(
     files: ['renderer/**/*.{ts,tsx}'],
     rules: {
       'no-restricted-imports': ['error', {
-        paths: [{ name: 'electron', message: 'renderer/ runs in a sandboxed page: use the preload bridge.' }],
+        paths: [{ name: 'electron', message: 'renderer/ runs in a sandboxed page: use the preload bridge.' }, ...nodeOnly],
         patterns: [
-          { group: nodeBuiltins, message: 'renderer/ is DOM only: no Node modules.' },
-          { group: ['**/server/**', '!**/server/http/contract*'], message: 'renderer/ talks to the server over HTTP; only the contract may be imported.' },
-          { group: ['**/electron/**'], message: 'renderer/ cannot import the main process.' },
+          { group: ['node:*'], message: 'renderer/ is DOM only: no Node modules.' },
+          { regex: '(^|/)server/(?!http/contract\\.ts$)', message: 'renderer/ talks to the server over HTTP; only server/http/contract.ts may be imported.' },
+          { regex: '(^|/)electron/', message: 'renderer/ cannot import the main process.' },
         ],
       }],
     },

@@ -1,0 +1,38 @@
+// A folder is a process boundary (STYLE.md): the lint rules that enforce it run
+// inside `npm test`, and this checks that they really fire.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { ESLint } from 'eslint';
+
+const root = join(import.meta.dirname, '..', '..');
+const eslint = new ESLint({ cwd: root });
+
+async function ruleIds(file: string, code: string): Promise<string[]> {
+  const [r] = await eslint.lintText(code, { filePath: join(root, file) });
+  return r!.messages.map((m) => `${m.ruleId}`);
+}
+
+const cases: [file: string, code: string][] = [
+  ['renderer/src/x.ts', "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n"],
+  ['renderer/src/x.ts', "import { ipcRenderer } from 'electron';\nexport const x = ipcRenderer;\n"],
+  ['renderer/src/x.ts', "import { Apps } from '../../server/apps/apps.ts';\nexport const x = Apps;\n"],
+  ['server/x.ts', "import { app } from 'electron';\nexport const x = app;\n"],
+  ['server/x.ts', "import { x as y } from '../electron/main.ts';\nexport const x = y;\n"],
+  ['sdk/x.ts', "import { startServer } from '../server/main.ts';\nexport const x = startServer;\n"],
+];
+
+for (const [file, code] of cases) {
+  test(`lint refuses in ${file}: ${code.split('\n')[0]}`, async () => {
+    assert.ok((await ruleIds(file, code)).includes('no-restricted-imports'));
+  });
+}
+
+test('lint allows what each folder may import', async () => {
+  assert.deepEqual(await ruleIds('renderer/src/x.ts', "import type { Routes } from '../../server/http/contract.ts';\nexport type X = Routes;\n"), []);
+  assert.deepEqual(await ruleIds('server/x.ts', "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n"), []);
+});
+
+test('lint refuses default exports', async () => {
+  assert.ok((await ruleIds('server/x.ts', 'export default 1;\n')).includes('no-restricted-syntax'));
+});
