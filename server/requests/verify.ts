@@ -108,6 +108,19 @@ export async function verifyPaymentRequest(token: unknown, ctx: VerifyContext): 
   return { appKey: app.key, secretId, jti, iat, exp, request, claims };
 }
 
+// Importing an HMAC key into WebCrypto costs more than the HMAC itself; keep the
+// imported keys of recently used secrets (bounded, dropped wholesale when full).
+const importedKeys = new Map<string, CryptoKey>();
+async function hmacKey(secret: string): Promise<CryptoKey> {
+  let key = importedKeys.get(secret);
+  if (!key) {
+    if (importedKeys.size >= 1024) importedKeys.clear();
+    key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+    importedKeys.set(secret, key);
+  }
+  return key;
+}
+
 /** Signature and registered claims (iss, aud, iat, exp, nbf) of an HS256 token from an app; shared with refund tokens. */
 export async function verifySignatureAndClaims(token: string, iss: string, app: AppForVerification, ctx: VerifyContext) {
   const options = {
@@ -122,7 +135,7 @@ export async function verifySignatureAndClaims(token: string, iss: string, app: 
   // ones, to say precisely why a correctly signed request is refused.
   for (const s of app.secrets) {
     try {
-      const { payload } = await jwtVerify(token, new TextEncoder().encode(s.secret), options);
+      const { payload } = await jwtVerify(token, await hmacKey(s.secret), options);
       if (s.state === 'revoked') return fail('request_secret_revoked');
       if (s.state === 'expired') return fail('request_secret_expired');
       return { secretId: s.id, claims: payload as Record<string, unknown> };

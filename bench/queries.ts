@@ -1,0 +1,153 @@
+// Console queries at scale: 1,000,000 transactions and 200,000 notices, seeded
+// straight into a real ledger.db, then queried over HTTP against a server
+// running as its own process (so its start time and RSS are its own).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { startServer } from '../server/main.ts';
+import { newId } from '../server/ids.ts';
+import { summarize, type Row } from './report.ts';
+
+const root = join(import.meta.dirname, '..');
+
+export async function seed(dataDir: string, purchases: number, notices: number, progress: (msg: string) => void): Promise<{ appKeys: string[]; sampleTxn: string }> {
+  // Schema, keys and apps through the real server, then bulk rows by SQL.
+  const s = await startServer({ port: 0, dataDir, log: () => {} });
+  const appKeys: string[] = [];
+  for (let i = 0; i < 20; i++) {
+    appKeys.push(s.services.apps.create({
+      name: `Shop ${i}`, homepage: 'http://127.0.0.1:9/', contactEmail: 'shop@example.com',
+      postbackURL: 'http://127.0.0.1:9/p', chargebackURL: 'http://127.0.0.1:9/c', access: 'live',
+    }).app.key);
+  }
+  await s.close();
+  const db = new Database(join(dataDir, 'ledger.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = OFF');
+  const ins = db.prepare(`INSERT INTO purchases (id, app_key, code, status, product_id, name, description, product_data, amount, currency,
+      postback_url, chargeback_url, request_json, transaction_id, created_at, expires_at, completed_at, updated_at)
+    VALUES (?, ?, 'ABC-DEF', ?, ?, 'Elite Sparkle Pony', 'The shiniest pony of all!', ?, 199, 'USD', 'http://127.0.0.1:9/p', 'http://127.0.0.1:9/c', ?, ?, ?, ?, ?, ?)`);
+  const insNotice = db.prepare(`INSERT INTO notices (id, purchase_id, app_key, type, seq, url, payload_json, status, created_at)
+    VALUES (?, ?, ?, 'postback', 1, 'http://127.0.0.1:9/p', '{}', 'delivered', ?)`);
+  const start = Date.UTC(2025, 10, 1);
+  const span = 365 * 24 * 3600_000;
+  let sampleTxn = '';
+  const batch = 50_000;
+  for (let done = 0; done < purchases; done += batch) {
+    db.transaction(() => {
+      for (let i = done; i < Math.min(purchases, done + batch); i++) {
+        const at = start + Math.floor((i / purchases) * span);
+        const status = i % 10 === 0 ? 'cancelled' : 'completed';
+        const txn = status === 'completed' ? newId('txn', 20) : null;
+        const id = newId('pur', 20);
+        const app = appKeys[i % appKeys.length]!;
+        ins.run(id, app, status, `pony-${i % 100}`, `order-${i}`, `{"id":"pony-${i % 100}","name":"Elite Sparkle Pony","price":"1.99","currency":"USD","productData":"order-${i}"}`,
+          txn, at, at + 900_000, txn ? at + 5000 : null, at);
+        if (i < notices) insNotice.run(newId('ntc', 20), id, app, at);
+        if (i >= Math.floor(purchases / 2) && txn && !sampleTxn) sampleTxn = txn;
+      }
+    })();
+    progress(`seeded ${Math.min(purchases, done + batch).toLocaleString()} / ${purchases.toLocaleString()} transactions`);
+  }
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.exec('ANALYZE');
+  db.close();
+  return { appKeys, sampleTxn: sampleTxn || 'txn_none' };
+}
+
+/** Starts `paydesk serve` as a child; resolves when it prints its address, with the time that took. */
+function spawnServer(dataDir: string): Promise<{ url: string; pid: number; readyMs: number; stop(): Promise<void> }> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'server/cli.ts'), 'serve', '--port', '0', '--data-dir', dataDir], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (c) => {
+      out += c;
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) resolve({
+        url: m[1]!, pid: child.pid!, readyMs: performance.now() - t0,
+        stop: () => new Promise((r) => {
+          child.once('exit', () => r());
+          child.kill('SIGTERM');
+        }),
+      });
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
+  });
+}
+
+/** How long `import + startServer()` takes in a fresh Node process, excluding tsx's compile of the sources. */
+function measureStartServer(dataDir: string): Promise<number> {
+  const script = `
+    const { startServer } = await import(${JSON.stringify(join(root, 'server/main.ts'))});
+    const t0 = performance.now();
+    const s = await startServer({ port: 0, dataDir: ${JSON.stringify(dataDir)}, log: () => {} });
+    const ms = performance.now() - t0;
+    await s.close();
+    console.log(ms);`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.on('exit', (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`start measurement failed: ${code}`))));
+  });
+}
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+export async function benchQueries(opts: { purchases?: number; notices?: number; repeats?: number; progress?: (m: string) => void } = {}): Promise<Row[]> {
+  const purchases = opts.purchases ?? 1_000_000;
+  const notices = opts.notices ?? 200_000;
+  const repeats = opts.repeats ?? 200;
+  const progress = opts.progress ?? ((m: string) => console.error(m));
+  const dataDir = mkdtempSync(join(tmpdir(), 'paydesk-bench-queries-'));
+  try {
+    const t0 = performance.now();
+    const { appKeys, sampleTxn } = await seed(dataDir, purchases, notices, progress);
+    progress(`seeding took ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const startMs = await measureStartServer(dataDir);
+    const server = await spawnServer(dataDir);
+    const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+    const get = async (path: string) => {
+      const t = performance.now();
+      const res = await fetch(server.url + path, { headers: { authorization: `Bearer ${token}` } });
+      const body = (await res.json()) as { items: unknown[]; nextCursor: string | null };
+      if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
+      return { ms: performance.now() - t, body };
+    };
+    // A cursor ten pages deep, so "next page" is not just page 2.
+    let cursor = '';
+    for (let i = 0; i < 10; i++) cursor = (await get(`/api/transactions?limit=50${cursor ? `&cursor=${cursor}` : ''}`)).body.nextCursor!;
+    const queries: [string, string][] = [
+      ['first page (50 rows)', '/api/transactions?limit=50'],
+      ['next page by keyset (page 11)', `/api/transactions?limit=50&cursor=${cursor}`],
+      ['filter by app', `/api/transactions?limit=50&appKey=${appKeys[7]}`],
+      ['filter by app + status', `/api/transactions?limit=50&appKey=${appKeys[3]}&status=completed`],
+      ['search by transaction id', `/api/transactions?q=${sampleTxn}`],
+    ];
+    const rows: Row[] = [];
+    for (const [name, path] of queries) {
+      for (let i = 0; i < 20; i++) await get(path);
+      const samples: number[] = [];
+      for (let i = 0; i < repeats; i++) samples.push((await get(path)).ms);
+      const s = summarize(samples);
+      rows.push({ name: `${name} p50`, value: s.p50, unit: 'ms' });
+      rows.push({ name: `${name} p99`, value: s.p99, unit: 'ms', goal: '< 10 ms', ok: s.p99 < 10 });
+    }
+    const found = (await get(`/api/transactions?q=${sampleTxn}`)).body.items.length;
+    rows.push({ name: 'search finds the transaction', value: found, unit: 'row', ok: found === 1 });
+    rows.push({ name: 'startServer() to ready', value: startMs, unit: 'ms', goal: '< 1000 ms', ok: startMs < 1000 });
+    rows.push({ name: 'process spawn to listening (incl. tsx)', value: server.readyMs, unit: 'ms' });
+    const rss = rssMb(server.pid);
+    rows.push({ name: 'server RSS after the queries', value: rss, unit: 'MB', goal: '< 250 MB', ok: rss < 250 });
+    await server.stop();
+    return rows;
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
