@@ -1,3 +1,4 @@
+import { openSync, writeSync, closeSync, readFileSync, unlinkSync, constants } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -9,4 +10,49 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: N
   if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Paydesk');
   if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'Paydesk');
   return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'Paydesk');
+}
+
+export class DataDirBusyError extends Error {
+  constructor(dir: string, pid: number) {
+    super(`Another Paydesk (process ${pid}) is using ${dir}. Stop it first, or start this one with another --data-dir.`);
+    this.name = 'DataDirBusyError';
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * One server per data folder: purchases in flight are guarded in memory, so two
+ * servers on one ledger could confirm the same purchase twice. A lock left by a
+ * process that died (SIGKILL, power loss) is taken over.
+ */
+export function lockDataDir(dir: string): () => void {
+  const path = join(dir, 'paydesk.pid');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(path, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => {
+        try {
+          if (readFileSync(path, 'utf8') === String(process.pid)) unlinkSync(path);
+        } catch {
+          // already gone
+        }
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const pid = Number(readFileSync(path, 'utf8'));
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) throw new DataDirBusyError(dir, pid);
+      unlinkSync(path);
+    }
+  }
+  throw new Error(`could not lock ${dir}`);
 }

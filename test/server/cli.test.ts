@@ -70,3 +70,18 @@ test('serve explains a busy port and a bad flag', async () => {
   assert.equal(await bad.exited, 2);
   assert.match(bad.output(), /--port must be a whole number/);
 });
+
+test('one server per data folder: a second is refused while the first runs; a dead one\'s lock is taken over', async () => {
+  const dataDir = freshDataDir('lock');
+  const first = serve(['--port', String(await freePort()), '--data-dir', dataDir]);
+  await first.printed(/Paydesk listening/);
+  const second = serve(['--port', String(await freePort()), '--data-dir', dataDir]);
+  assert.equal(await second.exited, 1);
+  assert.match(second.output(), new RegExp(`Another Paydesk \\(process ${first.child.pid}\\) is using`));
+  first.child.kill('SIGKILL');
+  await first.exited;
+  const third = serve(['--port', String(await freePort()), '--data-dir', dataDir]);
+  await third.printed(/Paydesk listening/);
+  third.child.kill('SIGTERM');
+  assert.equal(await third.exited, 0);
+});
