@@ -113,9 +113,6 @@ export type PaydeskBridge = BridgeOf<typeof consoleContract>;
 /** `window.paydesk` in the trusted confirmation window. */
 export type PaydeskConfirmBridge = BridgeOf<typeof confirmContract>;
 
-/** Result types main's handlers must produce, per action. */
-export type HandlerResult<S> = S extends InvokeSpec<readonly unknown[], infer R> ? R : never;
-
 /** Invoke channels a window role may call (main refuses the rest). */
 export function channelsFor(role: WindowRole): ReadonlySet<string> {
   const specs: readonly AnySpec[] = Object.values(contracts[role]);

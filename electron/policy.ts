@@ -230,9 +230,8 @@ export const CONFIRM_WINDOW = {
   width: 440,
   height: 620,
   show: false,
+  center: true,
   alwaysOnTop: true,
-  /** Above full-screen windows and other always-on-top windows (macOS levels; Windows/Linux treat it as topmost). */
-  alwaysOnTopLevel: 'screen-saver',
   resizable: false,
   minimizable: false,
   maximizable: false,
@@ -241,6 +240,9 @@ export const CONFIRM_WINDOW = {
   skipTaskbar: false,
   title: 'Confirm purchase · Paydesk',
 } as const;
+
+/** Above full-screen windows and other always-on-top windows (a macOS level; Windows and Linux treat it as topmost). */
+export const CONFIRM_WINDOW_LEVEL = 'screen-saver';
 
 export type DeepLinkTarget =
   | { readonly kind: 'console'; readonly route: string }
@@ -287,17 +289,14 @@ export function protocolClientArgs(p: { readonly defaultApp: boolean; readonly e
 }
 
 /**
- * Where the server keeps its files: a `data` folder inside Electron's userData, apart
- * from Chromium's own caches, so it can be copied to a headless install as one folder.
- * PAYDESK_USER_DATA lets tests (and users) run isolated profiles.
+ * Electron's userData, which is also the server's data folder: `<appData>/Paydesk`,
+ * the folder headless Paydesk defaults to (server/data-dir.ts), so both modes find
+ * the same ledger on one machine. Set explicitly because Electron would otherwise
+ * derive it from package.json's lowercase name. PAYDESK_USER_DATA isolates tests.
  */
-export function userDataDir(env: Readonly<Record<string, string | undefined>>, electronDefault: string): string {
+export function userDataDir(env: Readonly<Record<string, string | undefined>>, appData: string): string {
   const override = env.PAYDESK_USER_DATA;
-  return override !== undefined && override !== '' ? resolve(override) : electronDefault;
-}
-
-export function serverDataDir(userData: string): string {
-  return join(userData, 'data');
+  return override !== undefined && override !== '' ? resolve(override) : join(appData, 'Paydesk');
 }
 
 /**

@@ -1,19 +1,20 @@
 // What main watches on the provider server for the tray, notifications and the
-// trusted confirmation window. For now it polls the console API (the same HTTP API
-// the console uses, with the console token); when the server's event stream settles
-// this can subscribe to it instead without changing the callbacks.
-// Pure apart from the injected fetchJson, so it is tested in Node.
+// trusted confirmation window. Pending purchases come from the console API
+// (GET /api/purchases?status=pending, the same call and token the console uses),
+// polled every few seconds and at once whenever the in-process event bus reports a
+// purchase change. Failed notices come from the bus ('notice.failed', emitted by
+// server/notices/dispatcher.ts when a notice gives up), the moment they fail.
+// Pure apart from the injected fetchJson: tested in Node.
 
 export const PENDING_PURCHASES_PATH = '/api/purchases?status=pending';
-export const FAILED_NOTICES_PATH = '/api/notices?status=failed';
-export const POLL_INTERVAL_MS = 2000;
+export const POLL_INTERVAL_MS = 3000;
 
 export interface PendingPurchase {
   readonly id: string;
-  /** Item name, when the server sends it. */
-  readonly name?: string;
-  /** The short code shown on the merchant's status window too (DESIGN.md section 4). */
   readonly code?: string;
+  readonly itemName?: string;
+  readonly price?: string;
+  readonly sellerName?: string;
 }
 
 export interface FailedNotice {
@@ -21,104 +22,137 @@ export interface FailedNotice {
   readonly appName?: string;
 }
 
-function listOf(json: unknown, key: string): readonly unknown[] | null {
-  if (Array.isArray(json)) return json;
-  if (typeof json === 'object' && json !== null) {
-    const inner = (json as Record<string, unknown>)[key];
-    if (Array.isArray(inner)) return inner;
-  }
-  return null;
-}
+type Rec = Readonly<Record<string, unknown>>;
 
-function str(o: Record<string, unknown>, key: string): string | undefined {
-  const v = o[key];
+const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function text(v: unknown): string | undefined {
   return typeof v === 'string' && v.length > 0 && v.length <= 255 ? v : undefined;
 }
 
-function records(list: readonly unknown[] | null): readonly Record<string, unknown>[] | null {
-  if (list === null) return null;
-  return list.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null && typeof (x as { id?: unknown }).id === 'string');
+function field(o: unknown, ...path: string[]): unknown {
+  let cur: unknown = o;
+  for (const k of path) cur = isRec(cur) ? cur[k] : undefined;
+  return cur;
 }
 
-/** Accepts `[...]` or `{purchases: [...]}`; each item needs a string id. */
+/** `{items: Purchase[]}` (server/http/contract.ts listPurchases) → summaries; null for any other shape. */
 export function parsePendingPurchases(json: unknown): readonly PendingPurchase[] | null {
-  const items = records(listOf(json, 'purchases'));
-  if (items === null) return null;
-  return items.map((p) => {
-    const name = str(p, 'name') ?? str(p, 'itemName');
-    const code = str(p, 'code') ?? str(p, 'confirmationCode');
-    return { id: p.id as string, ...(name ? { name } : {}), ...(code ? { code } : {}) };
-  });
+  const items = field(json, 'items');
+  if (!Array.isArray(items)) return null;
+  const out: PendingPurchase[] = [];
+  for (const p of items) {
+    const id = text(field(p, 'id'));
+    if (id === undefined) continue;
+    const code = text(field(p, 'code'));
+    const itemName = text(field(p, 'item', 'name'));
+    const price = text(field(p, 'price', 'display'));
+    const sellerName = text(field(p, 'seller', 'name'));
+    out.push({ id, ...(code && { code }), ...(itemName && { itemName }), ...(price && { price }), ...(sellerName && { sellerName }) });
+  }
+  return out;
 }
 
-/** Accepts `[...]` or `{notices: [...]}`; each item needs a string id. */
-export function parseFailedNotices(json: unknown): readonly FailedNotice[] | null {
-  const items = records(listOf(json, 'notices'));
-  if (items === null) return null;
-  return items.map((n) => {
-    const appName = str(n, 'appName');
-    return { id: n.id as string, ...(appName ? { appName } : {}) };
-  });
+export interface BusEvent {
+  readonly type: string;
+  readonly data: Readonly<Record<string, unknown>>;
 }
 
-export function purchaseNotification(p: PendingPurchase): { readonly title: string; readonly body: string } {
-  const what = p.name ?? 'A purchase';
-  return { title: 'Purchase waiting for you', body: `${what} needs your confirmation in Paydesk${p.code ? ` (code ${p.code})` : ''}.` };
+/** Purchase events change the pending count; they trigger an immediate poll. */
+export function refreshesPending(e: BusEvent): boolean {
+  return e.type.startsWith('purchase.');
 }
 
-export function failedNoticeNotification(n: FailedNotice): { readonly title: string; readonly body: string } {
+/** A 'notice.failed' bus event → the notice to announce (ids and names only; never bodies). */
+export function failedNoticeFromEvent(e: BusEvent): FailedNotice | null {
+  if (e.type !== 'notice.failed') return null;
+  const id = text(e.data.id);
+  if (id === undefined) return null;
+  const appName = text(e.data.appName);
+  return { id, ...(appName && { appName }) };
+}
+
+export interface NotificationText {
+  readonly title: string;
+  readonly body: string;
+}
+
+export function purchaseNotification(p: PendingPurchase): NotificationText {
+  const what = p.itemName ?? 'A purchase';
+  const from = p.sellerName ? ` from ${p.sellerName}` : '';
+  const price = p.price ? ` for ${p.price}` : '';
+  const code = p.code ? ` Code ${p.code}.` : '';
+  return { title: 'Confirm a purchase', body: `${what}${from}${price} is waiting for your confirmation.${code}` };
+}
+
+export function failedNoticeNotification(n: FailedNotice): NotificationText {
   return { title: 'A notice failed', body: `${n.appName ?? 'A merchant'}'s server did not accept a notice. Open Notices to see why and redeliver.` };
+}
+
+/** Tray tooltip and menu line. */
+export function pendingLabel(count: number): string {
+  if (count === 0) return 'No purchases waiting';
+  return count === 1 ? '1 purchase waiting' : `${count} purchases waiting`;
 }
 
 export interface WatchCallbacks {
   readonly fetchJson: (path: string) => Promise<unknown>;
   readonly onPendingCount: (count: number) => void;
   readonly onNewPurchase: (p: PendingPurchase) => void;
-  readonly onFailedNotice: (n: FailedNotice) => void;
   readonly onError: (message: string) => void;
 }
 
 /**
- * One poll per tick. The first tick only learns what already exists, so starting the
- * app does not replay old purchases and failures as new ones.
+ * Polls on each tick, never two at once. The first tick only learns what is already
+ * pending, so starting the app does not announce old purchases as new ones.
  */
 export function createWatcher(cb: WatchCallbacks): { tick(): Promise<void> } {
   let seeded = false;
-  let seenPurchases = new Set<string>();
-  let seenNotices = new Set<string>();
+  let seen = new Set<string>();
   let lastError = '';
+  let running: Promise<void> | null = null;
 
   const report = (message: string) => {
-    // A server that is down answers the same every 2 s; say it once.
+    // A server that is down answers the same on every poll; say it once.
     if (message !== lastError) cb.onError(message);
     lastError = message;
   };
 
+  async function poll(): Promise<void> {
+    let pending: readonly PendingPurchase[] | null;
+    try {
+      pending = parsePendingPurchases(await cb.fetchJson(PENDING_PURCHASES_PATH));
+    } catch (e) {
+      report(`watch: ${e instanceof Error ? e.message : 'request failed'}`);
+      return;
+    }
+    if (pending === null) {
+      report('watch: the server answered GET /api/purchases in an unexpected shape');
+      return;
+    }
+    lastError = '';
+    cb.onPendingCount(pending.length);
+    for (const p of pending) if (seeded && !seen.has(p.id)) cb.onNewPurchase(p);
+    // Only what is pending now is remembered (memory stays bounded); a purchase never returns to pending.
+    seen = new Set(pending.map((p) => p.id));
+    seeded = true;
+  }
+
+  let again = false;
+  const run = async () => {
+    do {
+      again = false;
+      await poll();
+    } while (again);
+    running = null;
+  };
+
   return {
-    async tick() {
-      let pending: readonly PendingPurchase[] | null;
-      let failed: readonly FailedNotice[] | null;
-      try {
-        [pending, failed] = await Promise.all([
-          cb.fetchJson(PENDING_PURCHASES_PATH).then(parsePendingPurchases),
-          cb.fetchJson(FAILED_NOTICES_PATH).then(parseFailedNotices),
-        ]);
-      } catch (e) {
-        report(`watch: ${e instanceof Error ? e.message : 'request failed'}`);
-        return;
-      }
-      if (pending === null || failed === null) {
-        report('watch: the server answered in an unexpected shape');
-        return;
-      }
-      lastError = '';
-      cb.onPendingCount(pending.length);
-      for (const p of pending) if (seeded && !seenPurchases.has(p.id)) cb.onNewPurchase(p);
-      for (const n of failed) if (seeded && !seenNotices.has(n.id)) cb.onFailedNotice(n);
-      // Only what is listed now is remembered, so memory stays bounded; a purchase never returns to pending.
-      seenPurchases = new Set(pending.map((p) => p.id));
-      seenNotices = new Set(failed.map((n) => n.id));
-      seeded = true;
+    tick() {
+      // A change reported mid-poll may have missed that poll's read: poll once more after it.
+      if (running !== null) again = true;
+      running ??= run();
+      return running;
     },
   };
 }

@@ -15,6 +15,15 @@ export interface MasterKeySource {
 }
 
 export const MASTER_KEY_FILE = 'master.key';
+/** Written by the desktop app: the master key sealed by the OS keystore (electron/keystore.ts). */
+export const SEALED_MASTER_KEY_FILE = 'master.key.safe';
+
+export class MasterKeyInKeystoreError extends Error {
+  constructor(dataDir: string) {
+    super(`The master key of ${dataDir} is in the desktop app's OS keystore. Run \`Paydesk --export-key\` in the desktop app to write it back as ${MASTER_KEY_FILE}, then start the headless server again.`);
+    this.name = 'MasterKeyInKeystoreError';
+  }
+}
 
 export function fileKeySource(dataDir: string): MasterKeySource {
   const path = join(dataDir, MASTER_KEY_FILE);
@@ -27,6 +36,9 @@ export function fileKeySource(dataDir: string): MasterKeySource {
         chmodSync(path, 0o600);
         return key;
       }
+      // The desktop app moved the key into the OS keystore: a fresh key here would
+      // make every sealed secret and PIN in this folder unreadable.
+      if (existsSync(join(dataDir, SEALED_MASTER_KEY_FILE))) throw new MasterKeyInKeystoreError(dataDir);
       const key = randomBytes(32);
       const tmp = `${path}.tmp`;
       writeFileSync(tmp, key.toString('base64') + '\n', { mode: 0o600 });
