@@ -76,7 +76,7 @@ const catalogue = {
   pin_invalid_format: { status: 400, message: 'A PIN is 4 to 8 digits.' },
   pin_too_simple: { status: 400, message: 'That PIN is too easy to guess (repeated or sequential digits). Choose another.' },
   pin_incorrect: { status: 403, message: 'Wrong PIN. Try again; after 5 wrong tries the PIN locks for a while.' },
-  pin_locked: { status: 423, message: 'Too many wrong PINs: the PIN is locked. Wait until `lockedUntil`, or sign in again and reset the PIN.' },
+  pin_locked: { status: 423, message: 'Too many wrong PINs: the PIN is locked until `lockedUntil`. Wait until then; each later lock lasts twice as long.' },
   pin_required: { status: 401, message: 'Enter the buyer\'s PIN to confirm: no unlock window is open.' },
   pin_reset_needs_signin: { status: 403, message: 'Resetting a PIN needs a fresh sign-in: sign the buyer in again (POST /api/wallet/session), then reset within 5 minutes.' },
   payment_method_not_found: { status: 404, message: 'This buyer has no payment method with that id. List them with GET /api/buyers/{id}.' },
@@ -93,6 +93,18 @@ const catalogue = {
   card_insufficient_funds: { status: 402, message: 'The card has insufficient funds. Use another payment method.' },
   card_expired: { status: 402, message: 'The processor reports the card as expired. Preauthorize a current card.' },
   processor_error: { status: 502, message: 'The processor failed to handle the charge. Nothing was charged; try again.' },
+
+  // --- notices and refunds ----------------------------------------------------
+  notice_not_found: { status: 404, message: 'No notice with this id. List notices with GET /api/notices.' },
+  notice_payload_invalid: { status: 400, message: 'An edited notice needs `request` (an object) and `response` with a non-empty `transactionID` and `price` {amount: decimal string, currency}.' },
+  refund_not_refundable: { status: 409, message: 'Only a completed purchase can be refunded or disputed. Check its status with GET /api/transactions/{id}.' },
+  refund_exceeds_refundable: { status: 409, message: 'That is more than remains refundable on this purchase (captured minus earlier refunds); `refundable` says how much is left, in minor units.' },
+  refund_amount_invalid: { status: 400, message: 'A refund amount is a positive decimal string such as "0.50" with at most the currency\'s minor digits (minor units as an integer in the console API).' },
+  refund_token_missing: { status: 400, message: 'Send {"jwt": "<refund JWT>"}: a JWT signed with your app secret (HS256), typ "paydesk/refund/v1".' },
+  refund_typ_invalid: { status: 400, message: 'The refund token\'s `typ` claim must be "paydesk/refund/v1".' },
+  refund_jti_missing: { status: 400, message: 'A refund token needs a unique `jti` claim, so a replayed token cannot refund twice.' },
+  refund_field_invalid: { status: 400, message: 'The `refund` claim must be {transactionID, amount?, reason?}; `field` names what is wrong.' },
+  refund_transaction_not_found: { status: 404, message: 'Your app has no completed transaction with this transactionID. Use the id from the postback you received.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof catalogue;

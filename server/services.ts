@@ -4,6 +4,10 @@ import { Apps } from './apps/apps.ts';
 import { Vault } from './vault/vault.ts';
 import { Wallet } from './wallet/wallet.ts';
 import { Purchases } from './purchases/purchases.ts';
+import { ProviderKeys } from './notices/provider-keys.ts';
+import { Dispatcher, defaultDispatcherOptions, type DispatcherOptions } from './notices/dispatcher.ts';
+import { Notices } from './notices/notices.ts';
+import { Refunds } from './refunds/refunds.ts';
 
 export interface Services {
   readonly ctx: Context;
@@ -11,12 +15,22 @@ export interface Services {
   readonly vault: Vault;
   readonly wallet: Wallet;
   readonly purchases: Purchases;
+  readonly providerKeys: ProviderKeys;
+  /** Started and stopped by startServer(); idle until start(). */
+  readonly dispatcher: Dispatcher;
+  readonly notices: Notices;
+  readonly refunds: Refunds;
 }
 
-export function makeServices(ctx: Context, options: { slowChargeMs?: number } = {}): Services {
+export function makeServices(ctx: Context, options: { slowChargeMs?: number; notices?: Partial<DispatcherOptions> } = {}): Services {
+  const { notices: noticeOptions, ...vaultOptions } = options;
   const apps = new Apps(ctx);
-  const vault = new Vault(ctx.vaultDb, { now: () => ctx.now(), ...options });
+  const vault = new Vault(ctx.vaultDb, { now: () => ctx.now(), ...vaultOptions });
   const wallet = new Wallet(ctx, vault);
   const purchases = new Purchases(ctx, apps, wallet, vault);
-  return { ctx, apps, vault, wallet, purchases };
+  const providerKeys = new ProviderKeys(ctx);
+  const dispatcher = new Dispatcher(ctx, apps, providerKeys, { ...defaultDispatcherOptions, ...noticeOptions });
+  const notices = new Notices(ctx, apps, dispatcher);
+  const refunds = new Refunds(ctx, apps, purchases, vault, wallet);
+  return { ctx, apps, vault, wallet, purchases, providerKeys, dispatcher, notices, refunds };
 }

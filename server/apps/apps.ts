@@ -21,11 +21,15 @@ export interface NewApp {
   readonly access: AppAccess;
 }
 
-export type AppPatch = Partial<NewApp & { status: AppStatus }>;
+/** How notices to the app are signed: its HS256 secret, or the provider's Ed25519 key (JWKS). */
+export type NoticeSigning = 'hmac' | 'eddsa';
+
+export type AppPatch = Partial<NewApp & { status: AppStatus; noticeSigning: NoticeSigning }>;
 
 interface AppRow {
   key: string; name: string; homepage: string; contact_email: string; postback_url: string; chargeback_url: string;
-  status: AppStatus; access: AppAccess; webhook_secret_sealed: string; created_at: number; updated_at: number;
+  status: AppStatus; access: AppAccess; webhook_secret_sealed: string; sales_count: number; refunded_count: number;
+  created_at: number; updated_at: number; notice_signing: NoticeSigning;
 }
 interface SecretRow { id: string; app_key: string; secret_sealed: string; created_at: number; expires_at: number | null; revoked_at: number | null }
 
@@ -76,10 +80,6 @@ export class Apps {
 
   private view(row: AppRow) {
     const now = this.ctx.now();
-    const stats = this.ctx.db.prepare(`SELECT
-        COUNT(*) FILTER (WHERE status = 'completed') AS sales,
-        COUNT(*) FILTER (WHERE status = 'completed' AND refunded_amount > 0) AS refunded
-      FROM purchases WHERE app_key = ?`).get(row.key) as { sales: number; refunded: number };
     return {
       key: row.key,
       name: row.name,
@@ -89,10 +89,11 @@ export class Apps {
       chargebackURL: row.chargeback_url,
       status: row.status,
       access: row.access,
+      noticeSigning: row.notice_signing,
       createdAt: iso(row.created_at)!,
       updatedAt: iso(row.updated_at)!,
-      sales: stats.sales,
-      refundRate: stats.sales === 0 ? 0 : stats.refunded / stats.sales,
+      sales: row.sales_count,
+      refundRate: row.sales_count === 0 ? 0 : row.refunded_count / row.sales_count,
       secrets: this.secrets(row.key).map((s) => ({
         id: s.id,
         state: secretState(s, now),
@@ -122,9 +123,10 @@ export class Apps {
       chargeback_url: patch.chargebackURL ?? row.chargeback_url,
       access: patch.access ?? row.access,
       status: patch.status ?? row.status,
+      notice_signing: patch.noticeSigning ?? row.notice_signing,
     };
     this.ctx.db.prepare(`UPDATE apps SET name = @name, homepage = @homepage, contact_email = @contact_email,
-      postback_url = @postback_url, chargeback_url = @chargeback_url, access = @access, status = @status, updated_at = @now
+      postback_url = @postback_url, chargeback_url = @chargeback_url, access = @access, status = @status, notice_signing = @notice_signing, updated_at = @now
       WHERE key = @key`).run({ ...next, now: this.ctx.now(), key });
     this.ctx.events.emit('app.updated', { key, status: next.status });
     return this.get(key);

@@ -159,4 +159,121 @@ export const ledgerMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    name: '002 notice delivery record, refunds, provider signing keys',
+    up(db) {
+      db.exec(`
+        -- The outbox is rebuilt because test notices belong to no purchase
+        -- (purchase_id becomes nullable) and SQLite cannot relax a NOT NULL in place.
+        -- Every new column has a default, so a row written by the 001-era insert
+        -- in purchases.ts is due at once and follows the default retry schedule.
+        CREATE TABLE notices_v2 (
+          id TEXT PRIMARY KEY,
+          purchase_id TEXT REFERENCES purchases(id),
+          app_key TEXT NOT NULL REFERENCES apps(key),
+          type TEXT NOT NULL CHECK (type IN ('postback', 'chargeback')),
+          seq INTEGER NOT NULL,
+          url TEXT NOT NULL,
+          payload_json TEXT NOT NULL,
+          status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed')),
+          created_at INTEGER NOT NULL,
+          origin TEXT NOT NULL DEFAULT 'purchase' CHECK (origin IN ('purchase', 'resend', 'test')),
+          parent_id TEXT,
+          transaction_id TEXT GENERATED ALWAYS AS (json_extract(payload_json, '$.response.transactionID')) VIRTUAL,
+          -- Attempts that count toward the schedule (an attempt cut short by a crash does not).
+          attempts INTEGER NOT NULL DEFAULT 0,
+          -- NULL: the length of the retry schedule in force.
+          max_attempts INTEGER,
+          next_attempt_at INTEGER NOT NULL DEFAULT 0,
+          last_attempt_at INTEGER,
+          last_verdict TEXT,
+          last_reason TEXT,
+          delivered_at INTEGER,
+          failed_at INTEGER,
+          UNIQUE (purchase_id, seq)
+        ) STRICT;
+        INSERT INTO notices_v2 (id, purchase_id, app_key, type, seq, url, payload_json, status, created_at, next_attempt_at)
+          SELECT id, purchase_id, app_key, type, seq, url, payload_json, status, created_at, created_at FROM notices;
+        DROP TABLE notices;
+        ALTER TABLE notices_v2 RENAME TO notices;
+        CREATE INDEX notices_due ON notices(status, app_key, next_attempt_at);
+        CREATE INDEX notices_by_created ON notices(created_at DESC, id DESC);
+        CREATE INDEX notices_by_app ON notices(app_key, created_at DESC, id DESC);
+        CREATE INDEX notices_by_transaction ON notices(transaction_id);
+
+        -- Every delivery attempt, written before the request leaves (verdict NULL)
+        -- and completed after, so a crash mid-attempt is visible as 'interrupted'.
+        CREATE TABLE notice_attempts (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          notice_id TEXT NOT NULL REFERENCES notices(id),
+          number INTEGER NOT NULL,
+          url TEXT NOT NULL,
+          started_at INTEGER NOT NULL,
+          duration_ms REAL,
+          request_headers_json TEXT NOT NULL,
+          request_body TEXT NOT NULL,
+          notice_json TEXT NOT NULL,
+          response_status INTEGER,
+          response_headers_json TEXT,
+          response_body TEXT,
+          response_truncated INTEGER NOT NULL DEFAULT 0,
+          verdict TEXT,
+          reason TEXT,
+          UNIQUE (notice_id, number)
+        ) STRICT;
+
+        -- Refunds and reversals. A row is written 'pending' (reserving the amount)
+        -- before the vault is asked, and completed together with the ledger entry
+        -- and the chargeback notice; see server/refunds/refunds.ts.
+        CREATE TABLE refunds (
+          id TEXT PRIMARY KEY,
+          purchase_id TEXT NOT NULL REFERENCES purchases(id),
+          app_key TEXT NOT NULL REFERENCES apps(key),
+          kind TEXT NOT NULL CHECK (kind IN ('refund', 'reversal')),
+          amount INTEGER NOT NULL CHECK (amount > 0),
+          currency TEXT NOT NULL,
+          reason TEXT,
+          source TEXT NOT NULL CHECK (source IN ('console', 'merchant', 'buyer')),
+          status TEXT NOT NULL CHECK (status IN ('pending', 'completed', 'failed')),
+          notice_id TEXT,
+          created_at INTEGER NOT NULL,
+          completed_at INTEGER
+        ) STRICT;
+        CREATE INDEX refunds_by_purchase ON refunds(purchase_id, created_at);
+        CREATE INDEX refunds_pending ON refunds(status) WHERE status = 'pending';
+
+        -- Ed25519 keys that sign notices for apps that opted in; public halves are
+        -- served at /.well-known/jwks.json until expires_at.
+        CREATE TABLE provider_keys (
+          kid TEXT PRIMARY KEY,
+          public_jwk TEXT NOT NULL,
+          private_sealed TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          retired_at INTEGER,
+          expires_at INTEGER
+        ) STRICT;
+
+        ALTER TABLE apps ADD COLUMN notice_signing TEXT NOT NULL DEFAULT 'hmac' CHECK (notice_signing IN ('hmac', 'eddsa'));
+      `);
+    },
+  },
+  {
+    name: '003 seller reputation counters, the secret a purchase was signed with, spend lookups',
+    up(db) {
+      db.exec(`
+        -- Reputation as counters, so showing a seller costs nothing at a million sales.
+        ALTER TABLE apps ADD COLUMN sales_count INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE apps ADD COLUMN refunded_count INTEGER NOT NULL DEFAULT 0;
+        UPDATE apps SET
+          sales_count = (SELECT COUNT(*) FROM purchases p WHERE p.app_key = apps.key AND p.status = 'completed' AND p.simulate_json IS NULL),
+          refunded_count = (SELECT COUNT(*) FROM purchases p WHERE p.app_key = apps.key AND p.status = 'completed' AND p.simulate_json IS NULL AND p.refunded_amount > 0);
+
+        -- A purchase signed with a secret revoked since (a leaked secret) is not confirmed.
+        ALTER TABLE purchases ADD COLUMN secret_id TEXT;
+
+        -- The monthly-limit check sums a card's spend at every confirmation.
+        CREATE INDEX purchases_by_payment_method ON purchases(payment_method_id, status, completed_at) WHERE payment_method_id IS NOT NULL;
+      `);
+    },
+  },
 ];

@@ -18,6 +18,7 @@ export const App = z.object({
   key: z.string(), name: z.string(), homepage: z.string(), contactEmail: z.string(), postbackURL: z.string(), chargebackURL: z.string(),
   status: z.enum(['active', 'disabled']), access: z.enum(['live', 'simulate']), createdAt: isoDate, updatedAt: isoDate,
   sales: z.int(), refundRate: z.number(), secrets: z.array(SecretInfo),
+  noticeSigning: z.enum(['hmac', 'eddsa']).describe('hmac: notices signed HS256 with the app secret; eddsa: with the provider key in /.well-known/jwks.json'),
 });
 
 export const PaymentMethod = z.object({
@@ -80,7 +81,7 @@ const appFields = {
 };
 
 export const NewAppBody = z.object({ ...appFields, access: appFields.access.default('live') }).strict();
-export const AppPatchBody = z.object({ ...appFields, status: z.enum(['active', 'disabled']) }).partial().strict();
+export const AppPatchBody = z.object({ ...appFields, status: z.enum(['active', 'disabled']), noticeSigning: z.enum(['hmac', 'eddsa']) }).partial().strict();
 export const RotateBody = z.object({ graceSeconds: z.int().min(0).max(30 * 24 * 3600).optional() }).strict();
 export const NewBuyerBody = z.object({ email: z.email().max(254), name: z.string().trim().min(1).max(100) }).strict();
 export const BuyerPatchBody = z.object({ unlockWindowSeconds: z.int().min(0).max(300) }).strict();
@@ -109,6 +110,60 @@ export const TransactionQuery = z.object({
   appKey: z.string().optional(), status: PurchaseStatus.optional(), from: isoDate.optional(), to: isoDate.optional(),
   q: z.string().max(255).optional(), cursor: z.string().max(512).optional(), limit: z.coerce.number().int().min(1).max(200).optional(),
 }).strict();
+
+// --- notices and refunds (schemas) ---------------------------------------------
+
+export const NoticeStatus = z.enum(['pending', 'delivered', 'failed']);
+export const NoticeType = z.enum(['postback', 'chargeback']);
+
+export const NoticeSummary = z.object({
+  id: z.string(), webhookId: z.string().describe('the webhook-id header: the same on every attempt'), type: NoticeType, status: NoticeStatus,
+  origin: z.enum(['purchase', 'resend', 'test']), parentId: z.string().nullable().describe('the notice this one resends'),
+  appKey: z.string(), purchaseId: z.string().nullable(), transactionID: z.string().nullable(), seq: z.int(), url: z.string(),
+  attempts: z.int(), maxAttempts: z.int(), nextAttemptAt: isoDate.nullable(), lastAttemptAt: isoDate.nullable(),
+  lastVerdict: z.string().nullable(), lastReason: z.string().nullable(), deliveredAt: isoDate.nullable(), failedAt: isoDate.nullable(), createdAt: isoDate,
+});
+
+const DecodedNotice = z.object({ header: z.record(z.string(), z.unknown()), claims: z.record(z.string(), z.unknown()) });
+
+export const NoticeAttempt = z.object({
+  number: z.int(), url: z.string(), startedAt: isoDate, durationMs: z.number().nullable(),
+  request: z.object({ headers: z.record(z.string(), z.string()), body: z.string() }),
+  notice: DecodedNotice,
+  response: z.object({ status: z.int(), headers: z.record(z.string(), z.union([z.string(), z.array(z.string())])), body: z.string(), truncated: z.boolean() }).nullable(),
+  verdict: z.string().describe('delivered, http_status, wrong_echo, redirect_not_followed, response_too_large, timeout, connect_refused, connection_reset, dns_failed, network_error, forbidden_target, interrupted, or in_flight'),
+  reason: z.string().nullable(),
+});
+
+export const NoticeDetail = NoticeSummary.extend({
+  payload: z.object({ request: z.unknown(), response: z.record(z.string(), z.unknown()) }),
+  notice: DecodedNotice.describe('the JWT as last sent (or as it would be signed now)'),
+  attemptLog: z.array(NoticeAttempt),
+});
+
+export const NoticeQuery = z.object({
+  appKey: z.string().optional(), type: NoticeType.optional(), status: NoticeStatus.optional(), transactionID: z.string().max(255).optional(),
+  q: z.string().max(255).optional(), cursor: z.string().max(512).optional(), limit: z.coerce.number().int().min(1).max(200).optional(),
+}).strict();
+export const ResendBody = z.object({ request: z.record(z.string(), z.unknown()).optional(), response: z.record(z.string(), z.unknown()).optional() }).strict();
+export const TestNoticeBody = z.object({ type: NoticeType.optional(), url: httpURL.optional() }).strict();
+
+export const Refund = z.object({
+  id: z.string(), kind: z.enum(['refund', 'reversal']), status: z.enum(['pending', 'completed', 'failed']), source: z.enum(['console', 'merchant', 'buyer']),
+  purchaseId: z.string(), transactionID: z.string().nullable(), amount: money, reason: z.string().nullable(), noticeId: z.string().nullable(),
+  refundedTotal: z.int().describe('minor units refunded on the purchase so far'), refundable: z.int().describe('minor units still refundable'),
+  createdAt: isoDate, completedAt: isoDate.nullable(),
+});
+export const RefundBody = z.object({
+  amount: z.int().min(1).optional().describe('minor units; omit to refund everything still refundable'), reason: z.string().trim().max(255).optional(),
+}).strict();
+export const DisputeBody = z.object({ reason: z.string().trim().max(255).optional() }).strict();
+export const MerchantRefundBody = z.object({ jwt: z.string().max(16 * 1024).optional() }).strict();
+export const ProviderKey = z.object({
+  kid: z.string(), state: z.enum(['signing', 'published', 'expired']), createdAt: isoDate, retiredAt: isoDate.nullable(), expiresAt: isoDate.nullable(),
+  publicJwk: z.record(z.string(), z.string()),
+});
+export const RotateKeyBody = z.object({ overlapSeconds: z.int().min(0).max(365 * 24 * 3600).optional() }).strict();
 
 // --- routes ---------------------------------------------------------------------
 
@@ -207,6 +262,55 @@ export const routes = {
     response: PublicPurchase,
   },
   payStatus: { method: 'GET', path: '/v1/pay/{id}', auth: 'public', summary: 'A purchase\'s status, then its transactionID or a mozPay error name', response: PublicPurchase },
+
+  // --- notices and refunds ---
+  listNotices: {
+    method: 'GET', path: '/api/notices', auth: 'console', query: NoticeQuery,
+    summary: 'Keyset pages of notices, newest first; filters: appKey, type, status, transactionID, q (notice, transaction or purchase id)',
+    response: z.object({ items: z.array(NoticeSummary), nextCursor: z.string().nullable() }),
+  },
+  getNotice: { method: 'GET', path: '/api/notices/{id}', auth: 'console', summary: 'A notice with its payload, the decoded JWT and every attempt', response: NoticeDetail },
+  redeliverNotice: {
+    method: 'POST', path: '/api/notices/{id}/redeliver', auth: 'console', body: Empty,
+    summary: 'Send again now with the same webhook-id; a delivered or failed notice gets one more attempt', response: NoticeSummary,
+  },
+  resendNotice: {
+    method: 'POST', path: '/api/notices/{id}/resend', auth: 'console', status: 201, body: ResendBody,
+    summary: 'A new notice (new id, next seq) with an edited request and/or response, re-signed, linked to this one', response: NoticeDetail,
+  },
+  noticeCurl: {
+    method: 'GET', path: '/api/notices/{id}/curl', auth: 'console', summary: 'The last request exactly as sent, as a curl command',
+    response: z.object({ curl: z.string(), attempt: z.int().nullable() }),
+  },
+  testNotice: {
+    method: 'POST', path: '/api/apps/{key}/test-notice', auth: 'console', status: 201, body: TestNoticeBody,
+    summary: 'Send a simulated notice to the app\'s postback (or chargeback) URL once; answers with the attempt', response: NoticeDetail,
+  },
+  refundTransaction: {
+    method: 'POST', path: '/api/transactions/{id}/refunds', auth: 'console', status: 201, body: RefundBody,
+    summary: 'Refund all or part of a completed purchase (by purchase or transaction id); sends a chargeback', response: Refund,
+  },
+  listRefunds: { method: 'GET', path: '/api/transactions/{id}/refunds', auth: 'console', summary: 'Refunds and reversals of a purchase', response: z.object({ items: z.array(Refund) }) },
+  disputePurchase: {
+    method: 'POST', path: '/api/purchases/{id}/dispute', auth: 'console', status: 201, body: DisputeBody,
+    summary: 'The signed-in buyer disputes their own completed purchase: a reversal of what is left, and a chargeback', response: Refund,
+  },
+  merchantRefund: {
+    method: 'POST', path: '/v1/refunds', auth: 'public', status: 201, body: MerchantRefundBody,
+    summary: 'From a merchant server: {"jwt": <HS256 token, typ paydesk/refund/v1, claim refund: {transactionID, amount?, reason?}>}', response: Refund,
+  },
+  listProviderKeys: { method: 'GET', path: '/api/provider-keys', auth: 'console', summary: 'Ed25519 keys that sign notices, and which are published', response: z.object({ items: z.array(ProviderKey) }) },
+  rotateProviderKey: {
+    method: 'POST', path: '/api/provider-keys/rotate', auth: 'console', status: 201, body: RotateKeyBody,
+    summary: 'A new notice-signing key; the old one stays in the JWKS for overlapSeconds (default 7 days)', response: z.object({ items: z.array(ProviderKey) }),
+  },
+
+  // --- buy flow (pay.js and the status window; docs/buy-flow.md) ---
+  payCancel: {
+    method: 'POST', path: '/v1/pay/{id}/cancel', auth: 'public', body: Empty,
+    summary: 'Cancel a pending purchase from the page or its status window (no credential: a pending purchase id is unguessable and only the page that started it knows it)',
+    response: PublicPurchase,
+  },
 } as const satisfies Record<string, RouteSpec>;
 
 export type Routes = typeof routes;

@@ -72,5 +72,25 @@ export function makeHandlers(s: Services): Handlers {
       return s.purchases.publicStatus(p.id);
     },
     payStatus: ({ params }) => s.purchases.publicStatus(params.id),
+
+    // --- notices and refunds ---
+    listNotices: ({ query }) => s.notices.list(query),
+    getNotice: ({ params }) => s.notices.get(params.id),
+    redeliverNotice: ({ params }) => s.notices.redeliver(params.id),
+    resendNotice: ({ params, body }) => s.notices.resend(params.id, body),
+    noticeCurl: ({ params }) => s.notices.curl(params.id),
+    testNotice: ({ params, body }) => s.notices.sendTest(params.key, body),
+    refundTransaction: ({ params, body }) => s.refunds.refundFromConsole(params.id, body),
+    listRefunds: ({ params }) => ({ items: s.refunds.list(purchaseByAnyId(params.id)) }),
+    disputePurchase: ({ params, body }) => s.refunds.dispute(params.id, body),
+    merchantRefund: ({ body }) => s.refunds.refundFromMerchant(body.jwt),
+    listProviderKeys: () => s.providerKeys.list(),
+    rotateProviderKey: ({ body }) => s.providerKeys.rotate(body.overlapSeconds),
+
+    // --- buy flow ---
+    payCancel: ({ params }) => {
+      s.purchases.cancel(params.id);
+      return s.purchases.publicStatus(params.id);
+    },
   };
 }

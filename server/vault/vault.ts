@@ -72,8 +72,9 @@ export class Vault {
   }
 
   /** The charge already made under this key, if any (crash recovery). */
-  chargeFor(idempotencyKey: string): { id: string; outcome: string } | undefined {
-    return this.db.prepare('SELECT id, outcome FROM charges WHERE idempotency_key = ?').get(idempotencyKey) as { id: string; outcome: string } | undefined;
+  chargeFor(idempotencyKey: string): { id: string; outcome: string; refunded: number } | undefined {
+    // `refunded` lets refund recovery compare the processor's record with the ledger after a crash.
+    return this.db.prepare('SELECT id, outcome, refunded FROM charges WHERE idempotency_key = ?').get(idempotencyKey) as { id: string; outcome: string; refunded: number } | undefined;
   }
 
   /** Returns money to the card; the ledger decides how much may be refunded. */

@@ -1,0 +1,337 @@
+// The outbox dispatcher (DESIGN section 6). Notices are rows written in the
+// same transaction as the change they report; this reads the due ones, signs
+// each at send time, posts it, and records the attempt. Guarantees:
+//  - none lost: a row stays 'pending' until an attempt is recorded as
+//    delivered, so a crash anywhere (before the send, or after the merchant's
+//    2xx but before our record) means it is sent again on restart, with the
+//    same webhook-id (the notice id), which the merchant de-duplicates on;
+//  - isolation: each app has its own small concurrency budget and nothing ever
+//    awaits one app's delivery before starting another's, so a merchant that
+//    hangs uses at most its own slots until the response timeout;
+//  - prompt: an enqueue wakes the dispatcher at once (events, or kick()).
+import { PaydeskError } from '../errors.ts';
+import { immediate } from '../db/open.ts';
+import type { Context } from '../context.ts';
+import type { Apps } from '../apps/apps.ts';
+import type { ProviderKeys } from './provider-keys.ts';
+import { checkTarget } from './target.ts';
+import { defaultDeliveryLimits, sendNotice, type AttemptOutcome, type DeliveryLimits } from './deliver.ts';
+import { defaultMaxAttempts, retryDelayMs } from './schedule.ts';
+import { deliveryHeaders, noticeBody, noticeClaims, signNotice, type NoticeKey, type NoticePayload, type NoticeSigning, type NoticeType } from './signing.ts';
+
+export interface NoticeRow {
+  id: string; purchase_id: string | null; app_key: string; type: NoticeType; seq: number; url: string; payload_json: string;
+  status: 'pending' | 'delivered' | 'failed'; created_at: number; origin: 'purchase' | 'resend' | 'test'; parent_id: string | null;
+  transaction_id: string | null; attempts: number; max_attempts: number | null; next_attempt_at: number; last_attempt_at: number | null;
+  last_verdict: string | null; last_reason: string | null; delivered_at: number | null; failed_at: number | null;
+}
+
+/** A test hook for the crash tests: SIGKILL this process at one point of a delivery. */
+export type NoticeFault = 'kill-before-send' | 'kill-after-response';
+
+export interface DispatcherOptions {
+  /** Multiplies every retry wait; 1 in production, e.g. 0.001 in development. */
+  readonly timeScale: number;
+  readonly limits: DeliveryLimits;
+  /** Deliveries in flight per app. */
+  readonly perAppConcurrency: number;
+  /** Deliveries in flight in all; high enough that hung merchants cannot use it up before their timeouts. */
+  readonly globalConcurrency: number;
+  readonly log: (line: string) => void;
+  readonly fault?: NoticeFault;
+  readonly random?: () => number;
+}
+
+export const defaultDispatcherOptions: DispatcherOptions = {
+  timeScale: 1,
+  limits: defaultDeliveryLimits,
+  perAppConcurrency: 2,
+  globalConcurrency: 64,
+  log: (line) => console.error(line),
+};
+
+/** One request as it is (or would be) sent: what the attempt record and "copy as curl" show. */
+export interface PreparedRequest {
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  readonly notice: { readonly header: Readonly<Record<string, unknown>>; readonly claims: Readonly<Record<string, unknown>> };
+  readonly transactionID: string;
+}
+
+interface InFlight {
+  readonly appKey: string;
+  readonly purchaseId: string | null;
+  readonly controller: AbortController;
+  done: Promise<void>;
+}
+
+/** How often due notices are looked for even without a wake-up (a clock moved by tests, a missed event). */
+const POLL_MS = 1000;
+
+export class Dispatcher {
+  private readonly ownPorts = new Set<number>();
+  private readonly inFlight = new Map<string, InFlight>();
+  private readonly perApp = new Map<string, number>();
+  private readonly waiters = new Map<string, (() => void)[]>();
+  private timer: NodeJS.Timeout | undefined;
+  private poll: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private running = false;
+  private pumping = false;
+  private pumpAgain = false;
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly apps: Apps,
+    private readonly keys: ProviderKeys,
+    private readonly options: DispatcherOptions = defaultDispatcherOptions,
+  ) {}
+
+  get timeScale(): number {
+    return this.options.timeScale;
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  get limits(): DeliveryLimits {
+    return this.options.limits;
+  }
+
+  /** The provider's own ports, known once it listens: never a notice target on this machine. */
+  setOwnPorts(ports: readonly number[]): void {
+    for (const p of ports) this.ownPorts.add(p);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    // Attempts that were in flight when the process died: say so, and send again.
+    const interrupted = this.ctx.db.prepare(`UPDATE notice_attempts SET verdict = 'interrupted',
+        reason = 'Paydesk stopped during this attempt; the notice is sent again with the same webhook-id' WHERE verdict IS NULL`).run();
+    if (interrupted.changes > 0) this.options.log(`notices: ${interrupted.changes} attempt(s) were cut short by a stop; sending again`);
+    this.unsubscribe = this.ctx.events.subscribe((e) => {
+      if (e.type === 'purchase.completed') {
+        const id = e.data.id;
+        if (typeof id === 'string') this.announce(id);
+        this.kick();
+      } else if (e.type === 'notice.queued') {
+        this.kick();
+      }
+    });
+    this.poll = setInterval(() => this.kick(), POLL_MS);
+    this.poll.unref();
+    this.kick();
+  }
+
+  /** Emits notice.queued for the notices a completed purchase wrote (purchases.ts emits only purchase.completed). */
+  private announce(purchaseId: string): void {
+    const rows = this.ctx.db.prepare("SELECT id, app_key, type, seq FROM notices WHERE purchase_id = ? AND attempts = 0 AND status = 'pending' AND origin = 'purchase'")
+      .all(purchaseId) as { id: string; app_key: string; type: string; seq: number }[];
+    for (const r of rows) this.ctx.events.emit('notice.queued', { id: r.id, appKey: r.app_key, type: r.type, seq: r.seq, purchaseId });
+  }
+
+  /** Looks for due notices now. Cheap; call it after writing a notice. */
+  kick(): void {
+    if (!this.running) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        this.pump();
+      } while (this.pumpAgain);
+    } catch (e) {
+      // The database closing under us at shutdown, or a bug: never let it escape into an event emitter.
+      if (this.running) this.options.log(`notices: dispatcher error: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private pump(): void {
+    const now = this.ctx.now();
+    const apps = this.ctx.db.prepare("SELECT app_key, MIN(next_attempt_at) AS due FROM notices WHERE status = 'pending' AND next_attempt_at <= ? GROUP BY app_key")
+      .all(now) as { app_key: string; due: number }[];
+    const pick = this.ctx.db.prepare(`SELECT id, app_key, purchase_id FROM notices WHERE status = 'pending' AND app_key = ? AND next_attempt_at <= ?
+      ORDER BY next_attempt_at, created_at, seq LIMIT ?`);
+    for (const { app_key: appKey } of apps) {
+      if (this.inFlight.size >= this.options.globalConcurrency) break;
+      const busy = this.perApp.get(appKey) ?? 0;
+      let free = this.options.perAppConcurrency - busy;
+      if (free <= 0) continue;
+      const rows = pick.all(appKey, now, free + busy + 8) as { id: string; app_key: string; purchase_id: string | null }[];
+      for (const r of rows) {
+        if (free <= 0 || this.inFlight.size >= this.options.globalConcurrency) break;
+        if (this.inFlight.has(r.id)) continue;
+        // One notice per purchase at a time, so a purchase's notices reach the merchant in order when all goes well.
+        if (r.purchase_id !== null && [...this.inFlight.values()].some((f) => f.purchaseId === r.purchase_id)) continue;
+        this.launch(r.id, r.app_key, r.purchase_id);
+        free--;
+      }
+    }
+    this.scheduleNext(now);
+  }
+
+  private scheduleNext(now: number): void {
+    const next = this.ctx.db.prepare("SELECT MIN(next_attempt_at) AS due FROM notices WHERE status = 'pending' AND next_attempt_at > ?").get(now) as { due: number | null };
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (next.due === null) return;
+    this.timer = setTimeout(() => this.kick(), Math.min(Math.max(next.due - now, 0), 2 ** 31 - 1));
+    this.timer.unref();
+  }
+
+  private launch(id: string, appKey: string, purchaseId: string | null): void {
+    const controller = new AbortController();
+    const entry: InFlight = { appKey, purchaseId, controller, done: Promise.resolve() };
+    this.inFlight.set(id, entry);
+    this.perApp.set(appKey, (this.perApp.get(appKey) ?? 0) + 1);
+    entry.done = this.attempt(id, controller.signal)
+      .catch((e: unknown) => {
+        if (!this.running) return;
+        this.options.log(`notices: attempt for ${id} failed unexpectedly: ${e instanceof Error ? e.message : String(e)}`);
+        // Try again later rather than spin on a notice that cannot be attempted.
+        try {
+          this.ctx.db.prepare('UPDATE notices SET next_attempt_at = ? WHERE id = ?').run(this.ctx.now() + Math.max(1000 * this.options.timeScale, 10), id);
+        } catch {
+          // database closed: the row is still pending and is picked up on the next start
+        }
+      })
+      .finally(() => {
+        this.inFlight.delete(id);
+        const n = (this.perApp.get(appKey) ?? 1) - 1;
+        if (n <= 0) this.perApp.delete(appKey);
+        else this.perApp.set(appKey, n);
+        for (const w of this.waiters.get(id) ?? []) w();
+        this.waiters.delete(id);
+        this.kick();
+      });
+  }
+
+  /** Resolves when the next attempt of this notice has been recorded (or the dispatcher stops). */
+  waitForAttempt(id: string): Promise<void> {
+    return new Promise((resolve) => {
+      const list = this.waiters.get(id) ?? [];
+      list.push(resolve);
+      this.waiters.set(id, list);
+    });
+  }
+
+  row(id: string): NoticeRow {
+    const row = this.ctx.db.prepare('SELECT * FROM notices WHERE id = ?').get(id) as NoticeRow | undefined;
+    if (!row) throw new PaydeskError('notice_not_found');
+    return row;
+  }
+
+  private signingKey(appKey: string): NoticeKey {
+    const { notice_signing: signing } = this.ctx.db.prepare('SELECT notice_signing FROM apps WHERE key = ?').get(appKey) as { notice_signing: NoticeSigning };
+    if (signing === 'eddsa') {
+      const k = this.keys.current();
+      return { alg: 'EdDSA', kid: k.kid, key: k.key };
+    }
+    // The app's newest active secret: after a rotation the merchant verifies with the new one.
+    const app = this.apps.forVerification(appKey);
+    const secret = app?.secrets.find((s) => s.state === 'active') ?? app?.secrets[0];
+    if (!secret) throw new Error(`app ${appKey} has no secret to sign notices with`);
+    return { alg: 'HS256', secret: secret.secret };
+  }
+
+  /** Signs the notice as it would go out now: used for each attempt and for "copy as curl". */
+  prepare(n: NoticeRow): PreparedRequest {
+    const nowMs = this.ctx.now();
+    const payload = JSON.parse(n.payload_json) as NoticePayload;
+    const claims = noticeClaims({ id: n.id, type: n.type, seq: n.seq, issuer: this.ctx.config.audience, appKey: n.app_key, payload, nowMs });
+    const { jwt, header } = signNotice(claims, this.signingKey(n.app_key));
+    const body = noticeBody(jwt);
+    const headers = deliveryHeaders({ id: n.id, timestampSeconds: Math.floor(nowMs / 1000), body, webhookSecret: this.apps.webhookSecret(n.app_key) });
+    return { url: n.url, headers, body, notice: { header: { ...header }, claims }, transactionID: String(payload.response.transactionID ?? '') };
+  }
+
+  private async attempt(id: string, signal: AbortSignal): Promise<void> {
+    const n = this.row(id);
+    if (n.status !== 'pending') return;
+    // Everything up to the request leaving is synchronous, so a postback goes out before
+    // the confirming request has even been answered.
+    const prepared = this.prepare(n);
+    const startedAt = this.ctx.now();
+    const attemptId = immediate(this.ctx.db, () => {
+      const { next } = this.ctx.db.prepare('SELECT COALESCE(MAX(number), 0) + 1 AS next FROM notice_attempts WHERE notice_id = ?').get(id) as { next: number };
+      return Number(this.ctx.db.prepare(`INSERT INTO notice_attempts (notice_id, number, url, started_at, request_headers_json, request_body, notice_json)
+        VALUES (?, ?, ?, ?, ?, ?, ?)`).run(id, next, prepared.url, startedAt, JSON.stringify(prepared.headers), prepared.body, JSON.stringify(prepared.notice)).lastInsertRowid);
+    });
+
+    const check = await checkTarget(prepared.url, this.ownPorts);
+    let outcome: AttemptOutcome;
+    if (!check.ok) {
+      outcome = { verdict: check.verdict, reason: check.reason, response: null, durationMs: 0 };
+    } else {
+      if (this.options.fault === 'kill-before-send') process.kill(process.pid, 'SIGKILL');
+      outcome = await sendNotice({ target: check.target, headers: prepared.headers, body: prepared.body, expectedEcho: prepared.transactionID, limits: this.options.limits, signal });
+      if (this.options.fault === 'kill-after-response' && outcome.verdict === 'delivered') process.kill(process.pid, 'SIGKILL');
+    }
+    if (outcome.verdict === 'interrupted' && !this.running) {
+      // Shutting down: leave the attempt open; start() marks it interrupted and the notice goes out again.
+      return;
+    }
+    this.record(n, attemptId, outcome);
+  }
+
+  private record(before: NoticeRow, attemptId: number, outcome: AttemptOutcome): void {
+    const now = this.ctx.now();
+    const result = immediate(this.ctx.db, () => {
+      const r = outcome.response;
+      this.ctx.db.prepare(`UPDATE notice_attempts SET duration_ms = ?, response_status = ?, response_headers_json = ?, response_body = ?,
+          response_truncated = ?, verdict = ?, reason = ? WHERE id = ?`)
+        .run(outcome.durationMs, r?.status ?? null, r ? JSON.stringify(r.headers) : null, r?.body ?? null, r?.truncated ? 1 : 0, outcome.verdict, outcome.reason, attemptId);
+      const n = this.row(before.id);
+      const attempts = outcome.verdict === 'interrupted' ? n.attempts : n.attempts + 1;
+      let status: NoticeRow['status'] = 'pending';
+      let nextAt = n.next_attempt_at;
+      if (outcome.verdict === 'delivered') status = 'delivered';
+      else if (outcome.verdict === 'forbidden_target') status = 'failed';
+      else if (outcome.verdict === 'interrupted') nextAt = now;
+      else {
+        const delay = retryDelayMs(attempts, n.max_attempts ?? defaultMaxAttempts, this.options.timeScale, this.options.random);
+        if (delay === undefined) status = 'failed';
+        else nextAt = now + delay;
+      }
+      this.ctx.db.prepare(`UPDATE notices SET status = ?, attempts = ?, next_attempt_at = ?, last_attempt_at = ?, last_verdict = ?, last_reason = ?,
+          delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END,
+          failed_at = CASE WHEN ? = 'failed' THEN ? ELSE NULL END WHERE id = ?`)
+        .run(status, attempts, nextAt, now, outcome.verdict, outcome.reason, status, now, status, now, n.id);
+      if (n.purchase_id !== null && status !== 'pending') {
+        this.ctx.db.prepare('INSERT INTO purchase_events (purchase_id, type, at, data_json) VALUES (?, ?, ?, ?)')
+          .run(n.purchase_id, `notice.${status}`, now, JSON.stringify({ noticeId: n.id, type: n.type, seq: n.seq, attempts, verdict: outcome.verdict }));
+      }
+      return { n, attempts, status, nextAt };
+    });
+    const { n, attempts, status } = result;
+    const base = { id: n.id, appKey: n.app_key, type: n.type, transactionID: n.transaction_id };
+    this.ctx.events.emit('notice.attempted', { ...base, attempt: attempts, verdict: outcome.verdict, reason: outcome.reason, durationMs: outcome.durationMs });
+    if (status === 'delivered') this.ctx.events.emit('notice.delivered', { ...base, attempts });
+    if (status === 'failed') {
+      this.ctx.events.emit('notice.failed', { ...base, attempts, verdict: outcome.verdict, reason: outcome.reason });
+      this.options.log(`notices: ${n.type} ${n.id} to app ${n.app_key} failed after ${attempts} attempt(s): ${outcome.verdict}`);
+    }
+  }
+
+  /** Stops starting deliveries and cuts the ones in flight; they are sent again on the next start. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.unsubscribe?.();
+    if (this.timer) clearTimeout(this.timer);
+    if (this.poll) clearInterval(this.poll);
+    const pending = [...this.inFlight.values()];
+    for (const f of pending) f.controller.abort();
+    await Promise.all(pending.map((f) => f.done));
+    for (const list of this.waiters.values()) for (const w of list) w();
+    this.waiters.clear();
+  }
+}

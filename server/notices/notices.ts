@@ -1,0 +1,238 @@
+// The notice inspector behind the console API: list and filter notices, one
+// notice with every attempt, redeliver, resend an edited payload, copy the last
+// request as curl, and send a test notice to an app's URL. Delivery itself is
+// the dispatcher's; this module only reads the record and writes outbox rows.
+import { PaydeskError } from '../errors.ts';
+import { newId } from '../ids.ts';
+import { immediate } from '../db/open.ts';
+import { iso, type Context } from '../context.ts';
+import type { Apps } from '../apps/apps.ts';
+import { defaultMaxAttempts } from './schedule.ts';
+import type { Dispatcher, NoticeRow, PreparedRequest } from './dispatcher.ts';
+import type { NoticePayload, NoticeType } from './signing.ts';
+import { curlCommand } from './curl.ts';
+
+export interface NoticeFilter {
+  readonly appKey?: string;
+  readonly type?: NoticeType;
+  readonly status?: NoticeRow['status'];
+  readonly transactionID?: string;
+  /** A notice id, transaction id or purchase id. */
+  readonly q?: string;
+  readonly cursor?: string;
+  readonly limit?: number;
+}
+
+interface AttemptRow {
+  id: number; notice_id: string; number: number; url: string; started_at: number; duration_ms: number | null; request_headers_json: string;
+  request_body: string; notice_json: string; response_status: number | null; response_headers_json: string | null; response_body: string | null;
+  response_truncated: number; verdict: string | null; reason: string | null;
+}
+
+function encodeCursor(createdAt: number, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [number, string] {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown;
+    if (Array.isArray(v) && typeof v[0] === 'number' && typeof v[1] === 'string') return [v[0], v[1]];
+  } catch {
+    // fall through to the validation error
+  }
+  throw new PaydeskError('validation_failed', { issues: [{ path: 'query.cursor', message: 'not a cursor from a previous page' }] });
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * An edited payload must still be a notice a merchant's verifier accepts in
+ * shape (sdk/notice.ts), or resending it tests nothing but the validator.
+ */
+export function checkPayload(type: NoticeType, payload: { request?: unknown; response?: unknown }): NoticePayload {
+  const bad = (detail: string): never => {
+    throw new PaydeskError('notice_payload_invalid', { detail });
+  };
+  if (!isRecord(payload.request)) return bad('request must be an object');
+  const r = payload.response;
+  if (!isRecord(r)) return bad('response must be an object');
+  if (typeof r.transactionID !== 'string' || r.transactionID.trim() === '' || r.transactionID.length > 255) return bad('response.transactionID must be a string of 1 to 255 characters');
+  if (!isRecord(r.price) || typeof r.price.amount !== 'string' || !/^(0|[1-9][0-9]{0,14})(\.[0-9]{1,3})?$/.test(r.price.amount)
+    || typeof r.price.currency !== 'string' || !/^[A-Z]{3}$/.test(r.price.currency)) {
+    return bad('response.price must be {amount: a decimal string such as "0.99", currency: an ISO 4217 code}');
+  }
+  if (type === 'chargeback' && r.reason !== 'refund' && r.reason !== 'reversal') return bad('a chargeback\'s response.reason is "refund" or "reversal"');
+  if (type === 'postback' && r.reason !== undefined) return bad('response.reason belongs on chargebacks only');
+  return { request: payload.request, response: r };
+}
+
+export class Notices {
+  constructor(
+    private readonly ctx: Context,
+    private readonly apps: Apps,
+    private readonly dispatcher: Dispatcher,
+  ) {}
+
+  private summary(n: NoticeRow) {
+    return {
+      id: n.id,
+      webhookId: n.id,
+      type: n.type,
+      status: n.status,
+      origin: n.origin,
+      parentId: n.parent_id,
+      appKey: n.app_key,
+      purchaseId: n.purchase_id,
+      transactionID: n.transaction_id,
+      seq: n.seq,
+      url: n.url,
+      attempts: n.attempts,
+      maxAttempts: n.max_attempts ?? defaultMaxAttempts,
+      nextAttemptAt: n.status === 'pending' ? iso(n.next_attempt_at) : null,
+      lastAttemptAt: iso(n.last_attempt_at),
+      lastVerdict: n.last_verdict,
+      lastReason: n.last_reason,
+      deliveredAt: iso(n.delivered_at),
+      failedAt: iso(n.failed_at),
+      createdAt: iso(n.created_at)!,
+    };
+  }
+
+  private attemptView(a: AttemptRow) {
+    return {
+      number: a.number,
+      url: a.url,
+      startedAt: iso(a.started_at)!,
+      durationMs: a.duration_ms,
+      request: { headers: JSON.parse(a.request_headers_json) as Record<string, string>, body: a.request_body },
+      notice: JSON.parse(a.notice_json) as { header: Record<string, unknown>; claims: Record<string, unknown> },
+      response: a.response_status === null ? null : {
+        status: a.response_status,
+        headers: JSON.parse(a.response_headers_json ?? '{}') as Record<string, string | string[]>,
+        body: a.response_body ?? '',
+        truncated: a.response_truncated === 1,
+      },
+      verdict: a.verdict ?? 'in_flight',
+      reason: a.reason,
+    };
+  }
+
+  list(f: NoticeFilter) {
+    const where: string[] = [];
+    const args: Record<string, unknown> = {};
+    if (f.appKey) { where.push('app_key = @appKey'); args.appKey = f.appKey; }
+    if (f.type) { where.push('type = @type'); args.type = f.type; }
+    if (f.status) { where.push('status = @status'); args.status = f.status; }
+    if (f.transactionID) { where.push('transaction_id = @txn'); args.txn = f.transactionID.trim(); }
+    if (f.q) {
+      // Exact matches on indexed columns, so a search stays fast at any size.
+      where.push('(id = @q OR transaction_id = @q OR purchase_id = @q)');
+      args.q = f.q.trim();
+    }
+    if (f.cursor) {
+      const [at, id] = decodeCursor(f.cursor);
+      where.push('(created_at, id) < (@cAt, @cId)');
+      args.cAt = at; args.cId = id;
+    }
+    const limit = Math.min(Math.max(f.limit ?? 50, 1), 200);
+    const rows = this.ctx.db.prepare(`SELECT * FROM notices ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`).all(args) as NoticeRow[];
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return { items: page.map((r) => this.summary(r)), nextCursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null };
+  }
+
+  private attempts(id: string): AttemptRow[] {
+    return this.ctx.db.prepare('SELECT * FROM notice_attempts WHERE notice_id = ? ORDER BY number').all(id) as AttemptRow[];
+  }
+
+  async get(id: string) {
+    const n = this.dispatcher.row(id);
+    const attempts = this.attempts(id);
+    const last = attempts[attempts.length - 1];
+    // The notice as last sent; before any attempt, as it would be signed now.
+    const notice = last ? (JSON.parse(last.notice_json) as PreparedRequest['notice']) : this.dispatcher.prepare(n).notice;
+    return {
+      ...this.summary(n),
+      payload: JSON.parse(n.payload_json) as { request: unknown; response: Record<string, unknown> },
+      notice,
+      attemptLog: attempts.map((a) => this.attemptView(a)),
+    };
+  }
+
+  /** Sends again now, same notice and webhook-id; a finished notice gets one more attempt. */
+  redeliver(id: string) {
+    const now = this.ctx.now();
+    const n = immediate(this.ctx.db, () => {
+      const row = this.dispatcher.row(id);
+      if (row.status === 'pending') {
+        this.ctx.db.prepare('UPDATE notices SET next_attempt_at = ? WHERE id = ?').run(now, id);
+      } else {
+        this.ctx.db.prepare("UPDATE notices SET status = 'pending', next_attempt_at = ?, max_attempts = attempts + 1, failed_at = NULL WHERE id = ?").run(now, id);
+      }
+      if (row.purchase_id !== null) {
+        this.ctx.db.prepare('INSERT INTO purchase_events (purchase_id, type, at, data_json) VALUES (?, ?, ?, ?)')
+          .run(row.purchase_id, 'notice.redeliver', now, JSON.stringify({ noticeId: id }));
+      }
+      return this.dispatcher.row(id);
+    });
+    this.ctx.events.emit('notice.queued', { id, appKey: n.app_key, type: n.type, seq: n.seq, redelivery: true });
+    return this.summary(n);
+  }
+
+  /** A new notice (new id, next seq) with an edited payload, linked to the original; signed when sent. */
+  async resend(id: string, edit: { request?: unknown; response?: unknown }) {
+    const original = this.dispatcher.row(id);
+    const before = JSON.parse(original.payload_json) as { request: unknown; response: unknown };
+    const payload = checkPayload(original.type, { request: edit.request ?? before.request, response: edit.response ?? before.response });
+    const now = this.ctx.now();
+    const newIdValue = newId('ntc', 20);
+    immediate(this.ctx.db, () => {
+      const seq = original.purchase_id === null ? 1
+        : (this.ctx.db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM notices WHERE purchase_id = ?').get(original.purchase_id) as { n: number }).n;
+      this.ctx.db.prepare(`INSERT INTO notices (id, purchase_id, app_key, type, seq, url, payload_json, created_at, origin, parent_id, next_attempt_at, max_attempts)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'resend', ?, ?, ?)`)
+        .run(newIdValue, original.purchase_id, original.app_key, original.type, seq, original.url, JSON.stringify({ ...payload, seq }), now, id, now,
+          original.origin === 'test' ? 1 : null);
+      if (original.purchase_id !== null) {
+        this.ctx.db.prepare('INSERT INTO purchase_events (purchase_id, type, at, data_json) VALUES (?, ?, ?, ?)')
+          .run(original.purchase_id, 'notice.queued', now, JSON.stringify({ noticeId: newIdValue, type: original.type, seq, resendOf: id }));
+      }
+    });
+    this.ctx.events.emit('notice.queued', { id: newIdValue, appKey: original.app_key, type: original.type, resendOf: id });
+    return this.get(newIdValue);
+  }
+
+  /** The last request exactly as sent (or, before any attempt, as it would be sent now) as a curl command. */
+  async curl(id: string) {
+    const n = this.dispatcher.row(id);
+    const last = this.attempts(id).at(-1);
+    const req = last
+      ? { url: last.url, headers: JSON.parse(last.request_headers_json) as Record<string, string>, body: last.request_body }
+      : this.dispatcher.prepare(n);
+    return { curl: curlCommand(req.url, req.headers, req.body), attempt: last?.number ?? null };
+  }
+
+  /** A simulated notice to the app's URL, one attempt, answered once that attempt is recorded. */
+  async sendTest(appKey: string, input: { type?: NoticeType; url?: string }) {
+    const app = this.apps.get(appKey);
+    const type = input.type ?? 'postback';
+    const url = input.url ?? (type === 'postback' ? app.postbackURL : app.chargebackURL);
+    const id = newId('ntc', 20);
+    const transactionID = `simulate:${newId('test', 16)}`;
+    const response: Record<string, unknown> = { transactionID, price: { amount: '0.99', currency: 'USD' } };
+    if (type === 'chargeback') response.reason = 'refund';
+    const request = {
+      id: 'paydesk-test-notice', name: 'Test notice', description: 'A test notice sent from the Paydesk console; no money moved.',
+      price: '0.99', currency: 'USD', productData: '', simulate: type === 'postback' ? { result: 'postback' } : { result: 'chargeback', reason: 'refund' },
+    };
+    const now = this.ctx.now();
+    this.ctx.db.prepare(`INSERT INTO notices (id, purchase_id, app_key, type, seq, url, payload_json, created_at, origin, next_attempt_at, max_attempts)
+      VALUES (?, NULL, ?, ?, 1, ?, ?, ?, 'test', ?, 1)`).run(id, appKey, type, url, JSON.stringify({ request, response, seq: 1 }), now, now);
+    const attempted = this.dispatcher.waitForAttempt(id);
+    this.ctx.events.emit('notice.queued', { id, appKey, type, test: true });
+    // Without a running dispatcher (services built for a unit test) the notice just stays queued.
+    if (this.dispatcher.isRunning) await attempted;
+    return this.get(id);
+  }
+}

@@ -1,0 +1,167 @@
+// Real merchants misbehave. Each receiver below fails in its own way; every
+// attempt must be recorded with the right verdict and reason, retried on the
+// (compressed) schedule, marked failed after the last one, and redeliverable
+// once the merchant is fixed. One merchant that hangs must not delay another.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Socket } from 'node:net';
+import { FAST, buy, closedPort, createApp, echo, noticesOf, readyBuyer, receiver, settled, startNoticeServer, timelineOf, waitFor, type Behaviour, type Receiver } from './helpers.ts';
+import { defaultMaxAttempts, retryDelaysSeconds } from '../../../server/notices/schedule.ts';
+
+const RESPONSE_TIMEOUT_MS = 150;
+
+const behaviours: Record<string, { behaviour: Behaviour; verdict: string; reason: RegExp }> = {
+  500: { behaviour: (_q, res) => { res.writeHead(500); res.end('oops'); }, verdict: 'http_status', reason: /^HTTP 500$/ },
+  slow: {
+    // Answers correctly, but after the response timeout.
+    behaviour: (req, res, body) => { const t = setTimeout(() => echo(req, res, body), RESPONSE_TIMEOUT_MS * 4); res.on('close', () => clearTimeout(t)); },
+    verdict: 'timeout', reason: /no complete answer within 150 ms/,
+  },
+  redirect: { behaviour: (_q, res) => { res.writeHead(302, { location: 'http://127.0.0.1:1/elsewhere' }); res.end(); }, verdict: 'redirect_not_followed', reason: /302 redirect to http:\/\/127\.0\.0\.1:1\/elsewhere/ },
+  'wrong echo': { behaviour: (_q, res) => { res.writeHead(200); res.end('OK'); }, verdict: 'wrong_echo', reason: /HTTP 200, but the body is not the transaction id/ },
+  'huge body': {
+    behaviour: (_q, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      const chunk = 'x'.repeat(16 * 1024);
+      // Streams until Paydesk hangs up.
+      const pump = () => { while (res.write(chunk)) { /* fill the buffer */ } };
+      res.on('drain', pump);
+      pump();
+    },
+    verdict: 'response_too_large', reason: /larger than 65536 bytes/,
+  },
+  'dropped connection': { behaviour: (req) => (req.socket as Socket).destroy(), verdict: 'connection_reset', reason: /closed the connection/ },
+};
+
+test('misbehaving merchants: every attempt recorded with its verdict, retried, failed at the end, redelivered once fixed', async (t) => {
+  const s = await startNoticeServer({ noticeDelivery: { responseTimeoutMs: RESPONSE_TIMEOUT_MS } });
+  const receivers: Receiver[] = [];
+  t.after(async () => {
+    await s.close();
+    for (const r of receivers) await r.close();
+  });
+  const buyer = await readyBuyer(s);
+  const cases: { name: string; verdict: string; reason: RegExp; appKey: string; noticeId: string; receiver?: Receiver }[] = [];
+  for (const [name, b] of Object.entries(behaviours)) {
+    const r = await receiver(b.behaviour);
+    receivers.push(r);
+    const app = await createApp(s, { postbackURL: `${r.url}/postback`, chargebackURL: `${r.url}/chargeback` });
+    await buy(s, app, buyer);
+    const [n] = await noticesOf(s, `appKey=${app.key}`);
+    cases.push({ name, verdict: b.verdict, reason: b.reason, appKey: app.key, noticeId: n!.id, receiver: r });
+  }
+  // Down: nothing listens on the port.
+  const down = await closedPort();
+  const downApp = await createApp(s, { postbackURL: `http://127.0.0.1:${down}/postback`, chargebackURL: `http://127.0.0.1:${down}/chargeback` });
+  await buy(s, downApp, buyer);
+  cases.push({ name: 'down', verdict: 'connect_refused', reason: /connection refused/, appKey: downApp.key, noticeId: (await noticesOf(s, `appKey=${downApp.key}`))[0]!.id });
+
+  // All run at once (one app each): the slowest bounds the test, not the sum.
+  const results = await Promise.all(cases.map((c) => settled(s, c.noticeId, ['failed'], 20_000)));
+  for (const [i, n] of results.entries()) {
+    const c = cases[i]!;
+    assert.equal(n.attemptLog.length, defaultMaxAttempts, `${c.name}: attempts`);
+    assert.equal(n.attempts, defaultMaxAttempts);
+    for (const a of n.attemptLog) {
+      assert.equal(a.verdict, c.verdict, `${c.name}: attempt ${a.number} ${a.reason}`);
+      assert.match(a.reason ?? '', c.reason, c.name);
+      assert.equal(a.request.headers['webhook-id'], n.id, 'the same webhook-id on every attempt');
+      assert.equal(typeof a.durationMs, 'number');
+    }
+    if (c.receiver) {
+      // The merchant really saw every attempt, all with the same webhook-id.
+      assert.equal(c.receiver.received.length, defaultMaxAttempts, `${c.name}: requests received`);
+      assert.deepEqual(new Set(c.receiver.received.map((r) => r.headers['webhook-id'])), new Set([n.id]));
+    }
+    assert.equal(n.lastVerdict, c.verdict);
+  }
+  const byName = Object.fromEntries(cases.map((c, i) => [c.name, results[i]!]));
+  // What the merchant answered is kept, capped.
+  assert.equal(byName['500']!.attemptLog[0]!.response?.status, 500);
+  assert.equal(byName['500']!.attemptLog[0]!.response?.body, 'oops');
+  assert.equal(byName.redirect!.attemptLog[0]!.response?.headers.location, 'http://127.0.0.1:1/elsewhere');
+  const huge = byName['huge body']!.attemptLog[0]!.response!;
+  assert.equal(huge.truncated, true);
+  assert.equal(huge.body.length, 8 * 1024);
+  assert.equal(byName.down!.attemptLog[0]!.response, null);
+
+  // The console was told each one failed.
+  const failed = s.events.filter((e) => e.type === 'notice.failed').map((e) => e.data.id);
+  for (const c of cases) assert.ok(failed.includes(c.noticeId), c.name);
+  assert.ok(s.logs.some((l) => l.includes('failed after 13 attempt(s)')));
+  // The waits follow the schedule: exponential backoff with ±20 % jitter, compressed by noticeTimeScale.
+  const starts = byName['500']!.attemptLog.map((a) => Date.parse(a.startedAt));
+  const gaps = starts.slice(1).map((at, i) => at - starts[i]!);
+  const nominal = retryDelaysSeconds.map((sec) => sec * 1000 * FAST);
+  for (const i of [6, 7, 8, 10]) {
+    assert.ok(gaps[i]! >= nominal[i]! * 0.8 - 2 && gaps[i]! <= nominal[i]! * 1.2 + 250, `gap ${i + 1}: ${gaps[i]} ms, nominal ${nominal[i]} ms`);
+  }
+  assert.ok(gaps[8]! > gaps[4]! * 3, 'backoff grows');
+
+  // The 500 merchant is fixed: redeliver sends the same notice once more.
+  const fixed = cases.find((c) => c.name === '500')!;
+  fixed.receiver!.behaviour = echo;
+  const again = await s.api<{ status: string }>('POST', `/api/notices/${fixed.noticeId}/redeliver`, {});
+  assert.equal(again.status, 200);
+  const delivered = await settled(s, fixed.noticeId, ['delivered']);
+  assert.equal(delivered.attemptLog.length, defaultMaxAttempts + 1);
+  assert.equal(delivered.attemptLog.at(-1)!.verdict, 'delivered');
+  assert.equal(fixed.receiver!.received.at(-1)!.headers['webhook-id'], fixed.noticeId);
+  const steps = ['created', 'notice.queued', 'completed', 'notice.failed', 'notice.redeliver', 'notice.delivered'];
+  assert.deepEqual(await timelineOf(s, delivered.transactionID!, steps), steps);
+
+  // Filters find them.
+  const failedList = await noticesOf(s, 'status=failed&type=postback');
+  assert.equal(failedList.length, cases.length - 1);
+  assert.equal((await noticesOf(s, `transactionID=${delivered.transactionID}`))[0]!.id, fixed.noticeId);
+  assert.equal((await noticesOf(s, `q=${delivered.purchaseId}`))[0]!.id, fixed.noticeId);
+  for (const [method, path] of [['GET', '/api/notices/ntc_nosuchnotice'], ['POST', '/api/notices/ntc_nosuchnotice/redeliver']] as const) {
+    const missing = await s.api<{ error: { code: string } }>(method, path, method === 'POST' ? {} : undefined);
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.error.code, 'notice_not_found');
+  }
+});
+
+test('a merchant that hangs never delays another merchant\'s notices', async (t) => {
+  // A long response timeout, so the hung deliveries stay in flight for the whole test.
+  const s = await startNoticeServer({ noticeDelivery: { responseTimeoutMs: 10_000 } });
+  const hung: import('node:http').ServerResponse[] = [];
+  const slow = await receiver((_req, res) => { hung.push(res); });
+  const good = await receiver();
+  t.after(async () => {
+    await s.close();
+    await slow.close();
+    await good.close();
+  });
+  const buyer = await readyBuyer(s);
+  const slowApp = await createApp(s, { postbackURL: `${slow.url}/p`, chargebackURL: `${slow.url}/c` });
+  const goodApp = await createApp(s, { postbackURL: `${good.url}/p`, chargebackURL: `${good.url}/c` });
+  for (let i = 0; i < 6; i++) await buy(s, slowApp, buyer);
+  // The hung merchant holds its own slots (2), not more.
+  await waitFor('the hung merchant to hold its slots', () => slow.received.length >= 2);
+  const started = performance.now();
+  for (let i = 0; i < 3; i++) await buy(s, goodApp, buyer);
+  await waitFor('the good merchant\'s three postbacks', () => good.received.length === 3, 3000);
+  const elapsed = performance.now() - started;
+  assert.ok(elapsed < 2000, `took ${elapsed} ms`);
+  const goodNotices = await noticesOf(s, `appKey=${goodApp.key}`);
+  await Promise.all(goodNotices.map((n) => settled(s, n.id, ['delivered'])));
+  assert.equal(slow.received.length, 2, 'per-app concurrency caps the hung merchant at two connections');
+  assert.equal((await noticesOf(s, `appKey=${slowApp.key}&status=pending`)).length, 6);
+});
+
+test('never to the provider\'s own port (127.0.0.1 or localhost): refused at once with a recorded verdict, no retry', async (t) => {
+  const s = await startNoticeServer();
+  t.after(() => s.close());
+  const buyer = await readyBuyer(s);
+  for (const host of ['127.0.0.1', 'localhost']) {
+    const app = await createApp(s, { postbackURL: `http://${host}:${s.server.port}/api/apps`, chargebackURL: `http://${host}:${s.server.port}/c` });
+    await buy(s, app, buyer);
+    const [n] = await noticesOf(s, `appKey=${app.key}`);
+    const done = await settled(s, n!.id, ['failed']);
+    assert.equal(done.attemptLog.length, 1);
+    assert.equal(done.attemptLog[0]!.verdict, 'forbidden_target');
+    assert.match(done.attemptLog[0]!.reason!, /Paydesk itself/);
+    assert.equal(done.attemptLog[0]!.response, null);
+  }
+});
