@@ -1,4 +1,4 @@
-import { openSync, writeSync, closeSync, readFileSync, unlinkSync, constants } from 'node:fs';
+import { openSync, writeSync, closeSync, readFileSync, unlinkSync, renameSync, constants } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -35,7 +35,7 @@ function alive(pid: number): boolean {
  */
 export function lockDataDir(dir: string): () => void {
   const path = join(dir, 'paydesk.pid');
-  for (let attempt = 0; attempt < 2; attempt++) {
+  for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(path, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);
       writeSync(fd, String(process.pid));
@@ -49,9 +49,22 @@ export function lockDataDir(dir: string): () => void {
       };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const pid = Number(readFileSync(path, 'utf8'));
+      const stale = readFileSync(path, 'utf8');
+      const pid = Number(stale);
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) throw new DataDirBusyError(dir, pid);
-      unlinkSync(path);
+      // Two starters may both find the dead lock: the rename lets only one move it aside,
+      // and a starter that moved a live lock by mistake puts it back and gives way.
+      const aside = `${path}.${process.pid}`;
+      try {
+        renameSync(path, aside);
+      } catch {
+        continue;
+      }
+      if (readFileSync(aside, 'utf8') !== stale) {
+        renameSync(aside, path);
+        throw new DataDirBusyError(dir, Number(readFileSync(path, 'utf8')));
+      }
+      unlinkSync(aside);
     }
   }
   throw new Error(`could not lock ${dir}`);

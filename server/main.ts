@@ -4,6 +4,7 @@ import type { MasterKeySource } from './keys/master-key.ts';
 import { mkdirSync, existsSync, readFileSync, writeFileSync, chmodSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileKeySource, deriveKeys } from './keys/master-key.ts';
 import { openDatabase } from './db/open.ts';
 import { ledgerMigrations } from './db/ledger-migrations.ts';
@@ -14,8 +15,13 @@ import { makeServices } from './services.ts';
 import { makeHandlers } from './http/handlers.ts';
 import { createHttpServer } from './http/server.ts';
 import { consoleStatic } from './http/console-static.ts';
+import { payPageRoutes } from './paypage/routes.ts';
 import { IdempotencyStore } from './http/idempotency.ts';
 import { newSecret } from './ids.ts';
+import { lockDataDir } from './data-dir.ts';
+import { serveJwks } from './notices/jwks.ts';
+import { defaultDeliveryLimits, type DeliveryLimits } from './notices/deliver.ts';
+import type { NoticeFault } from './notices/dispatcher.ts';
 
 
 export interface ServerOptions {
@@ -29,8 +35,16 @@ export interface ServerOptions {
   readonly audience?: string;
   /** Extra origins allowed to call the console API (the desktop app's own protocol, e.g. "app://paydesk"). */
   readonly consoleOrigins?: readonly string[];
+  /** An Electron-ABI better_sqlite3.node, when the desktop app runs the server (electron/rebuild-native.ts). */
+  readonly nativeBinding?: string;
   /** Injected clock in milliseconds, for tests. */
   readonly now?: () => number;
+  /** Multiplies every notice retry wait (docs/notices.md); e.g. 0.001 in development. Default 1. */
+  readonly noticeTimeScale?: number;
+  /** Notice delivery timeouts, response cap and concurrency; defaults in server/notices/. */
+  readonly noticeDelivery?: Partial<DeliveryLimits & { perAppConcurrency: number; globalConcurrency: number }>;
+  /** Test hook for the crash tests: SIGKILL the process at this point of a delivery. */
+  readonly noticeFault?: NoticeFault;
 }
 
 export interface RunningServer {
@@ -43,6 +57,16 @@ export interface RunningServer {
 }
 
 export const ADMIN_TOKEN_FILE = 'admin-token';
+
+type ExtraRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
+
+/** Several `extra` hooks as one: the first that answers wins. */
+function chainExtra(...hooks: readonly ExtraRoute[]): ExtraRoute {
+  return async (req, res, url) => {
+    for (const hook of hooks) if (await hook(req, res, url)) return true;
+    return false;
+  };
+}
 
 /** The console token persists across restarts so scripts that read it once keep working; mode 0600. */
 function loadOrCreateToken(dataDir: string): string {
@@ -65,13 +89,26 @@ export interface ServerInternals extends RunningServer {
   readonly events: EventBus;
 }
 
-export async function startServer(opts: ServerOptions & { readonly slowChargeMs?: number; readonly log?: (line: string) => void }): Promise<ServerInternals> {
+type StartOptions = ServerOptions & { readonly slowChargeMs?: number; readonly log?: (line: string) => void };
+
+export async function startServer(opts: StartOptions): Promise<ServerInternals> {
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const unlock = lockDataDir(opts.dataDir);
+  try {
+    return await startLocked(opts, unlock);
+  } catch (e) {
+    unlock();
+    throw e;
+  }
+}
+
+async function startLocked(opts: StartOptions, unlock: () => void): Promise<ServerInternals> {
+  const dbOptions = opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {};
   const keys = deriveKeys((opts.keySource ?? fileKeySource(opts.dataDir)).load());
-  const db = openDatabase(join(opts.dataDir, 'ledger.db'), ledgerMigrations);
+  const db = openDatabase(join(opts.dataDir, 'ledger.db'), ledgerMigrations, dbOptions);
   let vaultDb;
   try {
-    vaultDb = openDatabase(join(opts.dataDir, 'vault.db'), vaultMigrations);
+    vaultDb = openDatabase(join(opts.dataDir, 'vault.db'), vaultMigrations, dbOptions);
   } catch (e) {
     db.close();
     throw e;
@@ -83,19 +120,37 @@ export async function startServer(opts: ServerOptions & { readonly slowChargeMs?
     config: { ...defaultConfig, audience: opts.audience ?? defaultConfig.audience },
     now: opts.now ?? Date.now,
   };
-  const services = makeServices(ctx, opts.slowChargeMs !== undefined ? { slowChargeMs: opts.slowChargeMs } : {});
+  const { connectTimeoutMs, responseTimeoutMs, maxResponseBytes, ...concurrency } = opts.noticeDelivery ?? {};
+  const services = makeServices(ctx, {
+    ...(opts.slowChargeMs !== undefined ? { slowChargeMs: opts.slowChargeMs } : {}),
+    notices: {
+      log,
+      timeScale: opts.noticeTimeScale ?? 1,
+      limits: { ...defaultDeliveryLimits, ...(connectTimeoutMs ? { connectTimeoutMs } : {}), ...(responseTimeoutMs ? { responseTimeoutMs } : {}), ...(maxResponseBytes ? { maxResponseBytes } : {}) },
+      ...concurrency,
+      ...(opts.noticeFault ? { fault: opts.noticeFault } : {}),
+    },
+  });
   services.purchases.recover();
+  services.refunds.recover();
+  services.providerKeys.ensure();
   const token = loadOrCreateToken(opts.dataDir);
+  const idempotency = new IdempotencyStore(db, ctx.now, keys.idempotencyKey);
   // What a console opened in a browser tab authenticates with (an HttpOnly cookie set
   // when it loads); per process, so it dies with the server and is never the admin token.
   const consoleSession = newSecret();
   const { server, setPort } = createHttpServer({
     token, events, log,
     handlers: makeHandlers(services),
-    idempotency: new IdempotencyStore(db, ctx.now),
+    idempotency,
     consoleOrigins: opts.consoleOrigins ?? [],
     consoleSession,
-    extra: consoleStatic({ session: consoleSession }),
+    // pay.js and the status window (/pay.js, /pay/*) first, then the console's files.
+    extra: chainExtra(
+      (req, res, url) => serveJwks(services.providerKeys, req, res, url),
+      payPageRoutes({ publicStatus: (id) => services.purchases.publicStatus(id), now: ctx.now }),
+      consoleStatic({ session: consoleSession }),
+    ),
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -108,24 +163,35 @@ export async function startServer(opts: ServerOptions & { readonly slowChargeMs?
   });
   const port = (server.address() as AddressInfo).port;
   setPort(port);
+  // Only now is the port known: the dispatcher must never deliver to it.
+  services.dispatcher.setOwnPorts([port]);
+  services.dispatcher.start();
 
   const sweep = setInterval(() => services.purchases.expireDue(), 5_000);
   sweep.unref();
+  // Housekeeping that scans tables: expired Idempotency-Keys and request ids past their exp.
+  const housekeeping = setInterval(() => {
+    idempotency.sweep();
+    db.prepare('DELETE FROM used_jtis WHERE expires_at < ?').run(ctx.now());
+  }, 60_000);
+  housekeeping.unref();
 
   let closed: Promise<void> | undefined;
   return {
     url: `http://127.0.0.1:${port}`,
     port, token, services, events,
     close() {
-      closed ??= new Promise<void>((resolve) => {
+      closed ??= services.dispatcher.stop().then(() => new Promise<void>((resolve) => {
         clearInterval(sweep);
+        clearInterval(housekeeping);
         server.close(() => {
           db.close();
           vaultDb.close();
+          unlock();
           resolve();
         });
         server.closeAllConnections();
-      });
+      }));
       return closed;
     },
   };

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { PaydeskError, isPaydeskError } from '../errors.ts';
 import { routes, type RouteName, type RouteSpec } from './contract.ts';
 import { openApiDocument } from './openapi.ts';
-import { IdempotencyStore } from './idempotency.ts';
+import type { IdempotencyStore } from './idempotency.ts';
 import { consoleCookie } from './console-static.ts';
 import type { Handlers } from './handlers.ts';
 import type { EventBus } from '../events/bus.ts';
@@ -117,7 +117,22 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
       }
     } else if (url.pathname.startsWith('/api/')) {
       const origin = req.headers.origin;
-      if ((origin !== undefined && !ownOrigins().has(origin)) || req.headers['sec-fetch-site'] === 'cross-site') {
+      if (origin !== undefined && opts.consoleOrigins.includes(origin)) {
+        // The desktop console (app://paydesk) is another origin than this server: allow it
+        // by CORS, with the bearer token from the preload (never the cookie, see below).
+        res.setHeader('access-control-allow-origin', origin);
+        res.setHeader('vary', 'Origin');
+        if (req.method === 'OPTIONS') {
+          res.writeHead(204, {
+            'access-control-allow-methods': 'GET, POST, PUT, PATCH, DELETE',
+            'access-control-allow-headers': 'authorization, content-type, idempotency-key, last-event-id',
+            'access-control-max-age': '600',
+            ...(req.headers['access-control-request-private-network'] === 'true' ? { 'access-control-allow-private-network': 'true' } : {}),
+          });
+          res.end();
+          return;
+        }
+      } else if ((origin !== undefined && !ownOrigins().has(origin)) || req.headers['sec-fetch-site'] === 'cross-site') {
         throw new PaydeskError('cross_origin_refused');
       }
       const auth = req.headers.authorization;
@@ -170,9 +185,10 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
     const query = route.spec.query ? validate(route.spec.query, Object.fromEntries(url.searchParams), 'query') : undefined;
 
     const key = req.method !== 'GET' ? req.headers['idempotency-key'] : undefined;
-    const scope = isPublic ? 'public' : 'console';
+    // Pages of different merchants pick their keys independently: keep them apart by origin.
+    const scope = isPublic ? `public:${req.headers.origin ?? ''}` : 'console';
     if (typeof key === 'string') {
-      const replay = opts.idempotency.begin(scope, key, IdempotencyStore.fingerprint(req.method!, url.pathname, raw));
+      const replay = opts.idempotency.begin(scope, key, opts.idempotency.fingerprint(req.method!, url.pathname, raw));
       if (replay) {
         send(res, replay.status, replay.body, { 'idempotent-replayed': 'true' });
         return;

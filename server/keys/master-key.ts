@@ -39,6 +39,9 @@ export function fileKeySource(dataDir: string): MasterKeySource {
       // The desktop app moved the key into the OS keystore: a fresh key here would
       // make every sealed secret and PIN in this folder unreadable.
       if (existsSync(join(dataDir, SEALED_MASTER_KEY_FILE))) throw new MasterKeyInKeystoreError(dataDir);
+      if (existsSync(join(dataDir, 'ledger.db'))) {
+        throw new Error(`${path} is missing but ${dataDir} already holds a ledger sealed with it. Restore master.key from a backup; a new key could not read the app secrets or PINs.`);
+      }
       const key = randomBytes(32);
       const tmp = `${path}.tmp`;
       writeFileSync(tmp, key.toString('base64') + '\n', { mode: 0o600 });
@@ -53,11 +56,13 @@ export interface DerivedKeys {
   readonly secretsKey: Buffer;
   /** Pepper mixed into every PIN hash; never stored in a database. */
   readonly pinPepper: Buffer;
+  /** HMAC key for request fingerprints and seal key for stored replies (Idempotency-Key). */
+  readonly idempotencyKey: Buffer;
 }
 
 export function deriveKeys(master: Buffer): DerivedKeys {
   const derive = (info: string) => Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), info, 32));
-  return { secretsKey: derive('paydesk/app-secrets/v1'), pinPepper: derive('paydesk/pin-pepper/v1') };
+  return { secretsKey: derive('paydesk/app-secrets/v1'), pinPepper: derive('paydesk/pin-pepper/v1'), idempotencyKey: derive('paydesk/idempotency/v1') };
 }
 
 /** Seal a secret for storage: base64(iv | tag | ciphertext), bound to `context` as AAD. */

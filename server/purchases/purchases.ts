@@ -17,7 +17,7 @@ export type PurchaseStatus = 'pending' | 'completed' | 'cancelled' | 'declined' 
 export interface PurchaseRow {
   id: string; app_key: string; code: string; status: PurchaseStatus; product_id: string; name: string; description: string;
   product_data: string; amount: number; currency: string; price_point: string | null; postback_url: string; chargeback_url: string;
-  request_json: string; simulate_json: string | null; buyer_id: string | null; payment_method_id: string | null;
+  request_json: string; simulate_json: string | null; secret_id: string | null; buyer_id: string | null; payment_method_id: string | null;
   transaction_id: string | null; failure_code: string | null; refunded_amount: number; created_at: number; expires_at: number;
   completed_at: number | null; updated_at: number;
 }
@@ -30,6 +30,11 @@ const errorNames: Partial<Record<PurchaseStatus, string>> = {
 };
 
 const NEW_SELLER_MS = 30 * 24 * 3600_000;
+
+function monthStart(now: number): number {
+  const d = new Date(now);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+}
 const NEW_SELLER_SALES = 5;
 
 /** Binds a confirmation to what the buyer was shown: a PIN typed for one purchase cannot confirm another. */
@@ -91,10 +96,10 @@ export class Purchases {
           .run(v.appKey, v.jti, (v.exp + defaultLimits.clockSkewSeconds) * 1000);
         if (taken.changes === 0) throw new PaydeskError('request_jti_replayed');
       }
-      this.ctx.db.prepare(`INSERT INTO purchases (id, app_key, code, status, product_id, name, description, product_data, amount, currency,
+      this.ctx.db.prepare(`INSERT INTO purchases (id, app_key, secret_id, code, status, product_id, name, description, product_data, amount, currency,
           price_point, postback_url, chargeback_url, request_json, simulate_json, created_at, expires_at, updated_at)
-        VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
-        id, v.appKey, newConfirmationCode(), r.id, r.name, r.description, r.productData, r.price.amount, r.price.currency,
+        VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+        id, v.appKey, v.secretId, newConfirmationCode(), r.id, r.name, r.description, r.productData, r.price.amount, r.price.currency,
         r.pricePoint ?? null, r.postbackURL, r.chargebackURL, JSON.stringify(v.claims.request), r.simulate ? JSON.stringify(r.simulate) : null,
         now, now + this.ctx.config.purchaseTtlMs, now);
       this.event(id, 'created', { appKey: v.appKey, amount: r.price.amount, currency: r.price.currency });
@@ -187,7 +192,7 @@ export class Purchases {
   private expireIfDue(id: string): void {
     const now = this.ctx.now();
     const changed = immediate(this.ctx.db, () => {
-      const r = this.ctx.db.prepare("UPDATE purchases SET status = 'expired', updated_at = ? WHERE id = ? AND status = 'pending' AND expires_at <= ?").run(now, id, now);
+      const r = this.ctx.db.prepare("UPDATE purchases SET status = 'expired', updated_at = ? WHERE id = ? AND status = 'pending' AND payment_method_id IS NULL AND expires_at <= ?").run(now, id, now);
       if (r.changes === 1) this.event(id, 'expired');
       return r.changes === 1;
     });
@@ -197,7 +202,7 @@ export class Purchases {
   /** Marks every overdue pending purchase expired; run on a timer and before listing. */
   expireDue(): number {
     const now = this.ctx.now();
-    const due = this.ctx.db.prepare("SELECT id FROM purchases WHERE status = 'pending' AND expires_at <= ? LIMIT 1000").all(now) as { id: string }[];
+    const due = this.ctx.db.prepare("SELECT id FROM purchases WHERE status = 'pending' AND payment_method_id IS NULL AND expires_at <= ? LIMIT 1000").all(now) as { id: string }[];
     for (const { id } of due) if (!this.confirming.has(id)) this.expireIfDue(id);
     return due.length;
   }
@@ -209,6 +214,7 @@ export class Purchases {
       const p = this.row(id);
       if (p.status === 'expired') throw new PaydeskError('purchase_expired');
       if (p.status !== 'pending') throw new PaydeskError('purchase_not_pending', { status: p.status });
+      if (p.payment_method_id !== null) throw new PaydeskError('purchase_busy');
       this.ctx.db.prepare("UPDATE purchases SET status = 'cancelled', updated_at = ? WHERE id = ?").run(this.ctx.now(), id);
       this.event(id, 'cancelled');
     });
@@ -231,7 +237,13 @@ export class Purchases {
     const p = this.row(id);
     if (p.status === 'expired') throw new PaydeskError('purchase_expired');
     if (p.status !== 'pending') throw new PaydeskError('purchase_not_pending', { status: p.status });
+    if (p.payment_method_id !== null) throw new PaydeskError('purchase_busy');
     if (input.digest !== undefined && input.digest !== purchaseDigest(p)) throw new PaydeskError('purchase_mismatch');
+    // A seller disabled after the page opened (say, found fraudulent), or a secret revoked
+    // as leaked since it signed this request, sells nothing more.
+    const seller = this.apps.get(p.app_key);
+    if (seller.status !== 'active') throw new PaydeskError('request_app_disabled');
+    if (seller.secrets.some((x) => x.id === p.secret_id && x.state === 'revoked')) throw new PaydeskError('request_secret_revoked');
     const buyerId = this.wallet.requireSignedIn();
 
     const usedPin = input.pin !== undefined;
@@ -241,29 +253,59 @@ export class Purchases {
       throw new PaydeskError(this.wallet.getBuyer(buyerId).pin.set ? 'pin_required' : 'pin_not_set');
     }
 
-    const simulate = p.simulate_json !== null;
-    let pmId: string | null = null;
-    if (!simulate && p.amount > 0) {
-      const pm = this.wallet.choosePaymentMethod(buyerId, input.paymentMethodId);
-      if (pm.currency !== p.currency) throw new PaydeskError('payment_method_currency_mismatch', { paymentMethodCurrency: pm.currency, purchaseCurrency: p.currency });
-      if (p.amount > pm.limit_per_purchase) throw new PaydeskError('limit_per_purchase_exceeded', { limit: pm.limit_per_purchase });
-      const monthStart = Date.UTC(new Date(this.ctx.now()).getUTCFullYear(), new Date(this.ctx.now()).getUTCMonth(), 1);
-      const spent = (this.ctx.db.prepare("SELECT COALESCE(SUM(amount), 0) AS s FROM purchases WHERE payment_method_id = ? AND status = 'completed' AND simulate_json IS NULL AND completed_at >= ?")
-        .get(pm.id, monthStart) as { s: number }).s;
-      if (spent + p.amount > pm.limit_per_month) throw new PaydeskError('limit_per_month_exceeded', { limit: pm.limit_per_month, spent });
-      pmId = pm.id;
-      // Recorded before charging, so a crash between the charge and the commit can be completed on restart.
-      this.ctx.db.prepare('UPDATE purchases SET buyer_id = ?, payment_method_id = ?, updated_at = ? WHERE id = ?').run(buyerId, pm.id, this.ctx.now(), id);
-      const charge = await this.vault.charge(pm.vault_token, p.amount, p.currency, p.id);
-      if (!charge.ok) return this.decline(p, buyerId, charge.code);
+    if (p.simulate_json !== null || p.amount === 0) {
+      this.complete(p.id, buyerId, null, usedPin);
+      return this.get(id);
     }
-    this.complete(p.id, buyerId, pmId, usedPin);
+    const pm = this.wallet.choosePaymentMethod(buyerId, input.paymentMethodId);
+    if (pm.currency !== p.currency) throw new PaydeskError('payment_method_currency_mismatch', { paymentMethodCurrency: pm.currency, purchaseCurrency: p.currency });
+    if (p.amount > pm.limit_per_purchase) throw new PaydeskError('limit_per_purchase_exceeded', { limit: pm.limit_per_purchase });
+    this.reserve(p, buyerId, pm);
+    const charge = await this.vault.charge(pm.vault_token, p.amount, p.currency, p.id);
+    if (!charge.ok) return this.decline(p, buyerId, charge.code);
+    this.complete(p.id, buyerId, pm.id, usedPin);
     return this.get(id);
   }
 
-  private decline(p: PurchaseRow, buyerId: string, code: ErrorCode): never {
-    // A processor error charged nothing: the purchase stays pending and may be retried.
-    if (code !== 'processor_error') {
+  /**
+   * Claims the purchase for this charge, in one IMMEDIATE transaction, after the
+   * PIN and before the processor: from here on it cannot expire or be cancelled,
+   * and its amount counts against the monthly limit, so confirmations racing
+   * each other cannot overspend. A crash after this point is finished by recover().
+   */
+  private reserve(p: PurchaseRow, buyerId: string, pm: { id: string; limit_per_month: number }): void {
+    const now = this.ctx.now();
+    const expired = immediate(this.ctx.db, () => {
+      const cur = this.row(p.id);
+      if (cur.status !== 'pending') throw new PaydeskError('purchase_not_pending', { status: cur.status });
+      if (cur.payment_method_id !== null) throw new PaydeskError('purchase_busy');
+      if (cur.expires_at <= now) {
+        this.ctx.db.prepare("UPDATE purchases SET status = 'expired', updated_at = ? WHERE id = ?").run(now, p.id);
+        this.event(p.id, 'expired');
+        return true;
+      }
+      const spent = (this.ctx.db.prepare(`SELECT COALESCE(SUM(amount), 0) AS s FROM purchases
+        WHERE payment_method_id = ? AND simulate_json IS NULL AND (status = 'pending' OR (status = 'completed' AND completed_at >= ?))`)
+        .get(pm.id, monthStart(now)) as { s: number }).s;
+      if (spent + p.amount > pm.limit_per_month) throw new PaydeskError('limit_per_month_exceeded', { limit: pm.limit_per_month, spent });
+      this.ctx.db.prepare('UPDATE purchases SET buyer_id = ?, payment_method_id = ?, updated_at = ? WHERE id = ?').run(buyerId, pm.id, now, p.id);
+      this.event(p.id, 'charging', { paymentMethodId: pm.id });
+      return false;
+    });
+    if (expired) {
+      this.ctx.events.emit('purchase.expired', { id: p.id, status: 'expired' });
+      throw new PaydeskError('purchase_expired');
+    }
+  }
+
+  private decline(p: Pick<PurchaseRow, 'id'>, buyerId: string, code: ErrorCode): never {
+    if (code === 'processor_error') {
+      // Nothing was charged: release the claim, the purchase stays pending and may be retried.
+      immediate(this.ctx.db, () => {
+        this.ctx.db.prepare("UPDATE purchases SET buyer_id = NULL, payment_method_id = NULL, updated_at = ? WHERE id = ? AND status = 'pending'").run(this.ctx.now(), p.id);
+        this.event(p.id, 'processor_error');
+      });
+    } else {
       immediate(this.ctx.db, () => {
         this.ctx.db.prepare("UPDATE purchases SET status = 'declined', failure_code = ?, buyer_id = ?, updated_at = ? WHERE id = ? AND status = 'pending'")
           .run(code, buyerId, this.ctx.now(), p.id);
@@ -280,10 +322,13 @@ export class Purchases {
     const transactionID = immediate(this.ctx.db, () => {
       const p = this.row(id);
       if (p.status !== 'pending') throw new PaydeskError('purchase_not_pending', { status: p.status });
+      // A charged purchase completes whatever the clock says: the money already moved.
+      if (paymentMethodId === null && p.expires_at <= now) throw new PaydeskError('purchase_expired');
       const simulate = p.simulate_json ? (JSON.parse(p.simulate_json) as { result: 'postback' | 'chargeback'; reason?: string }) : null;
       const txn = simulate ? `simulate:${newId('txn', 20)}` : newId('txn', 20);
       this.ctx.db.prepare("UPDATE purchases SET status = 'completed', transaction_id = ?, buyer_id = ?, payment_method_id = ?, completed_at = ?, updated_at = ? WHERE id = ?")
         .run(txn, buyerId, paymentMethodId, now, now, id);
+      if (!simulate) this.ctx.db.prepare('UPDATE apps SET sales_count = sales_count + 1 WHERE key = ?').run(p.app_key);
       if (!simulate && p.amount > 0) {
         this.ctx.db.prepare("INSERT INTO ledger_entries (purchase_id, app_key, kind, amount, currency, created_at) VALUES (?, ?, 'charge', ?, ?, ?)")
           .run(id, p.app_key, p.amount, p.currency, now);
@@ -315,16 +360,20 @@ export class Purchases {
    */
   recover(): number {
     const stuck = this.ctx.db.prepare("SELECT id, buyer_id, payment_method_id FROM purchases WHERE status = 'pending' AND payment_method_id IS NOT NULL").all() as { id: string; buyer_id: string; payment_method_id: string }[];
-    let n = 0;
     for (const s of stuck) {
       const charge = this.vault.chargeFor(s.id);
-      if (charge?.outcome === 'success') {
-        this.complete(s.id, s.buyer_id, s.payment_method_id, false);
-        n++;
+      if (charge?.outcome === 'success') this.complete(s.id, s.buyer_id, s.payment_method_id, false);
+      else {
+        try {
+          this.decline({ id: s.id }, s.buyer_id, (charge?.outcome ?? 'processor_error') as ErrorCode);
+        } catch {
+          // decline() reports by throwing; at start-up there is nobody to tell
+        }
       }
     }
-    return n;
+    return stuck.length;
   }
+
 }
 
 export type PurchaseView = ReturnType<Purchases['get']>;

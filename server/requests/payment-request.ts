@@ -87,12 +87,11 @@ function price(r: Record<string, unknown>, defaultCurrency: string): { price: Mo
 function stringMap(v: unknown, field: string): Record<string, string> | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'object' || Array.isArray(v)) return fail('request_field_invalid', field, 'must be an object');
-  const out: Record<string, string> = {};
   for (const [k, val] of Object.entries(v)) {
     if (typeof val !== 'string' || val.length > 2048) return fail('request_field_invalid', `${field}.${k}`, 'must be a string');
-    out[k] = val;
   }
-  return out;
+  // fromEntries defines own properties: a "__proto__" key stays a plain key.
+  return Object.fromEntries(Object.entries(v)) as Record<string, string>;
 }
 
 function simulate(v: unknown): SimulateOption | undefined {
@@ -136,10 +135,7 @@ export function parsePaymentRequest(raw: unknown, defaults: RequestDefaults): Pa
   if (r.locales !== undefined && r.locales !== null) {
     if (defaultLocale === undefined) fail('request_field_invalid', 'locales', 'locales requires defaultLocale');
     if (typeof r.locales !== 'object' || Array.isArray(r.locales)) fail('request_field_invalid', 'locales', 'must be an object');
-    locales = {};
-    for (const [tag, entry] of Object.entries(r.locales as Record<string, unknown>)) {
-      locales[tag] = stringMap(entry, `locales.${tag}`) ?? {};
-    }
+    locales = Object.fromEntries(Object.entries(r.locales as Record<string, unknown>).map(([tag, entry]) => [tag, stringMap(entry, `locales.${tag}`) ?? {}]));
   }
 
   return {

@@ -134,12 +134,18 @@ export class Wallet {
       if (input.currentPin !== undefined) {
         await this.checkPin(buyerId, input.currentPin);
       } else {
+        // Signing in takes no credential in a developer's wallet, so a reset must not
+        // be a way around a lock: it waits the lock out, and keeps the escalation.
+        const now = this.ctx.now();
+        const state = beforeAttempt(lockState(b), now);
+        if (isLocked(state, now)) throw new PaydeskError('pin_locked', { lockedUntil: iso(state.lockedUntil) });
         const s = this.session()!;
-        if (this.ctx.now() - s.signedInAt > RESET_SIGNIN_WINDOW_MS) throw new PaydeskError('pin_reset_needs_signin');
+        if (now - s.signedInAt > RESET_SIGNIN_WINDOW_MS) throw new PaydeskError('pin_reset_needs_signin');
       }
     }
     const hash = await hashPin(input.pin, this.ctx.keys.pinPepper);
-    this.ctx.db.prepare(`UPDATE buyers SET pin_hash = ?, pin_set_at = ?, pin_failures = 0, pin_locked_until = NULL, pin_lockouts = 0,
+    // A new PIN starts with a full set of tries; the escalation level stays until a right PIN is typed.
+    this.ctx.db.prepare(`UPDATE buyers SET pin_hash = ?, pin_set_at = ?, pin_failures = 0, pin_locked_until = NULL,
       unlocked_until = NULL, unlock_window_seconds = COALESCE(?, unlock_window_seconds) WHERE id = ?`)
       .run(hash, this.ctx.now(), input.unlockWindowSeconds ?? null, buyerId);
     this.ctx.events.emit('buyer.pin_set', { id: buyerId });
@@ -154,25 +160,29 @@ export class Wallet {
   }
 
   /**
-   * Checks a PIN and records the outcome; the failure counter lives in the
-   * database so a restart does not hand out fresh tries.
+   * Checks a PIN. The attempt is counted as a failure in the database before the
+   * (slow) hash runs, so guesses sent all at once still get five tries between
+   * them, and a restart does not hand out fresh ones; a right PIN then clears it.
    */
   async checkPin(buyerId: string, pin: unknown): Promise<void> {
-    const b = this.row(buyerId);
-    if (b.pin_hash === null) throw new PaydeskError('pin_not_set');
-    const now = this.ctx.now();
-    const state = beforeAttempt(lockState(b), now);
-    if (isLocked(state, now)) throw new PaydeskError('pin_locked', { lockedUntil: iso(state.lockedUntil) });
-    const ok = isPinFormat(pin) && (await verifyPin(pin, b.pin_hash, this.ctx.keys.pinPepper));
-    // Re-read after the (slow) hash: concurrent wrong tries must all count.
-    const next = immediate(this.ctx.db, () => {
-      const fresh = beforeAttempt(lockState(this.row(buyerId)), this.ctx.now());
-      const s = ok ? afterSuccess : afterFailure(fresh, this.ctx.now());
+    const reserved = immediate(this.ctx.db, () => {
+      const b = this.row(buyerId);
+      if (b.pin_hash === null) throw new PaydeskError('pin_not_set');
+      const now = this.ctx.now();
+      const state = beforeAttempt(lockState(b), now);
+      if (isLocked(state, now)) throw new PaydeskError('pin_locked', { lockedUntil: iso(state.lockedUntil) });
+      const next = afterFailure(state, now);
       this.ctx.db.prepare('UPDATE buyers SET pin_failures = ?, pin_lockouts = ?, pin_locked_until = ? WHERE id = ?')
-        .run(s.failures, s.lockouts, s.lockedUntil, buyerId);
-      return s;
+        .run(next.failures, next.lockouts, next.lockedUntil, buyerId);
+      return { hash: b.pin_hash, next };
     });
-    if (ok) return;
+    const ok = isPinFormat(pin) && (await verifyPin(pin, reserved.hash, this.ctx.keys.pinPepper));
+    if (ok) {
+      this.ctx.db.prepare('UPDATE buyers SET pin_failures = ?, pin_lockouts = ?, pin_locked_until = ? WHERE id = ?')
+        .run(afterSuccess.failures, afterSuccess.lockouts, afterSuccess.lockedUntil, buyerId);
+      return;
+    }
+    const { next } = reserved;
     this.ctx.events.emit('buyer.pin_failed', { id: buyerId, locked: next.lockedUntil !== null });
     if (next.lockedUntil !== null) throw new PaydeskError('pin_locked', { lockedUntil: iso(next.lockedUntil) });
     throw new PaydeskError('pin_incorrect', { triesLeft: triesLeft(next) });

@@ -30,8 +30,15 @@ test('registering an app returns the key and secret once; reads never show secre
   assert.equal(wh.body.webhookSecret, app.webhookSecret);
 });
 
-test('secrets are sealed at rest: no database or WAL file holds them in clear', async () => {
-  const app = await createApp(t);
+test('secrets are sealed at rest: no database or WAL file holds them in clear, even a replayable reply', async () => {
+  const r = await t.api<{ app: { key: string }; secret: { secret: string }; webhookSecret: string }>('POST', '/api/apps', {
+    name: 'Idempotent shop', homepage: 'http://127.0.0.1:9/', contactEmail: 'm@example.com', postbackURL: 'http://127.0.0.1:9/p', chargebackURL: 'http://127.0.0.1:9/c',
+  }, { 'idempotency-key': 'register-shop-1' });
+  const app = { secret: r.body.secret.secret, webhookSecret: r.body.webhookSecret };
+  const replay = await t.api<{ secret: { secret: string } }>('POST', '/api/apps', {
+    name: 'Idempotent shop', homepage: 'http://127.0.0.1:9/', contactEmail: 'm@example.com', postbackURL: 'http://127.0.0.1:9/p', chargebackURL: 'http://127.0.0.1:9/c',
+  }, { 'idempotency-key': 'register-shop-1' });
+  assert.equal(replay.body.secret.secret, app.secret, 'the sealed reply still replays');
   t.server.services.ctx.db.pragma('wal_checkpoint(PASSIVE)');
   for (const f of readdirSync(t.dataDir)) {
     if (f === 'master.key' || f === 'admin-token') continue;

@@ -9,7 +9,7 @@ import { routes } from '../../server/http/contract.ts';
 let t: TestServer;
 let app: CreatedApp;
 before(async () => {
-  t = await startTestServer({ slowChargeMs: 400 });
+  t = await startTestServer({ slowChargeMs: 400, consoleOrigins: ['app://paydesk'] });
   app = await createApp(t);
 });
 after(() => t.close());
@@ -135,4 +135,17 @@ test('server-sent events report state changes', async () => {
   while (!text.includes('purchase.created')) text += new TextDecoder().decode((await reader.read()).value);
   assert.match(text, /event: purchase.created\ndata: \{"id":"pur_/);
   ac.abort();
+});
+
+test('the desktop console\'s own origin may call the API by CORS, with the bearer token only', async () => {
+  const pre = await fetch(`${t.url}/api/apps`, { method: 'OPTIONS', headers: { origin: 'app://paydesk', 'access-control-request-method': 'POST', 'access-control-request-private-network': 'true' } });
+  assert.equal(pre.status, 204);
+  assert.equal(pre.headers.get('access-control-allow-origin'), 'app://paydesk');
+  assert.match(pre.headers.get('access-control-allow-headers') ?? '', /authorization/);
+  assert.equal(pre.headers.get('access-control-allow-private-network'), 'true');
+  const r = await t.api('GET', '/api/apps', undefined, { origin: 'app://paydesk', 'sec-fetch-site': 'cross-site' });
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.get('access-control-allow-origin'), 'app://paydesk');
+  const other = await fetch(`${t.url}/api/apps`, { method: 'OPTIONS', headers: { origin: 'app://evil' } });
+  assert.equal(other.status, 403);
 });

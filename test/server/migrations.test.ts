@@ -60,3 +60,20 @@ test('a database from a newer Paydesk is refused with a clear message', () => {
   db.close();
   assert.throws(() => openDatabase(path, ledgerMigrations), (e: unknown) => e instanceof SchemaTooNewError && /newer Paydesk/.test(e.message) && /Update Paydesk/.test(e.message));
 });
+
+test('migration 003 backfills seller reputation on a ledger written before it', () => {
+  const path = join(freshDataDir('migration'), 'ledger.db');
+  const db = new Database(path);
+  migrate(db, path, ledgerMigrations.slice(0, 1));
+  db.prepare(`INSERT INTO apps (key, name, homepage, contact_email, postback_url, chargeback_url, status, access, webhook_secret_sealed, created_at, updated_at)
+    VALUES ('app_a', 'A', 'http://a', 'a@a', 'http://a/p', 'http://a/c', 'active', 'live', 'x', 1, 1)`).run();
+  const purchase = db.prepare(`INSERT INTO purchases (id, app_key, code, status, product_id, name, description, product_data, amount, currency,
+      postback_url, chargeback_url, request_json, refunded_amount, created_at, expires_at, updated_at)
+    VALUES (?, 'app_a', 'C', ?, 'p', 'n', 'd', '', 100, 'USD', 'http://a/p', 'http://a/c', '{}', ?, 1, 2, 1)`);
+  purchase.run('pur_1', 'completed', 0);
+  purchase.run('pur_2', 'completed', 50);
+  purchase.run('pur_3', 'cancelled', 0);
+  migrate(db, path, ledgerMigrations);
+  assert.deepEqual(db.prepare('SELECT sales_count, refunded_count FROM apps').get(), { sales_count: 2, refunded_count: 1 });
+  db.close();
+});

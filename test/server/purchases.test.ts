@@ -51,7 +51,7 @@ test('buy: pending, shown with seller reputation, confirmed with the PIN, one le
   const txns = await t.api<{ items: { transactionID: string; status: string }[] }>('GET', `/api/transactions?q=${done.body.transactionID}`);
   assert.deepEqual(txns.body.items.map((x) => x.status), ['completed']);
   const detail = await t.api<{ timeline: { type: string }[] }>('GET', `/api/transactions/${done.body.transactionID}`);
-  assert.deepEqual(detail.body.timeline.map((e) => e.type), ['created', 'notice.queued', 'completed']);
+  assert.deepEqual(detail.body.timeline.map((e) => e.type), ['created', 'charging', 'notice.queued', 'completed']);
   assert.equal(errorCode(await confirm(id, { pin: buyer.pin })), 'purchase_not_pending');
   assert.equal(errorCode(await t.api('POST', `/api/purchases/${id}/cancel`, {})), 'purchase_not_pending');
 });
@@ -172,4 +172,48 @@ test('seller reputation counts sales', async () => {
   await confirm(id, { pin: buyer.pin });
   const p = await t.api<PurchaseBody>('GET', `/api/purchases/${id}`);
   assert.ok(p.body.seller.sales >= 1);
+});
+
+test('a purchase being charged cannot expire or be cancelled under it; the charge completes it', async () => {
+  const buyer = await readyBuyer(t, { card: '4000000000000077' });
+  const id = await newPurchase();
+  const confirming = confirm(id, { pin: buyer.pin });
+  await new Promise((r) => setTimeout(r, 150));
+  t.clock.advance(20 * 60_000);
+  assert.equal((await t.api<{ status: string }>('GET', `/v1/pay/${id}`)).body.status, 'pending', 'the status poll does not expire it mid-charge');
+  assert.equal(errorCode(await t.api('POST', `/api/purchases/${id}/cancel`, {})), 'purchase_busy');
+  const done = await confirming;
+  assert.equal(done.body.status, 'completed');
+  assert.equal(count(t, 'ledger_entries') > 0, true);
+  const entry = t.server.services.ctx.db.prepare('SELECT amount FROM ledger_entries WHERE purchase_id = ?').get(id) as { amount: number } | undefined;
+  assert.equal(entry?.amount, 199);
+});
+
+test('confirmations racing each other cannot pass the monthly limit together', async () => {
+  const buyer = await readyBuyer(t, { limits: { perPurchase: 300, perMonth: 300 } });
+  const ids = await Promise.all(Array.from({ length: 5 }, () => newPurchase()));
+  const results = await Promise.all(ids.map((id) => confirm(id, { pin: buyer.pin })));
+  const completed = results.filter((r) => r.body.status === 'completed');
+  assert.equal(completed.length, 1, JSON.stringify(results.map((r) => errorCode(r) ?? r.body.status)));
+  assert.ok(results.filter((r) => errorCode(r) === 'limit_per_month_exceeded').length >= 1);
+});
+
+test('a seller disabled while the buyer looks sells nothing', async () => {
+  const buyer = await readyBuyer(t);
+  const id = await newPurchase();
+  await t.api('PATCH', `/api/apps/${app.key}`, { status: 'disabled' });
+  try {
+    assert.equal(errorCode(await confirm(id, { pin: buyer.pin })), 'request_app_disabled');
+  } finally {
+    await t.api('PATCH', `/api/apps/${app.key}`, { status: 'active' });
+  }
+});
+
+test('a secret revoked after signing a pending request stops its confirmation', async () => {
+  const own = await createApp(t, { name: 'Leaky shop' });
+  const buyer = await readyBuyer(t);
+  const r = await pay(t, await signRequest(own, { now: t.clock.now }));
+  await t.api('POST', `/api/apps/${own.key}/secrets`, { graceSeconds: 3600 });
+  await t.api('DELETE', `/api/apps/${own.key}/secrets/${own.secretId}`);
+  assert.equal(errorCode(await confirm(r.body.id, { pin: buyer.pin })), 'request_secret_revoked');
 });

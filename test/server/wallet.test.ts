@@ -151,3 +151,29 @@ test('unlock window: later purchases skip the PIN but still need a confirm; off 
   await t.api('POST', '/api/wallet/session', { buyerId: buyer.id });
   assert.equal(errorCode(await t.api('POST', `/api/purchases/${await buy()}/confirm`, {})), 'pin_required', 'signing out closes the window');
 });
+
+test('PIN guesses sent all at once still get five tries between them', async () => {
+  const t = await server();
+  const buyer = await readyBuyer(t);
+  // Changing the PIN checks the current one, with no purchase to serialise on.
+  const guesses = Array.from({ length: 40 }, (_, i) => (i === 30 ? buyer.pin : String(5000 + i * 7)));
+  const results = await Promise.all(guesses.map((currentPin) => t.api('PUT', `/api/buyers/${buyer.id}/pin`, { pin: '7391', currentPin })));
+  const evaluated = results.filter((r) => errorCode(r) !== 'pin_locked');
+  assert.ok(evaluated.length <= 5, `${evaluated.length} guesses were checked`);
+  assert.ok(results.every((r) => r.status !== 200), 'the right PIN, arriving after the lock, changes nothing');
+  const b = await t.api<BuyerBody>('GET', `/api/buyers/${buyer.id}`);
+  assert.equal(b.body.pin.locked, true);
+});
+
+test('a PIN reset waits out a lock instead of lifting it', async () => {
+  const t = await server();
+  const b = await t.api<BuyerBody>('POST', '/api/buyers', { email: 'locked@example.com', name: 'Locked' });
+  await t.api('POST', '/api/wallet/session', { buyerId: b.body.id });
+  await t.api('PUT', `/api/buyers/${b.body.id}/pin`, { pin: '2468' });
+  for (let i = 0; i < 5; i++) await t.api('PUT', `/api/buyers/${b.body.id}/pin`, { pin: '7391', currentPin: '1357' });
+  await t.api('POST', '/api/wallet/session', { buyerId: b.body.id });
+  assert.equal(errorCode(await t.api('PUT', `/api/buyers/${b.body.id}/pin`, { pin: '7391' })), 'pin_locked');
+  t.clock.advance(5 * 60_000);
+  await t.api('POST', '/api/wallet/session', { buyerId: b.body.id });
+  assert.equal((await t.api('PUT', `/api/buyers/${b.body.id}/pin`, { pin: '7391' })).status, 200);
+});
