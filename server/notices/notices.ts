@@ -11,6 +11,7 @@ import { defaultMaxAttempts } from './schedule.ts';
 import type { Dispatcher, NoticeRow, PreparedRequest } from './dispatcher.ts';
 import type { NoticePayload, NoticeType } from './signing.ts';
 import { curlCommand } from './curl.ts';
+import { encodeCursor, decodeCursor } from '../db/cursor.ts';
 
 export interface NoticeFilter {
   readonly appKey?: string;
@@ -29,19 +30,6 @@ interface AttemptRow {
   response_truncated: number; verdict: string | null; reason: string | null;
 }
 
-function encodeCursor(createdAt: number, id: string): string {
-  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): [number, string] {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown;
-    if (Array.isArray(v) && typeof v[0] === 'number' && typeof v[1] === 'string') return [v[0], v[1]];
-  } catch {
-    // fall through to the validation error
-  }
-  throw new PaydeskError('validation_failed', { issues: [{ path: 'query.cursor', message: 'not a cursor from a previous page' }] });
-}
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 

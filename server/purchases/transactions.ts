@@ -1,9 +1,9 @@
 // The transactions list: keyset pages over purchases, newest first, so page N
 // costs the same as page 1 at a million rows.
-import { PaydeskError } from '../errors.ts';
 import { iso, type Context } from '../context.ts';
 import { formatAmount } from '../money/currency.ts';
 import type { PurchaseStatus } from './purchases.ts';
+import { encodeCursor, decodeCursor } from '../db/cursor.ts';
 
 export interface TransactionFilter {
   readonly appKey?: string;
@@ -22,19 +22,6 @@ interface Row {
   product_data: string; amount: number; currency: string; refunded_amount: number; buyer_email: string | null; created_at: number; completed_at: number | null;
 }
 
-export function encodeCursor(createdAt: number, id: string): string {
-  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): [number, string] {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown;
-    if (Array.isArray(v) && typeof v[0] === 'number' && typeof v[1] === 'string') return [v[0], v[1]];
-  } catch {
-    // fall through
-  }
-  throw new PaydeskError('validation_failed', { issues: [{ path: 'cursor', message: 'not a cursor from a previous page' }] });
-}
 
 export function listTransactions(ctx: Context, f: TransactionFilter) {
   const where: string[] = [];

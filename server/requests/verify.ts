@@ -70,8 +70,21 @@ export function peekRequest(token: string): { header: Record<string, unknown>; p
   }
 }
 
-export async function verifyPaymentRequest(token: unknown, ctx: VerifyContext): Promise<VerifiedRequest> {
-  if (typeof token !== 'string' || token.length === 0) return fail('request_malformed');
+export interface VerifiedAppToken {
+  readonly app: AppForVerification;
+  readonly secretId: string;
+  readonly claims: Readonly<Record<string, unknown>>;
+  readonly iat: number;
+  readonly exp: number;
+}
+
+/**
+ * What every token an app signs goes through (payment requests, refund calls):
+ * size cap before parsing, HS256 only, a known and active app, jose's signature
+ * and claim checks, the payload typ, a future iat and the lifetime cap.
+ */
+export async function verifyAppToken(token: unknown, ctx: VerifyContext, kind: { readonly typ: string; readonly typCode: ErrorCode; readonly missingCode: ErrorCode }): Promise<VerifiedAppToken> {
+  if (typeof token !== 'string' || token.length === 0) return fail(kind.missingCode);
   if (Buffer.byteLength(token) > ctx.limits.maxTokenBytes) return fail('request_too_large', { limit: ctx.limits.maxTokenBytes });
   if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token)) return fail('request_malformed');
 
@@ -85,13 +98,18 @@ export async function verifyPaymentRequest(token: unknown, ctx: VerifyContext): 
 
   const { secretId, claims } = await verifySignatureAndClaims(token, payload.iss, app, ctx);
 
-  if (claims.typ !== PAY_TYP) return fail('request_typ_invalid', { typ: claims.typ ?? null });
+  if (claims.typ !== kind.typ) return fail(kind.typCode, { typ: claims.typ ?? null });
   const iat = claims.iat as number;
   const exp = claims.exp as number;
   const nowSeconds = Math.floor(ctx.now / 1000);
   if (iat > nowSeconds + ctx.limits.clockSkewSeconds) return fail('request_iat_in_future');
   // A few seconds of slack: mozPay's signer takes iat and exp from two clock reads, each rounded.
   if (exp - iat > ctx.limits.maxLifetimeSeconds + 5) return fail('request_lifetime_too_long', { limitSeconds: ctx.limits.maxLifetimeSeconds });
+  return { app, secretId, claims, iat, exp };
+}
+
+export async function verifyPaymentRequest(token: unknown, ctx: VerifyContext): Promise<VerifiedRequest> {
+  const { app, secretId, claims, iat, exp } = await verifyAppToken(token, ctx, { typ: PAY_TYP, typCode: 'request_typ_invalid', missingCode: 'request_malformed' });
   if (claims.jti !== undefined && (typeof claims.jti !== 'string' || claims.jti.length === 0 || claims.jti.length > 255)) {
     return fail('request_claim_invalid', { claim: 'jti' });
   }

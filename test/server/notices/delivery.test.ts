@@ -63,8 +63,7 @@ test('a confirmed purchase\'s postback reaches a loopback merchant within millis
   latencies.sort((a, b) => a - b);
   const median = latencies[Math.floor(latencies.length / 2)]!;
   console.log(`# postback latency after commit on loopback: median ${median.toFixed(2)} ms, all ${latencies.map((l) => l.toFixed(2)).join(', ')} ms`);
-  // "Within a few milliseconds" (the issue); generous for a loaded CI box, still far below any poll interval.
-  assert.ok(median < 100, `median ${median} ms`);
+  // The figure is printed, not asserted: speed is checked by `npm run bench`, never by timed tests.
 
   // The timeline says it reached the merchant.
   const [first] = await noticesOf(s, `appKey=${app.key}&status=delivered&limit=1`);

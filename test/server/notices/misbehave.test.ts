@@ -93,10 +93,11 @@ test('misbehaving merchants: every attempt recorded with its verdict, retried, f
   const starts = byName['500']!.attemptLog.map((a) => Date.parse(a.startedAt));
   const gaps = starts.slice(1).map((at, i) => at - starts[i]!);
   const nominal = retryDelaysSeconds.map((sec) => sec * 1000 * FAST);
+  // Only lower bounds: a busy machine can make a retry late, never early (no timed upper bounds in tests).
   for (const i of [6, 7, 8, 10]) {
-    assert.ok(gaps[i]! >= nominal[i]! * 0.8 - 2 && gaps[i]! <= nominal[i]! * 1.2 + 250, `gap ${i + 1}: ${gaps[i]} ms, nominal ${nominal[i]} ms`);
+    assert.ok(gaps[i]! >= nominal[i]! * 0.8 - 2, `gap ${i + 1}: ${gaps[i]} ms, nominal ${nominal[i]} ms`);
   }
-  assert.ok(gaps[8]! > gaps[4]! * 3, 'backoff grows');
+  assert.ok(gaps[10]! >= nominal[4]! * 1.2 * 3, 'backoff grows');
 
   // The 500 merchant is fixed: redeliver sends the same notice once more.
   const fixed = cases.find((c) => c.name === '500')!;
@@ -139,11 +140,11 @@ test('a merchant that hangs never delays another merchant\'s notices', async (t)
   for (let i = 0; i < 6; i++) await buy(s, slowApp, buyer);
   // The hung merchant holds its own slots (2), not more.
   await waitFor('the hung merchant to hold its slots', () => slow.received.length >= 2);
-  const started = performance.now();
   for (let i = 0; i < 3; i++) await buy(s, goodApp, buyer);
-  await waitFor('the good merchant\'s three postbacks', () => good.received.length === 3, 3000);
-  const elapsed = performance.now() - started;
-  assert.ok(elapsed < 2000, `took ${elapsed} ms`);
+  // Delivered while the hung merchant's requests are still in flight (they run until its 10 s timeout):
+  // an ordering, not a stopwatch, so a busy machine cannot fail it.
+  await waitFor('the good merchant\'s three postbacks', () => good.received.length === 3, 8000);
+  assert.equal(hung.filter((r) => !r.writableEnded).length, 2, 'the hung merchant\'s two requests are still open');
   const goodNotices = await noticesOf(s, `appKey=${goodApp.key}`);
   await Promise.all(goodNotices.map((n) => settled(s, n.id, ['delivered'])));
   assert.equal(slow.received.length, 2, 'per-app concurrency caps the hung merchant at two connections');
