@@ -11,9 +11,11 @@ const nodeOnly = ['fs', 'path', 'os', 'crypto', 'http', 'https', 'net', 'child_p
   .map((name) => ({ name, message: 'renderer/ is DOM only: no Node modules.' }));
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'build/**', 'out/**', 'bench/results/**', 'test-results/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'build/**', 'out/**', 'renderer/dist/**', 'bench/results/**', 'bench/.scratch/**', 'test-results/**'] },
   ...tseslint.configs.recommended,
   {
+    // Tool configs (eslint, vite) must default-export; everything else uses named exports.
+    ignores: ['eslint.config.js', '**/vite.config.ts'],
     rules: {
       'no-restricted-syntax': ['error', noDefaultExport],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
