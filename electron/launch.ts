@@ -4,6 +4,7 @@
 // effect, which is exactly what cannot happen here. Instead it reads what that
 // index.js would read (ELECTRON_OVERRIDE_DIST_PATH, path.txt, dist/).
 import { spawn } from 'node:child_process';
+import { ensureRendererBuilt } from './renderer-build.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -65,6 +66,10 @@ export const BROWSER_CONSOLE_ARGS: readonly string[] = ['--import', 'tsx', 'serv
 function run(cmd: string, args: readonly string[], root: string, env: Env): Promise<number> {
   return new Promise((resolveExit) => {
     const child = spawn(cmd, args, { cwd: root, stdio: 'inherit', env: electronEnv(env) });
+    // A SIGTERM to `npm start` reaches this launcher only: pass it on, so the server stops cleanly.
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    process.on('SIGTERM', forward);
+    process.on('SIGINT', forward);
     child.on('exit', (code, signal) => resolveExit(code ?? (signal ? 1 : 0)));
     child.on('error', () => resolveExit(1));
   });
@@ -72,6 +77,7 @@ function run(cmd: string, args: readonly string[], root: string, env: Env): Prom
 
 /** Builds the shell, makes sure the Electron-ABI SQLite binding exists, and starts Electron on the checkout. */
 export async function startDesktopOrBrowser(root: string, env: Env): Promise<number> {
+  ensureRendererBuilt(root, (line) => console.log(line));
   let detection = detectElectron(root, env);
   if (detection.kind === 'electron') {
     const { buildElectron } = await import('./build.ts');

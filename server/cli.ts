@@ -72,6 +72,7 @@ async function serve(argv: string[]): Promise<void> {
     process.exit(1);
   }
   console.log(`Paydesk listening on ${server.url}`);
+  console.log(`Console: open ${server.url}/ in your browser`);
   console.log(`Data folder: ${dataDir}`);
   console.log(`Console token: ${dataDir}/admin-token (send it as "Authorization: Bearer <token>")`);
   let stopping = false;

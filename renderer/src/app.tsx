@@ -1,0 +1,251 @@
+// The console shell: left navigation (Merchant, Wallet), the top bar (live
+// status, pending purchases, signed-in buyer, theme), and the hash router.
+import { useEffect, useState, type ReactNode } from 'react';
+import { onSessionEnded } from './api.ts';
+import { useStreamState } from './hooks.ts';
+import { navigate, useLocation } from './router.ts';
+import { WalletProvider, useWallet } from './wallet-context.tsx';
+import { Avatar, Button, ToastProvider } from './ui.tsx';
+import {
+  IconAlert, IconApps, IconBell, IconCard, IconChart, IconFlask, IconHistory, IconList, IconLock, IconLogo, IconMoon, IconShield, IconSun, IconUsers,
+} from './icons.tsx';
+import { AppDetailPane, AppsPane, NewAppPane } from './panes/apps.tsx';
+import { TransactionsPane } from './panes/transactions.tsx';
+import { LabPane } from './panes/lab.tsx';
+import { DashboardPane } from './panes/dashboard.tsx';
+import { NoticeDetailPane, NoticesPane } from './panes/notices.tsx';
+import { BuyersPane } from './panes/buyers.tsx';
+import { PaymentMethodsPane } from './panes/methods.tsx';
+import { PinPane } from './panes/pin.tsx';
+import { ConfirmPane, ConfirmWindow } from './panes/confirm.tsx';
+import { HistoryPane } from './panes/history.tsx';
+import { bridge, isDesktop } from './connection.ts';
+
+// --- theme ----------------------------------------------------------------------------
+
+type Theme = 'light' | 'dark';
+const THEME_KEY = 'paydesk.theme';
+
+function systemTheme(): Theme {
+  return window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+}
+
+/** The explicit choice wins over the system's; only the preference is stored, never anything secret. */
+export function initialTheme(): Theme | null {
+  try {
+    const t = localStorage.getItem(THEME_KEY);
+    return t === 'light' || t === 'dark' ? t : null;
+  } catch {
+    return null;
+  }
+}
+
+function useTheme(): [Theme, () => void] {
+  const [chosen, setChosen] = useState<Theme | null>(initialTheme);
+  const [system, setSystem] = useState<Theme>(systemTheme);
+  useEffect(() => {
+    const mq = window.matchMedia('(prefers-color-scheme: dark)');
+    const on = () => setSystem(mq.matches ? 'dark' : 'light');
+    mq.addEventListener('change', on);
+    return () => mq.removeEventListener('change', on);
+  }, []);
+  useEffect(() => {
+    if (chosen) document.documentElement.dataset.theme = chosen;
+    else delete document.documentElement.dataset.theme;
+  }, [chosen]);
+  const theme = chosen ?? system;
+  const toggle = () => {
+    const next: Theme = theme === 'dark' ? 'light' : 'dark';
+    setChosen(next);
+    try {
+      localStorage.setItem(THEME_KEY, next);
+    } catch {
+      // private mode: the choice lasts for this session
+    }
+  };
+  return [theme, toggle];
+}
+
+// --- routes ------------------------------------------------------------------------------
+
+interface Page {
+  readonly section: 'Merchant' | 'Wallet';
+  readonly title: string;
+  readonly node: ReactNode;
+  readonly nav: string;
+}
+
+function resolve(segments: readonly string[]): Page {
+  const [a, b, c] = segments;
+  switch (a) {
+    case 'apps':
+      if (b === 'new') return { section: 'Merchant', title: 'Register app', node: <NewAppPane />, nav: 'apps' };
+      if (b) return { section: 'Merchant', title: 'App', node: <AppDetailPane key={b} appKey={b} />, nav: 'apps' };
+      return { section: 'Merchant', title: 'Apps', node: <AppsPane />, nav: 'apps' };
+    case 'purchases': // the desktop app's deep links (paydesk://purchases/<id>)
+    case 'transactions':
+      return { section: 'Merchant', title: 'Transactions', node: <TransactionsPane selectedId={b} />, nav: 'transactions' };
+    case 'lab':
+      return { section: 'Merchant', title: 'Request lab', node: <LabPane />, nav: 'lab' };
+    case 'notices':
+      if (b) return { section: 'Merchant', title: 'Notice', node: <NoticeDetailPane key={b} id={b} />, nav: 'notices' };
+      return { section: 'Merchant', title: 'Notices', node: <NoticesPane />, nav: 'notices' };
+    case 'buyers':
+      return { section: 'Wallet', title: 'Buyers', node: <BuyersPane />, nav: 'wallet/buyers' };
+    case 'wallet':
+      switch (b) {
+        case 'buyers': return { section: 'Wallet', title: 'Buyers', node: <BuyersPane />, nav: 'wallet/buyers' };
+        case 'methods': return { section: 'Wallet', title: 'Payment methods', node: <PaymentMethodsPane />, nav: 'wallet/methods' };
+        case 'pin': return { section: 'Wallet', title: 'PIN', node: <PinPane />, nav: 'wallet/pin' };
+        case 'history': return { section: 'Wallet', title: 'History', node: <HistoryPane />, nav: 'wallet/history' };
+        default: return { section: 'Wallet', title: 'Confirm', node: <ConfirmPane id={c} />, nav: 'wallet/confirm' };
+      }
+    default:
+      return { section: 'Merchant', title: 'Dashboard', node: <DashboardPane />, nav: 'dashboard' };
+  }
+}
+
+// --- shell -------------------------------------------------------------------------------
+
+function NavLink({ to, current, icon, children, badge }: { readonly to: string; readonly current: string; readonly icon: ReactNode; readonly children: ReactNode; readonly badge?: ReactNode }) {
+  return (
+    <a className="nav-link" href={`#/${to}`} aria-current={current === to ? 'page' : undefined}>
+      {icon}<span>{children}</span>{badge}
+    </a>
+  );
+}
+
+function Sidebar({ current }: { readonly current: string }) {
+  const { pending } = useWallet();
+  const count = pending.data?.length ?? 0;
+  return (
+    <nav className="sidebar" aria-label="Main">
+      <a className="brand" href="#/dashboard">
+        <span className="brand-mark"><IconLogo /></span>
+        <span><div className="brand-name">Paydesk</div><div className="brand-sub">Merchant &amp; wallet console</div></span>
+      </a>
+      <div className="nav-section">
+        <div className="nav-section-title" id="nav-merchant">Merchant</div>
+        <div role="group" aria-labelledby="nav-merchant">
+          <NavLink to="dashboard" current={current} icon={<IconChart />}>Dashboard</NavLink>
+          <NavLink to="apps" current={current} icon={<IconApps />}>Apps</NavLink>
+          <NavLink to="transactions" current={current} icon={<IconList />}>Transactions</NavLink>
+          <NavLink to="notices" current={current} icon={<IconBell />}>Notices</NavLink>
+          <NavLink to="lab" current={current} icon={<IconFlask />}>Request lab</NavLink>
+        </div>
+      </div>
+      <div className="nav-section">
+        <div className="nav-section-title" id="nav-wallet">Wallet</div>
+        <div role="group" aria-labelledby="nav-wallet">
+          <NavLink to="wallet/confirm" current={current} icon={<IconShield />} badge={count > 0 ? <span className="count count-warning" aria-label={`${count} pending`}>{count}</span> : undefined}>Confirm</NavLink>
+          <NavLink to="wallet/buyers" current={current} icon={<IconUsers />}>Buyers</NavLink>
+          <NavLink to="wallet/methods" current={current} icon={<IconCard />}>Payment methods</NavLink>
+          <NavLink to="wallet/pin" current={current} icon={<IconLock />}>PIN</NavLink>
+          <NavLink to="wallet/history" current={current} icon={<IconHistory />}>History</NavLink>
+        </div>
+      </div>
+      <div className="sidebar-foot">
+        <span>{isDesktop() ? 'Desktop app' : 'Browser console'} · local provider</span>
+        <span>Nothing leaves this computer.</span>
+      </div>
+    </nav>
+  );
+}
+
+function TopBar({ page, theme, toggleTheme }: { readonly page: Page; readonly theme: Theme; readonly toggleTheme: () => void }) {
+  const { session, pending } = useWallet();
+  const stream = useStreamState();
+  const buyer = session.data?.buyer ?? null;
+  const count = pending.data?.length ?? 0;
+  const liveLabel = stream === 'live' ? 'Live' : stream === 'offline' ? 'Offline' : 'Connecting…';
+  return (
+    <header className="topbar">
+      <div className="crumbs"><span>{page.section}</span><span aria-hidden="true">/</span><strong>{page.title}</strong></div>
+      <div className="topbar-right">
+        <span className="live" data-state={stream} title={stream === 'live' ? 'Receiving live updates from Paydesk' : 'Reconnecting to Paydesk'} role="status">{liveLabel}</span>
+        <a className={`pending-pill ${count > 0 ? 'has-pending' : ''}`} href="#/wallet/confirm" data-testid="pending-count" aria-label={`${count} purchase${count === 1 ? '' : 's'} pending confirmation`}>
+          <IconShield />{count === 0 ? 'No pending purchases' : `${count} pending`}
+        </a>
+        {buyer ? (
+          <a className="buyer-chip" href="#/wallet/buyers" data-testid="signed-in-buyer" title="Signed-in buyer: switch in Wallet → Buyers">
+            <Avatar name={buyer.name} seed={buyer.id} />
+            <span className="who"><span>{buyer.name}</span><small>{buyer.email}</small></span>
+          </a>
+        ) : (
+          <a className="buyer-chip signed-out" href="#/wallet/buyers" data-testid="signed-in-buyer">No buyer signed in</a>
+        )}
+        <Button variant="ghost" iconOnly icon={theme === 'dark' ? <IconSun /> : <IconMoon />} aria-label={theme === 'dark' ? 'Switch to light theme' : 'Switch to dark theme'} title="Toggle light and dark" onClick={toggleTheme} data-testid="theme-toggle" />
+      </div>
+    </header>
+  );
+}
+
+function SessionEndedBanner() {
+  const [ended, setEnded] = useState(false);
+  useEffect(() => onSessionEnded(() => setEnded(true)), []);
+  if (!ended) return null;
+  return (
+    <div className="banner danger" role="alert">
+      <IconAlert />
+      <span><b>This console's session ended.</b> Paydesk restarted or no longer accepts this window's credentials. Reload to sign the console in again.</span>
+      <Button size="sm" variant="primary" onClick={() => window.location.reload()}>Reload console</Button>
+    </div>
+  );
+}
+
+function Shell() {
+  const loc = useLocation();
+  const [theme, toggleTheme] = useTheme();
+  const page = resolve(loc.segments);
+  // A drawer or another purchase inside the same pane keeps the pane's scroll and focus.
+  const paneKey = `${page.nav}:${page.title}`;
+  useEffect(() => {
+    // A new pane starts at the top, and focus moves to it for keyboard and screen-reader users.
+    window.scrollTo(0, 0);
+    document.getElementById('main')?.focus({ preventScroll: true });
+  }, [paneKey]);
+  return (
+    <div className="shell">
+      <Sidebar current={page.nav} />
+      <div className="main">
+        <TopBar page={page} theme={theme} toggleTheme={toggleTheme} />
+        <SessionEndedBanner />
+        <main id="main" className="content" tabIndex={-1}>{page.node}</main>
+      </div>
+    </div>
+  );
+}
+
+/** Desktop niceties: deep links from the OS, and external links opened in the system browser. */
+function useDesktopBridge(): void {
+  useEffect(() => {
+    const b = bridge();
+    if (!b) return;
+    const off = b.onNavigate?.((e) => navigate(e.route));
+    const onClick = (e: MouseEvent) => {
+      const a = (e.target as HTMLElement | null)?.closest?.('a[target="_blank"]');
+      if (!(a instanceof HTMLAnchorElement) || !b.openExternal) return;
+      e.preventDefault();
+      void b.openExternal(a.href);
+    };
+    document.addEventListener('click', onClick);
+    return () => {
+      off?.();
+      document.removeEventListener('click', onClick);
+    };
+  }, []);
+}
+
+export function App() {
+  const loc = useLocation();
+  useDesktopBridge();
+  // #/confirm/<id> is the desktop app's trusted confirmation window: the purchase and the PIN pad, nothing else.
+  const standalone = loc.segments[0] === 'confirm' && loc.segments[1] !== undefined;
+  return (
+    <ToastProvider>
+      <WalletProvider bringForward={!standalone}>
+        {standalone ? <ConfirmWindow id={loc.segments[1]!} /> : <Shell />}
+      </WalletProvider>
+    </ToastProvider>
+  );
+}

@@ -1,0 +1,146 @@
+// Server-sent events from GET /api/events, read with fetch + ReadableStream
+// (EventSource cannot send the desktop app's bearer header). One connection for
+// the whole console; it reconnects with backoff and, after a gap, tells every
+// subscriber to resync because events may have been missed.
+import { connection } from './connection.ts';
+import { notifySessionEnded } from './api.ts';
+
+export interface ServerEvent {
+  readonly type: string;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+/** Sent to subscribers after a reconnect: reload whatever you show. */
+export const RESYNC = 'console.resync';
+
+export type StreamState = 'connecting' | 'live' | 'reconnecting' | 'offline';
+
+type Listener = (e: ServerEvent) => void;
+type StateListener = (s: StreamState) => void;
+
+/** Splits an SSE byte stream into events (text/event-stream framing). */
+export class SseParser {
+  private buffer = '';
+
+  push(chunk: string): ServerEvent[] {
+    this.buffer += chunk.replace(/\r\n?/g, '\n');
+    const out: ServerEvent[] = [];
+    let idx: number;
+    while ((idx = this.buffer.indexOf('\n\n')) >= 0) {
+      const block = this.buffer.slice(0, idx);
+      this.buffer = this.buffer.slice(idx + 2);
+      let type = 'message';
+      const data: string[] = [];
+      for (const line of block.split('\n')) {
+        if (line === '' || line.startsWith(':')) continue;
+        const colon = line.indexOf(':');
+        const field = colon < 0 ? line : line.slice(0, colon);
+        const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+        if (field === 'event') type = value;
+        else if (field === 'data') data.push(value);
+      }
+      if (data.length === 0) continue;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(data.join('\n'));
+      } catch {
+        parsed = { text: data.join('\n') };
+      }
+      out.push({ type, data: typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : { value: parsed } });
+    }
+    return out;
+  }
+}
+
+class EventStream {
+  private readonly listeners = new Set<Listener>();
+  private readonly stateListeners = new Set<StateListener>();
+  private state: StreamState = 'connecting';
+  private started = false;
+  private attempt = 0;
+  private everConnected = false;
+
+  subscribe(l: Listener): () => void {
+    this.listeners.add(l);
+    this.start();
+    return () => this.listeners.delete(l);
+  }
+
+  onState(l: StateListener): () => void {
+    this.stateListeners.add(l);
+    l(this.state);
+    this.start();
+    return () => this.stateListeners.delete(l);
+  }
+
+  private setState(s: StreamState): void {
+    if (s === this.state) return;
+    this.state = s;
+    for (const l of this.stateListeners) l(s);
+  }
+
+  private emit(e: ServerEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch (err) {
+        console.warn('event listener failed', err);
+      }
+    }
+  }
+
+  private start(): void {
+    if (this.started) return;
+    this.started = true;
+    void this.loop();
+  }
+
+  private async loop(): Promise<void> {
+    for (;;) {
+      const outcome = await this.connectOnce();
+      if (outcome === 'unauthorized') {
+        this.setState('offline');
+        notifySessionEnded();
+        return;
+      }
+      this.attempt++;
+      this.setState(this.attempt > 3 ? 'offline' : 'reconnecting');
+      // Exponential backoff with jitter: 0.5 s, 1 s, 2 s ... at most 15 s.
+      const delay = Math.min(15_000, 500 * 2 ** Math.min(this.attempt - 1, 5)) * (0.75 + Math.random() * 0.5);
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+
+  private async connectOnce(): Promise<'closed' | 'unauthorized'> {
+    try {
+      const conn = await connection();
+      const res = await fetch(`${conn.baseUrl}/api/events`, {
+        headers: { accept: 'text/event-stream', ...(conn.token ? { authorization: `Bearer ${conn.token}` } : {}) },
+        credentials: 'same-origin',
+        cache: 'no-store',
+      });
+      if (res.status === 401) return 'unauthorized';
+      if (!res.ok || !res.body) return 'closed';
+      this.attempt = 0;
+      this.setState('live');
+      if (this.everConnected) this.emit({ type: RESYNC, data: {} });
+      this.everConnected = true;
+      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+      const parser = new SseParser();
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return 'closed';
+        for (const e of parser.push(value)) this.emit(e);
+      }
+    } catch {
+      return 'closed';
+    }
+  }
+}
+
+export const events = new EventStream();
+
+/** True when an event type starts with one of the prefixes ("purchase." matches "purchase.created"). */
+export function matches(type: string, prefixes: readonly string[]): boolean {
+  return type === RESYNC || prefixes.some((p) => type === p || (p.endsWith('.') && type.startsWith(p)));
+}

@@ -1,0 +1,15 @@
+// The console's entry point. zod-setup comes first: the contract's schemas are
+// built when it loads, and zod must know by then that it may not use eval.
+import './zod-setup.ts';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './app.tsx';
+import './styles.css';
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root');
+createRoot(root).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

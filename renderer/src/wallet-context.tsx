@@ -1,0 +1,63 @@
+// What every pane may need about the wallet: who is signed in, and which
+// purchases wait for confirmation. Kept fresh by the server's events; when a
+// purchase is created the wallet brings it forward (DESIGN section 4, step 4).
+import { createContext, useContext, useMemo, useRef, type ReactNode } from 'react';
+import { call, type Purchase, type Session } from './api.ts';
+import { useResource, useServerEvents, type Resource } from './hooks.ts';
+import { navigate } from './router.ts';
+import { useToast } from './ui.tsx';
+import { formatMoney } from './format.ts';
+import { isDesktop } from './connection.ts';
+
+export interface WalletState {
+  readonly session: Resource<Session>;
+  readonly pending: Resource<readonly Purchase[]>;
+}
+
+const WalletContext = createContext<WalletState | undefined>(undefined);
+
+export function useWallet(): WalletState {
+  const w = useContext(WalletContext);
+  if (!w) throw new Error('useWallet outside WalletProvider');
+  return w;
+}
+
+/** True while the user is typing somewhere: don't pull the page from under them. */
+function userIsTyping(): boolean {
+  const el = document.activeElement;
+  if (!el) return false;
+  return (el instanceof HTMLInputElement && !['button', 'checkbox', 'radio', 'range'].includes(el.type)) || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement;
+}
+
+/**
+ * `bringForward`: on a new purchase, open the confirmation pane (browser tab) or
+ * leave it to the desktop app, whose main process opens the trusted window itself.
+ */
+export function WalletProvider({ children, bringForward }: { readonly children: ReactNode; readonly bringForward: boolean }) {
+  const toast = useToast();
+  const session = useResource((signal) => call('getSession', { signal }), [], { events: ['wallet.', 'buyer.'] });
+  const pending = useResource(
+    async (signal) => (await call('listPurchases', { query: { status: 'pending', limit: 100 }, signal })).items,
+    [],
+    { events: ['purchase.'] },
+  );
+  const seen = useRef(new Set<string>());
+
+  useServerEvents((e) => {
+    if (!bringForward || e.type !== 'purchase.created' || typeof e.data.id !== 'string') return;
+    const id = e.data.id;
+    if (seen.current.has(id)) return;
+    seen.current.add(id);
+    void call('getPurchase', { params: { id } }).then((p) => {
+      // Confirmed or cancelled already (a script, another window): nothing to bring forward.
+      if (p.status !== 'pending') return;
+      const where = window.location.hash;
+      const busyConfirming = /^#\/wallet\/confirm\/pur_/.test(where) && !where.includes(id);
+      if (!isDesktop() && !userIsTyping() && !busyConfirming) navigate(`/wallet/confirm/${id}`);
+      else toast.info('Purchase waiting for confirmation', `${p.item.name} · ${formatMoney(p.price.amount, p.price.currency)} from ${p.seller.name}`, { label: 'Review and confirm', href: `#/wallet/confirm/${id}` }, 'purchase-waiting');
+    }, () => undefined);
+  });
+
+  const value = useMemo(() => ({ session, pending }), [session, pending]);
+  return <WalletContext.Provider value={value}>{children}</WalletContext.Provider>;
+}
