@@ -67,6 +67,8 @@ export async function shot(page: Page, name: string, opts: { fullPage?: boolean;
 export interface Merchant {
   readonly url: string;
   readonly received: { path: string; webhookId: string | undefined }[];
+  /** The /broken endpoint answers properly from now on: the merchant is back. */
+  heal(): void;
   close(): Promise<void>;
 }
 
@@ -80,11 +82,12 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 export async function startMerchant(): Promise<Merchant> {
   const received: Merchant['received'] = [];
+  let healed = false;
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     void readBody(req).then((body) => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
       received.push({ path, webhookId: req.headers['webhook-id'] as string | undefined });
-      if (path === '/broken') {
+      if (path === '/broken' && !healed) {
         res.writeHead(500, { 'content-type': 'text/plain' });
         res.end('Internal Server Error: database is locked');
         return;
@@ -105,6 +108,9 @@ export async function startMerchant(): Promise<Merchant> {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url, received,
+    heal: () => {
+      healed = true;
+    },
     close: () => new Promise<void>((r) => {
       server.close(() => r());
       server.closeAllConnections();

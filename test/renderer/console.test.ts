@@ -452,8 +452,14 @@ describe('console', { timeout: 240_000 }, () => {
     assert.match(curl, /webhook-id/);
     await shot(page, 'notice-curl');
     await page.getByRole('button', { name: 'Close' }).click();
+    // The merchant is back: redelivered from the inspector, the same notice now goes through.
+    const webhookId = (await page.getByText(/^ntc_/).first().textContent())!.trim();
+    merchant.heal();
     await page.getByRole('button', { name: 'Redeliver' }).click();
     await page.getByText('Redelivery queued').waitFor();
+    await page.getByTestId('notice-delivered').waitFor();
+    assert.equal(merchant.received.filter((r) => r.path === '/broken' && r.webhookId === webhookId).length >= 2, true, 'the same webhook-id, retried then redelivered');
+    await shot(page, 'notice-redelivered');
     await page.getByRole('button', { name: 'Edit and resend' }).click();
     await page.getByRole('dialog', { name: 'Edit and resend' }).getByLabel('response').waitFor();
     await shot(page, 'notice-edit-resend');
