@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { startServer } from '../server/main.ts';
 import { newId } from '../server/ids.ts';
 import { summarize, type Row } from './report.ts';
+import { Client } from './load.ts';
 
 const root = join(import.meta.dirname, '..');
 
@@ -113,12 +114,13 @@ export async function benchQueries(opts: { purchases?: number; notices?: number;
     const startMs = await measureStartServer(dataDir);
     const server = await spawnServer(dataDir);
     const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+    // One keep-alive connection, like the console's: the figure is the server's, not a new connection's or fetch()'s.
+    const client = new Client(server.url, token, 1);
     const get = async (path: string) => {
       const t = performance.now();
-      const res = await fetch(server.url + path, { headers: { authorization: `Bearer ${token}` } });
-      const body = (await res.json()) as { items: unknown[]; nextCursor: string | null };
-      if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
-      return { ms: performance.now() - t, body };
+      const res = await client.call<{ items: unknown[]; nextCursor: string | null }>('GET', path);
+      if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
+      return { ms: performance.now() - t, body: res.body };
     };
     // A cursor ten pages deep, so "next page" is not just page 2.
     let cursor = '';
@@ -145,6 +147,7 @@ export async function benchQueries(opts: { purchases?: number; notices?: number;
     rows.push({ name: 'process spawn to listening (incl. tsx)', value: server.readyMs, unit: 'ms' });
     const rss = rssMb(server.pid);
     rows.push({ name: 'server RSS after the queries', value: rss, unit: 'MB', goal: '< 250 MB', ok: rss < 250 });
+    client.close();
     await server.stop();
     return rows;
   } finally {

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileKeySource, deriveKeys } from './keys/master-key.ts';
 import { openDatabase } from './db/open.ts';
+import { flushCommits } from './db/group-commit.ts';
 import { ledgerMigrations } from './db/ledger-migrations.ts';
 import { vaultMigrations } from './db/vault-migrations.ts';
 import { defaultConfig, type Context } from './context.ts';
@@ -185,6 +186,9 @@ async function startLocked(opts: StartOptions, unlock: () => void): Promise<Serv
         clearInterval(sweep);
         clearInterval(housekeeping);
         server.close(() => {
+          // Writes still queued for a group commit are made before the files close.
+          flushCommits(vaultDb);
+          flushCommits(db);
           db.close();
           vaultDb.close();
           unlock();

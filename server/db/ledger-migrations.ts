@@ -276,4 +276,17 @@ export const ledgerMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    name: '004 the Idempotency-Key a refund was made under',
+    up(db) {
+      db.exec(`
+        -- Written in the same transaction as the refund's reservation, so a retry
+        -- after a crash that lost the stored answer finds the refund instead of
+        -- making a second one (found by test/crash/harness.ts).
+        ALTER TABLE refunds ADD COLUMN request_key TEXT;
+        ALTER TABLE refunds ADD COLUMN request_fingerprint TEXT;
+        CREATE UNIQUE INDEX refunds_by_request_key ON refunds(request_key) WHERE request_key IS NOT NULL;
+      `);
+    },
+  },
 ];

@@ -39,11 +39,36 @@ export function openDatabase(path: string, migrations: readonly Migration[], opt
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     migrate(db, path, migrations);
+    cacheStatements(db);
     return db;
   } catch (e) {
     db.close();
     throw e;
   }
+}
+
+/** Statements kept at most; the SQL text is the key, so dynamic filters make a few variants each. */
+const STATEMENT_CACHE_SIZE = 512;
+
+/**
+ * Services call db.prepare(sql) where they use it, which keeps the SQL next to
+ * its use; compiling it again on every call cost more than running it on the
+ * hot paths (bench/purchases.ts). So prepared statements are kept by their SQL
+ * text. Safe because no caller keeps a statement busy (no iterate()) or
+ * changes its mode (pluck/raw/expand).
+ */
+function cacheStatements(db: Db): void {
+  const prepare = db.prepare.bind(db);
+  const cache = new Map<string, Database.Statement>();
+  db.prepare = ((source: string) => {
+    let stmt = cache.get(source);
+    if (stmt === undefined) {
+      stmt = prepare(source);
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      cache.set(source, stmt);
+    }
+    return stmt;
+  }) as Db['prepare'];
 }
 
 export function migrate(db: Db, path: string, migrations: readonly Migration[]): number {

@@ -9,7 +9,13 @@ import { iso } from '../context.ts';
 import type { RouteInput, RouteName, RouteOutput } from './contract.ts';
 import type { Services } from '../services.ts';
 
-export type Handlers = { [N in RouteName]: (input: RouteInput<N>) => RouteOutput<N> | Promise<RouteOutput<N>> };
+/** What the HTTP layer knows of a request besides its contract input. */
+export interface RequestMeta {
+  /** The Idempotency-Key (scoped as the store scopes it) and the request's fingerprint, when the caller sent one. */
+  readonly idempotency?: { readonly key: string; readonly fingerprint: string };
+}
+
+export type Handlers = { [N in RouteName]: (input: RouteInput<N> & RequestMeta) => RouteOutput<N> | Promise<RouteOutput<N>> };
 
 export function makeHandlers(s: Services): Handlers {
   const purchaseByAnyId = (id: string) => {
@@ -80,10 +86,10 @@ export function makeHandlers(s: Services): Handlers {
     resendNotice: ({ params, body }) => s.notices.resend(params.id, body),
     noticeCurl: ({ params }) => s.notices.curl(params.id),
     testNotice: ({ params, body }) => s.notices.sendTest(params.key, body),
-    refundTransaction: ({ params, body }) => s.refunds.refundFromConsole(params.id, body),
+    refundTransaction: ({ params, body, idempotency }) => s.refunds.refundFromConsole(params.id, body, idempotency),
     listRefunds: ({ params }) => ({ items: s.refunds.list(purchaseByAnyId(params.id)) }),
-    disputePurchase: ({ params, body }) => s.refunds.dispute(params.id, body),
-    merchantRefund: ({ body }) => s.refunds.refundFromMerchant(body.jwt),
+    disputePurchase: ({ params, body, idempotency }) => s.refunds.dispute(params.id, body, idempotency),
+    merchantRefund: ({ body, idempotency }) => s.refunds.refundFromMerchant(body.jwt, idempotency),
     listProviderKeys: () => s.providerKeys.list(),
     rotateProviderKey: ({ body }) => s.providerKeys.rotate(body.overlapSeconds),
 

@@ -5,6 +5,7 @@ import { createHmac } from 'node:crypto';
 import { seal, unseal } from '../keys/master-key.ts';
 import { PaydeskError } from '../errors.ts';
 import type { Db } from '../db/open.ts';
+import { commit } from '../db/group-commit.ts';
 
 export interface StoredResponse {
   readonly status: number;
@@ -21,8 +22,16 @@ const RETENTION_MS = 24 * 3600_000;
  * key derived from the master key, and the stored reply is sealed.
  */
 export class IdempotencyStore {
+  /**
+   * Keys whose first request is still running, with its fingerprint. Kept in
+   * memory, not in the database: one server owns a data folder (data-dir.ts),
+   * and a key left running by a crash is free again after a restart either way.
+   * Claiming one therefore costs no commit; the answer is stored durably.
+   */
+  private readonly running = new Map<string, string>();
+
   constructor(private readonly db: Db, private readonly now: () => number, private readonly key: Buffer) {
-    // Requests that were running when the server stopped never answered; their keys may be used again.
+    // Rows of a version that stored running keys in the table: they never answered, so they may be used again.
     db.prepare("DELETE FROM idempotency_keys WHERE state = 'in_progress'").run();
   }
 
@@ -33,29 +42,41 @@ export class IdempotencyStore {
   /** Returns the stored answer to replay, or undefined after claiming the key for this request. */
   begin(scope: string, key: string, fingerprint: string): StoredResponse | undefined {
     if (!KEY_RE.test(key)) throw new PaydeskError('idempotency_key_invalid');
-    return this.db.transaction(() => {
-      const row = this.db.prepare('SELECT fingerprint, state, status, response_json, created_at FROM idempotency_keys WHERE scope = ? AND key = ?').get(scope, key) as
-        { fingerprint: string; state: string; status: number; response_json: string; created_at: number } | undefined;
-      if (!row || row.created_at < this.now() - RETENTION_MS) {
-        this.db.prepare(`INSERT INTO idempotency_keys (scope, key, fingerprint, state, created_at) VALUES (?, ?, ?, 'in_progress', ?)
-          ON CONFLICT (scope, key) DO UPDATE SET fingerprint = excluded.fingerprint, state = 'in_progress', status = NULL, response_json = NULL, created_at = excluded.created_at`)
-          .run(scope, key, fingerprint, this.now());
-        return undefined;
-      }
+    const id = `${scope}\n${key}`;
+    const running = this.running.get(id);
+    if (running !== undefined) {
+      if (running !== fingerprint) throw new PaydeskError('idempotency_key_reused');
+      throw new PaydeskError('idempotency_in_progress');
+    }
+    const row = this.db.prepare("SELECT fingerprint, status, response_json, created_at FROM idempotency_keys WHERE scope = ? AND key = ? AND state = 'done'").get(scope, key) as
+      { fingerprint: string; status: number; response_json: string; created_at: number } | undefined;
+    if (row && row.created_at >= this.now() - RETENTION_MS) {
       if (row.fingerprint !== fingerprint) throw new PaydeskError('idempotency_key_reused');
-      if (row.state === 'in_progress') throw new PaydeskError('idempotency_in_progress');
       return { status: row.status, body: JSON.parse(unseal(this.key, row.response_json, `idem:${scope}:${key}`)) as unknown };
-    }).immediate();
+    }
+    this.running.set(id, fingerprint);
+    return undefined;
   }
 
-  /** Server faults are not remembered: the client may retry them with the same key. */
-  finish(scope: string, key: string, response: StoredResponse): void {
-    if (response.status >= 500) {
-      this.db.prepare('DELETE FROM idempotency_keys WHERE scope = ? AND key = ?').run(scope, key);
-      return;
+  /**
+   * Stores the answer, durably, before it is sent (group commit): a client that
+   * saw it and retries gets it again. Server faults are not remembered: the
+   * client may retry them with the same key.
+   */
+  async finish(scope: string, key: string, response: StoredResponse): Promise<void> {
+    const id = `${scope}\n${key}`;
+    const fingerprint = this.running.get(id);
+    try {
+      if (fingerprint === undefined || response.status >= 500) return;
+      const sealed = seal(this.key, JSON.stringify(response.body), `idem:${scope}:${key}`);
+      await commit(this.db, () => this.db.prepare(`INSERT INTO idempotency_keys (scope, key, fingerprint, state, status, response_json, created_at)
+          VALUES (?, ?, ?, 'done', ?, ?, ?)
+          ON CONFLICT (scope, key) DO UPDATE SET fingerprint = excluded.fingerprint, state = 'done', status = excluded.status,
+            response_json = excluded.response_json, created_at = excluded.created_at`)
+        .run(scope, key, fingerprint, response.status, sealed, this.now()));
+    } finally {
+      this.running.delete(id);
     }
-    this.db.prepare("UPDATE idempotency_keys SET state = 'done', status = ?, response_json = ? WHERE scope = ? AND key = ?")
-      .run(response.status, seal(this.key, JSON.stringify(response.body), `idem:${scope}:${key}`), scope, key);
   }
 
   /** Drops keys past their day; run from a timer, not on every request (it scans the table). */

@@ -187,8 +187,9 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
     const key = req.method !== 'GET' ? req.headers['idempotency-key'] : undefined;
     // Pages of different merchants pick their keys independently: keep them apart by origin.
     const scope = isPublic ? `public:${req.headers.origin ?? ''}` : 'console';
-    if (typeof key === 'string') {
-      const replay = opts.idempotency.begin(scope, key, opts.idempotency.fingerprint(req.method!, url.pathname, raw));
+    const fingerprint = typeof key === 'string' ? opts.idempotency.fingerprint(req.method!, url.pathname, raw) : undefined;
+    if (typeof key === 'string' && fingerprint !== undefined) {
+      const replay = opts.idempotency.begin(scope, key, fingerprint);
       if (replay) {
         send(res, replay.status, replay.body, { 'idempotent-replayed': 'true' });
         return;
@@ -198,12 +199,16 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
     let out: unknown;
     try {
       const handler = opts.handlers[route.name] as (input: unknown) => unknown;
-      out = await handler({ params, body, query });
+      out = await handler({ params, body, query, ...(typeof key === 'string' && fingerprint ? { idempotency: { key: `${scope}\n${key}`, fingerprint } } : {}) });
       status = route.spec.status ?? 200;
     } catch (e) {
       ({ status, body: out } = errorResponse(e, opts.log));
     }
-    if (typeof key === 'string') opts.idempotency.finish(scope, key, { status, body: out });
+    if (typeof key === 'string') {
+      // The action itself is done (or refused); an answer that could not be stored is still the true answer.
+      await opts.idempotency.finish(scope, key, { status, body: out })
+        .catch((e: unknown) => opts.log(`idempotency: could not store the answer for a key: ${e instanceof Error ? e.message : String(e)}`));
+    }
     send(res, status, out);
   }
 

@@ -82,6 +82,11 @@ export function sendNotice(o: {
     else callback(null, pinned[0]!.address, pinned[0]!.family);
   };
   return new Promise<AttemptOutcome>((resolve) => {
+    if (o.signal?.aborted) {
+      // Stopped before the request was made: nothing was sent.
+      resolve({ verdict: 'interrupted', reason: 'Paydesk stopped during this attempt; the notice is sent again with the same webhook-id', response: null, durationMs: 0 });
+      return;
+    }
     let settled = false;
     let response: RecordedResponse | null = null;
     const timers: NodeJS.Timeout[] = [];

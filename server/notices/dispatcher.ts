@@ -10,7 +10,7 @@
 //    hangs uses at most its own slots until the response timeout;
 //  - prompt: an enqueue wakes the dispatcher at once (events, or kick()).
 import { PaydeskError } from '../errors.ts';
-import { immediate } from '../db/open.ts';
+import { commit } from '../db/group-commit.ts';
 import type { Context } from '../context.ts';
 import type { Apps } from '../apps/apps.ts';
 import type { ProviderKeys } from './provider-keys.ts';
@@ -80,6 +80,7 @@ export class Dispatcher {
   private running = false;
   private pumping = false;
   private pumpAgain = false;
+  private kickQueued = false;
 
   constructor(
     private readonly ctx: Context,
@@ -133,8 +134,22 @@ export class Dispatcher {
     for (const r of rows) this.ctx.events.emit('notice.queued', { id: r.id, appKey: r.app_key, type: r.type, seq: r.seq, purchaseId });
   }
 
-  /** Looks for due notices now. Cheap; call it after writing a notice. */
+  /**
+   * Looks for due notices once the code running now has finished. Cheap; call it
+   * after writing a notice. Many calls in one go (a group commit completes many
+   * purchases at once) make one look, before the turn's writes are committed, so
+   * the attempts' records ride in the same group commit.
+   */
   kick(): void {
+    if (!this.running || this.kickQueued) return;
+    this.kickQueued = true;
+    queueMicrotask(() => {
+      this.kickQueued = false;
+      this.pumpNow();
+    });
+  }
+
+  private pumpNow(): void {
     if (!this.running) return;
     if (this.pumping) {
       this.pumpAgain = true;
@@ -256,11 +271,11 @@ export class Dispatcher {
   private async attempt(id: string, signal: AbortSignal): Promise<void> {
     const n = this.row(id);
     if (n.status !== 'pending') return;
-    // Everything up to the request leaving is synchronous, so a postback goes out before
-    // the confirming request has even been answered.
     const prepared = this.prepare(n);
     const startedAt = this.ctx.now();
-    const attemptId = immediate(this.ctx.db, () => {
+    // Durable before the request leaves, so a crash mid-attempt shows as 'interrupted'; it
+    // rides in the same group commit as whatever else is being written this turn.
+    const attemptId = await commit(this.ctx.db, () => {
       const { next } = this.ctx.db.prepare('SELECT COALESCE(MAX(number), 0) + 1 AS next FROM notice_attempts WHERE notice_id = ?').get(id) as { next: number };
       return Number(this.ctx.db.prepare(`INSERT INTO notice_attempts (notice_id, number, url, started_at, request_headers_json, request_body, notice_json)
         VALUES (?, ?, ?, ?, ?, ?, ?)`).run(id, next, prepared.url, startedAt, JSON.stringify(prepared.headers), prepared.body, JSON.stringify(prepared.notice)).lastInsertRowid);
@@ -279,12 +294,12 @@ export class Dispatcher {
       // Shutting down: leave the attempt open; start() marks it interrupted and the notice goes out again.
       return;
     }
-    this.record(n, attemptId, outcome);
+    await this.record(n, attemptId, outcome);
   }
 
-  private record(before: NoticeRow, attemptId: number, outcome: AttemptOutcome): void {
+  private async record(before: NoticeRow, attemptId: number, outcome: AttemptOutcome): Promise<void> {
     const now = this.ctx.now();
-    const result = immediate(this.ctx.db, () => {
+    const result = await commit(this.ctx.db, () => {
       const r = outcome.response;
       this.ctx.db.prepare(`UPDATE notice_attempts SET duration_ms = ?, response_status = ?, response_headers_json = ?, response_body = ?,
           response_truncated = ?, verdict = ?, reason = ? WHERE id = ?`)

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { PaydeskError, type ErrorCode } from '../errors.ts';
 import { newConfirmationCode, newId } from '../ids.ts';
 import { immediate } from '../db/open.ts';
+import { commit } from '../db/group-commit.ts';
 import { iso, type Context } from '../context.ts';
 import { formatAmount } from '../money/currency.ts';
 import { PAY_TYP, peekRequest, verifyPaymentRequest, defaultLimits, MOZPAY_AUDIENCE, type VerifiedRequest } from '../requests/verify.ts';
@@ -71,7 +72,7 @@ export class Purchases {
       throw new PaydeskError('pay_no_supported_request');
     }
     const verified = await this.verify(ours);
-    return this.createPending(verified);
+    return await this.createPending(verified);
   }
 
   private verify(token: unknown): Promise<VerifiedRequest> {
@@ -85,11 +86,11 @@ export class Purchases {
     });
   }
 
-  private createPending(v: VerifiedRequest) {
+  private async createPending(v: VerifiedRequest) {
     const now = this.ctx.now();
     const id = newId('pur', 20);
     const r = v.request;
-    immediate(this.ctx.db, () => {
+    await commit(this.ctx.db, () => {
       if (v.jti !== undefined) {
         // Checked again under the write lock: two copies of one token racing must not both pass.
         const taken = this.ctx.db.prepare('INSERT INTO used_jtis (app_key, jti, expires_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING')
@@ -191,6 +192,9 @@ export class Purchases {
 
   private expireIfDue(id: string): void {
     const now = this.ctx.now();
+    // Read first: nearly every call finds nothing due, and then takes no write lock.
+    const due = this.ctx.db.prepare("SELECT 1 FROM purchases WHERE id = ? AND status = 'pending' AND payment_method_id IS NULL AND expires_at <= ?").get(id, now);
+    if (due === undefined) return;
     const changed = immediate(this.ctx.db, () => {
       const r = this.ctx.db.prepare("UPDATE purchases SET status = 'expired', updated_at = ? WHERE id = ? AND status = 'pending' AND payment_method_id IS NULL AND expires_at <= ?").run(now, id, now);
       if (r.changes === 1) this.event(id, 'expired');
@@ -254,16 +258,16 @@ export class Purchases {
     }
 
     if (p.simulate_json !== null || p.amount === 0) {
-      this.complete(p.id, buyerId, null, usedPin);
+      await this.completeDurably(p.id, buyerId, null, usedPin);
       return this.get(id);
     }
     const pm = this.wallet.choosePaymentMethod(buyerId, input.paymentMethodId);
     if (pm.currency !== p.currency) throw new PaydeskError('payment_method_currency_mismatch', { paymentMethodCurrency: pm.currency, purchaseCurrency: p.currency });
     if (p.amount > pm.limit_per_purchase) throw new PaydeskError('limit_per_purchase_exceeded', { limit: pm.limit_per_purchase });
-    this.reserve(p, buyerId, pm);
+    await this.reserve(p, buyerId, pm);
     const charge = await this.vault.charge(pm.vault_token, p.amount, p.currency, p.id);
     if (!charge.ok) return this.decline(p, buyerId, charge.code);
-    this.complete(p.id, buyerId, pm.id, usedPin);
+    await this.completeDurably(p.id, buyerId, pm.id, usedPin);
     return this.get(id);
   }
 
@@ -273,9 +277,10 @@ export class Purchases {
    * and its amount counts against the monthly limit, so confirmations racing
    * each other cannot overspend. A crash after this point is finished by recover().
    */
-  private reserve(p: PurchaseRow, buyerId: string, pm: { id: string; limit_per_month: number }): void {
+  private async reserve(p: PurchaseRow, buyerId: string, pm: { id: string; limit_per_month: number }): Promise<void> {
     const now = this.ctx.now();
-    const expired = immediate(this.ctx.db, () => {
+    // Durable before the processor is asked: recover() finds the claim after a crash.
+    const expired = await commit(this.ctx.db, () => {
       const cur = this.row(p.id);
       if (cur.status !== 'pending') throw new PaydeskError('purchase_not_pending', { status: cur.status });
       if (cur.payment_method_id !== null) throw new PaydeskError('purchase_busy');
@@ -316,32 +321,41 @@ export class Purchases {
     throw new PaydeskError(code);
   }
 
-  /** The one transaction that makes a purchase complete: state, ledger entry, postback outbox row, timeline. */
+  /** complete() at start-up (recover), on its own transaction. */
   private complete(id: string, buyerId: string, paymentMethodId: string | null, usedPin: boolean): void {
-    const now = this.ctx.now();
-    const transactionID = immediate(this.ctx.db, () => {
-      const p = this.row(id);
-      if (p.status !== 'pending') throw new PaydeskError('purchase_not_pending', { status: p.status });
-      // A charged purchase completes whatever the clock says: the money already moved.
-      if (paymentMethodId === null && p.expires_at <= now) throw new PaydeskError('purchase_expired');
-      const simulate = p.simulate_json ? (JSON.parse(p.simulate_json) as { result: 'postback' | 'chargeback'; reason?: string }) : null;
-      const txn = simulate ? `simulate:${newId('txn', 20)}` : newId('txn', 20);
-      this.ctx.db.prepare("UPDATE purchases SET status = 'completed', transaction_id = ?, buyer_id = ?, payment_method_id = ?, completed_at = ?, updated_at = ? WHERE id = ?")
-        .run(txn, buyerId, paymentMethodId, now, now, id);
-      if (!simulate) this.ctx.db.prepare('UPDATE apps SET sales_count = sales_count + 1 WHERE key = ?').run(p.app_key);
-      if (!simulate && p.amount > 0) {
-        this.ctx.db.prepare("INSERT INTO ledger_entries (purchase_id, app_key, kind, amount, currency, created_at) VALUES (?, ?, 'charge', ?, ?, ?)")
-          .run(id, p.app_key, p.amount, p.currency, now);
-      }
-      const type = simulate?.result ?? 'postback';
-      const response: Record<string, unknown> = { transactionID: txn, price: { amount: formatAmount(p.amount, p.currency), currency: p.currency } };
-      if (type === 'chargeback') response.reason = simulate?.reason ?? 'refund';
-      this.enqueueNotice(p, type, { request: JSON.parse(p.request_json) as unknown, response });
-      if (usedPin) this.wallet.openUnlockWindow(buyerId);
-      this.event(id, 'completed', { transactionID: txn, buyerId, simulated: simulate !== null });
-      return txn;
-    });
+    const transactionID = immediate(this.ctx.db, () => this.completeTx(id, buyerId, paymentMethodId, usedPin));
     this.ctx.events.emit('purchase.completed', { id, status: 'completed', transactionID });
+  }
+
+  /** complete() while serving: in the next group commit, resolved once that is durable. */
+  private async completeDurably(id: string, buyerId: string, paymentMethodId: string | null, usedPin: boolean): Promise<void> {
+    const transactionID = await commit(this.ctx.db, () => this.completeTx(id, buyerId, paymentMethodId, usedPin));
+    this.ctx.events.emit('purchase.completed', { id, status: 'completed', transactionID });
+  }
+
+  /** The one transaction that makes a purchase complete: state, ledger entry, postback outbox row, timeline. */
+  private completeTx(id: string, buyerId: string, paymentMethodId: string | null, usedPin: boolean): string {
+    const now = this.ctx.now();
+    const p = this.row(id);
+    if (p.status !== 'pending') throw new PaydeskError('purchase_not_pending', { status: p.status });
+    // A charged purchase completes whatever the clock says: the money already moved.
+    if (paymentMethodId === null && p.expires_at <= now) throw new PaydeskError('purchase_expired');
+    const simulate = p.simulate_json ? (JSON.parse(p.simulate_json) as { result: 'postback' | 'chargeback'; reason?: string }) : null;
+    const txn = simulate ? `simulate:${newId('txn', 20)}` : newId('txn', 20);
+    this.ctx.db.prepare("UPDATE purchases SET status = 'completed', transaction_id = ?, buyer_id = ?, payment_method_id = ?, completed_at = ?, updated_at = ? WHERE id = ?")
+      .run(txn, buyerId, paymentMethodId, now, now, id);
+    if (!simulate) this.ctx.db.prepare('UPDATE apps SET sales_count = sales_count + 1 WHERE key = ?').run(p.app_key);
+    if (!simulate && p.amount > 0) {
+      this.ctx.db.prepare("INSERT INTO ledger_entries (purchase_id, app_key, kind, amount, currency, created_at) VALUES (?, ?, 'charge', ?, ?, ?)")
+        .run(id, p.app_key, p.amount, p.currency, now);
+    }
+    const type = simulate?.result ?? 'postback';
+    const response: Record<string, unknown> = { transactionID: txn, price: { amount: formatAmount(p.amount, p.currency), currency: p.currency } };
+    if (type === 'chargeback') response.reason = simulate?.reason ?? 'refund';
+    this.enqueueNotice(p, type, { request: JSON.parse(p.request_json) as unknown, response });
+    if (usedPin) this.wallet.openUnlockWindow(buyerId);
+    this.event(id, 'completed', { transactionID: txn, buyerId, simulated: simulate !== null });
+    return txn;
   }
 
   /** Writes a notice to the outbox; must run inside the transaction of the change it reports. */

@@ -36,6 +36,14 @@ interface RefundInput {
   readonly source: RefundSource;
   /** A merchant token's jti, claimed in the same transaction as the reservation. */
   readonly jti?: { readonly appKey: string; readonly jti: string; readonly expiresAt: number };
+  /** The request's Idempotency-Key, kept with the refund: the same key never refunds twice, even across a crash. */
+  readonly request?: RequestKey;
+}
+
+/** An Idempotency-Key (scoped) and the fingerprint of the request that carried it. */
+export interface RequestKey {
+  readonly key: string;
+  readonly fingerprint: string;
 }
 
 export class Refunds {
@@ -75,14 +83,14 @@ export class Refunds {
   }
 
   /** From the console: by purchase id or transaction id; amount in minor units. */
-  refundFromConsole(id: string, input: { amount?: number; reason?: string }) {
+  refundFromConsole(id: string, input: { amount?: number; reason?: string }, request?: RequestKey) {
     const row = this.ctx.db.prepare('SELECT id FROM purchases WHERE id = ? OR transaction_id = ?').get(id, id) as { id: string } | undefined;
     if (!row) throw new PaydeskError('purchase_not_found');
-    return this.execute({ purchaseId: row.id, kind: 'refund', amount: input.amount, reason: input.reason, source: 'console' });
+    return this.execute({ purchaseId: row.id, kind: 'refund', amount: input.amount, reason: input.reason, source: 'console', ...(request ? { request } : {}) });
   }
 
   /** The merchant API: a refund token signed with the app's secret. */
-  async refundFromMerchant(jwt: unknown) {
+  async refundFromMerchant(jwt: unknown, request?: RequestKey) {
     const t = await verifyRefundToken(jwt, {
       now: this.ctx.now(),
       audiences: [...new Set([this.ctx.config.audience, MOZPAY_AUDIENCE])],
@@ -102,21 +110,31 @@ export class Refunds {
     return this.execute({
       purchaseId: p.id, kind: 'refund', amount, reason: t.reason, source: 'merchant',
       jti: { appKey: t.appKey, jti: t.jti, expiresAt: (t.exp + defaultLimits.clockSkewSeconds) * 1000 },
+      ...(request ? { request } : {}),
     });
   }
 
   /** The signed-in buyer disputes their own completed purchase: everything still refundable is reversed. */
-  dispute(purchaseId: string, input: { reason?: string }) {
+  dispute(purchaseId: string, input: { reason?: string }, request?: RequestKey) {
     const p = this.purchases.row(purchaseId);
     this.wallet.requireSignedIn(p.buyer_id ?? undefined);
-    return this.execute({ purchaseId, kind: 'reversal', amount: undefined, reason: input.reason, source: 'buyer' });
+    return this.execute({ purchaseId, kind: 'reversal', amount: undefined, reason: input.reason, source: 'buyer', ...(request ? { request } : {}) });
   }
 
   private execute(input: RefundInput) {
     const now = this.ctx.now();
     const id = newId('ref', 20);
     // 1. Check and reserve, under the write lock.
-    const { p, amount } = immediate(this.ctx.db, () => {
+    const reserved = immediate(this.ctx.db, () => {
+      if (input.request) {
+        // A retry whose first answer was lost in a crash: the refund was made (or is settled by recover()).
+        const prior = this.ctx.db.prepare('SELECT id, status, request_fingerprint FROM refunds WHERE request_key = ?').get(input.request.key) as
+          { id: string; status: RefundRow['status']; request_fingerprint: string } | undefined;
+        if (prior && prior.request_fingerprint !== input.request.fingerprint) throw new PaydeskError('idempotency_key_reused');
+        if (prior && prior.status !== 'failed') return { replay: prior.id };
+        // A failed refund moved nothing: the key may try again.
+        if (prior) this.ctx.db.prepare('UPDATE refunds SET request_key = NULL WHERE id = ?').run(prior.id);
+      }
       if (input.jti) {
         // A separate namespace from payment requests' jtis: a refund token is never a payment request.
         const taken = this.ctx.db.prepare('INSERT INTO used_jtis (app_key, jti, expires_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING')
@@ -131,10 +149,13 @@ export class Refunds {
       if (amount > refundable || amount <= 0) {
         throw new PaydeskError('refund_exceeds_refundable', { refundable: Math.max(refundable, 0), currency: p.currency });
       }
-      this.ctx.db.prepare(`INSERT INTO refunds (id, purchase_id, app_key, kind, amount, currency, reason, source, status, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`).run(id, p.id, p.app_key, input.kind, amount, p.currency, input.reason ?? null, input.source, now);
+      this.ctx.db.prepare(`INSERT INTO refunds (id, purchase_id, app_key, kind, amount, currency, reason, source, status, created_at, request_key, request_fingerprint)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`).run(id, p.id, p.app_key, input.kind, amount, p.currency, input.reason ?? null, input.source, now,
+        input.request?.key ?? null, input.request?.fingerprint ?? null);
       return { p, amount };
     });
+    if (reserved.replay !== undefined) return this.view(this.row(reserved.replay));
+    const { p, amount } = reserved;
 
     // 2. The processor returns the money (simulated purchases moved none).
     if (p.simulate_json === null) {

@@ -5,6 +5,7 @@
 import { PaydeskError, type ErrorCode } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Db } from '../db/open.ts';
+import { commit } from '../db/group-commit.ts';
 import { behaviourOf, cardBrand, cvcValid, expiryValid, luhnValid, normalizeCardNumber, type CardBehaviour } from './cards.ts';
 
 export interface CardInput {
@@ -65,9 +66,12 @@ export class Vault {
     if (card.behaviour === 'processing_error') return { ok: false, code: 'processor_error' };
     const outcome = declineCodes[card.behaviour] ?? 'success';
     const id = newId('ch', 20);
-    this.db.prepare('INSERT INTO charges (id, token, idempotency_key, amount, currency, outcome, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING')
-      .run(id, token, idempotencyKey, amount, currency, outcome, this.options.now());
-    const stored = this.db.prepare('SELECT id, outcome FROM charges WHERE idempotency_key = ?').get(idempotencyKey) as { id: string; outcome: string };
+    // Durable before the answer (group commit): the ledger may only record a charge the processor keeps.
+    const stored = await commit(this.db, () => {
+      this.db.prepare('INSERT INTO charges (id, token, idempotency_key, amount, currency, outcome, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING')
+        .run(id, token, idempotencyKey, amount, currency, outcome, this.options.now());
+      return this.db.prepare('SELECT id, outcome FROM charges WHERE idempotency_key = ?').get(idempotencyKey) as { id: string; outcome: string };
+    });
     return stored.outcome === 'success' ? { ok: true, chargeId: stored.id } : { ok: false, code: stored.outcome as ErrorCode };
   }
 

@@ -1,0 +1,532 @@
+// The crash harness: a load of purchases, refunds and notice deliveries runs
+// against `paydesk serve` (a child process) while the server is killed with
+// SIGKILL at random moments and restarted on the same data folder. After every
+// restart the load is held back and the money invariants are checked on the
+// database files; at the end the outbox is left to drain and checked again.
+//
+// `npm run test:crash` runs it at full length (at least 50 kills);
+// test/crash/crash.test.ts runs a short version inside `npm test`.
+//
+// The load generator remembers which calls were acknowledged (a 2xx reached
+// it): only those are promises the server must keep. Every mutating call
+// carries an Idempotency-Key and is retried with the same key until it gets
+// an answer, across kills, as a careful client would.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHmac, randomInt } from 'node:crypto';
+import { createServer, request, Agent, type IncomingHttpHeaders, type Server } from 'node:http';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import Database from 'better-sqlite3';
+
+const root = join(import.meta.dirname, '..', '..');
+
+export interface CrashOptions {
+  /** SIGKILLs to deliver. */
+  readonly kills: number;
+  /** The whole run stops by then, with a violation if it had to stop early. */
+  readonly timeLimitMs: number;
+  /** Concurrent clients. */
+  readonly workers: number;
+  /** Where ledger.db and vault.db live; kept after the run when given. */
+  readonly dataDir?: string;
+  /** A kill comes this long (ms, uniformly random) after the server is ready again. */
+  readonly killAfterMs?: readonly [number, number];
+  readonly log?: (line: string) => void;
+}
+
+export interface CrashReport {
+  readonly kills: number;
+  readonly checks: number;
+  readonly acknowledged: { readonly purchases: number; readonly refunds: number; readonly deliveries: number };
+  readonly violations: readonly string[];
+  readonly elapsedMs: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// --- the server under test --------------------------------------------------------
+
+class ServerUnderTest {
+  private child: ChildProcess | undefined;
+  private upResolve: (() => void) | undefined;
+  /** Resolves while the server is up; replaced by a pending one when it goes down. */
+  up: Promise<void>;
+  token = '';
+  readonly url: string;
+
+  constructor(readonly dataDir: string, readonly port: number, private readonly log: (line: string) => void) {
+    this.url = `http://127.0.0.1:${port}`;
+    this.up = new Promise((r) => (this.upResolve = r));
+  }
+
+  /** Starts the server; the load stays held back until open(). */
+  async start(): Promise<void> {
+    const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'server/cli.ts'), 'serve', '--port', String(this.port), '--data-dir', this.dataDir,
+      '--notice-time-scale', '0.00001'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = proc;
+    let output = '';
+    proc.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the server did not start within 30 s: ${output}`)), 30_000);
+      proc.stdout!.on('data', (c: Buffer) => {
+        output += c.toString();
+        if (output.includes('Paydesk listening on')) {
+          clearTimeout(timer);
+          proc.stdout!.removeAllListeners('data');
+          proc.stdout!.resume();
+          resolve();
+        }
+      });
+      proc.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`the server exited (${code ?? signal}) while starting: ${output}`));
+      });
+    });
+    this.token = readFileSync(join(this.dataDir, 'admin-token'), 'utf8').trim();
+  }
+
+  /** Lets the load through. */
+  open(): void {
+    this.upResolve?.();
+  }
+
+  async kill(): Promise<void> {
+    this.up = new Promise((r) => (this.upResolve = r));
+    const proc = this.child;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = once(proc, 'exit');
+    proc.kill('SIGKILL');
+    await exited;
+  }
+
+  async stop(): Promise<void> {
+    const proc = this.child;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = once(proc, 'exit');
+    proc.kill('SIGTERM');
+    const t = setTimeout(() => proc.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(t);
+    this.log('server stopped');
+  }
+}
+
+// --- merchants ---------------------------------------------------------------------
+
+interface Receipt {
+  readonly webhookId: string;
+  readonly jti: string;
+  readonly type: string;
+  readonly transactionID: string;
+}
+
+/** A merchant's notice endpoint: answers 200 + the transaction id, or (now and then) 500 to force a retry. */
+class Merchant {
+  readonly receipts: Receipt[] = [];
+  private server: Server | undefined;
+  url = '';
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const jwt = new URLSearchParams(Buffer.concat(chunks).toString('utf8')).get('notice') ?? '';
+        const claims = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8') || '{}') as { jti?: string; typ?: string; response?: { transactionID?: string } };
+        const txn = claims.response?.transactionID ?? '';
+        if (randomInt(10) === 0) {
+          res.writeHead(500).end('try again');
+          return;
+        }
+        this.receipts.push({ webhookId: header(req.headers, 'webhook-id'), jti: claims.jti ?? '', type: claims.typ ?? '', transactionID: txn });
+        res.writeHead(200, { 'content-type': 'text/plain' }).end(txn);
+      });
+    });
+    this.server.listen(0, '127.0.0.1');
+    await once(this.server, 'listening');
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    this.server.close();
+    await once(this.server, 'close');
+  }
+}
+
+function header(h: IncomingHttpHeaders, name: string): string {
+  const v = h[name];
+  return Array.isArray(v) ? v.join(',') : v ?? '';
+}
+
+// --- the client ------------------------------------------------------------------
+
+interface Reply<T> {
+  readonly status: number;
+  readonly body: T;
+}
+
+class Unreachable extends Error {}
+
+function send<T>(agent: Agent, url: string, token: string, method: string, path: string, body: unknown, key: string | undefined): Promise<Reply<T>> {
+  const text = body === undefined ? undefined : JSON.stringify(body);
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = request({
+      host: u.hostname, port: u.port, method, path, agent,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(text !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) } : {}),
+        ...(key ? { 'idempotency-key': key } : {}),
+      },
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        try {
+          resolve({ status: res.statusCode ?? 0, body: (raw ? JSON.parse(raw) : {}) as T });
+        } catch {
+          reject(new Unreachable(`unparseable answer: ${raw.slice(0, 80)}`));
+        }
+      });
+      res.on('error', (e) => reject(new Unreachable(e.message)));
+    });
+    req.setTimeout(20_000, () => req.destroy(new Error('timeout')));
+    req.on('error', (e) => reject(new Unreachable(e.message)));
+    req.end(text);
+  });
+}
+
+const codeOf = (r: Reply<unknown>) => (r.body as { error?: { code?: string } }).error?.code;
+
+/**
+ * One call, retried with the same Idempotency-Key until the server answers it:
+ * through kills (the connection dies; wait until it is back) and through 409
+ * idempotency_in_progress. Returns the first real answer.
+ */
+async function call<T>(s: ServerUnderTest, agent: Agent, method: string, path: string, body: unknown, key: string | undefined, deadline: number): Promise<Reply<T> | undefined> {
+  for (;;) {
+    if (Date.now() > deadline) return undefined;
+    await s.up;
+    try {
+      const r = await send<T>(agent, s.url, s.token, method, path, body, key);
+      if (r.status === 409 && codeOf(r) === 'idempotency_in_progress') {
+        await sleep(20);
+        continue;
+      }
+      return r;
+    } catch (e) {
+      if (!(e instanceof Unreachable)) throw e;
+      await sleep(5);
+    }
+  }
+}
+
+// --- HS256 payment requests, the way a merchant server signs them ---------------------
+
+function signRequest(appKey: string, secret: string, jti: string, productData: string): string {
+  const iat = Math.floor(Date.now() / 1000);
+  const claims = {
+    iss: appKey, aud: 'paydesk', typ: 'mozilla/payments/pay/v1', iat, exp: iat + 3600, jti,
+    request: { id: 'pony-1', name: 'Elite Sparkle Pony', description: 'The shiniest pony of all!', price: '1.99', currency: 'USD', productData },
+  };
+  const input = `${Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+  return `${input}.${createHmac('sha256', Buffer.from(secret, 'utf8')).update(input).digest('base64url')}`;
+}
+
+// --- what the clients were told -----------------------------------------------------------
+
+interface Acked {
+  /** purchase id -> transaction id, for every confirm that was answered 200 completed. */
+  readonly purchases: Map<string, { transactionID: string; productData: string; refunded: number }>;
+  /** refund id -> amount, for every refund answered 201. */
+  readonly refunds: Map<string, { purchaseId: string; amount: number }>;
+  /** Refunds answered 201, per Idempotency-Key: a key may stand for one refund only. */
+  readonly refundKeys: Map<string, string>;
+}
+
+// --- the checks -------------------------------------------------------------------------
+
+function checkFiles(dataDir: string, acked: Acked, merchants: readonly Merchant[], final: boolean): string[] {
+  const v: string[] = [];
+  const ledger = new Database(join(dataDir, 'ledger.db'), { readonly: true });
+  const vault = new Database(join(dataDir, 'vault.db'), { readonly: true });
+  try {
+    for (const [name, db] of [['ledger.db', ledger], ['vault.db', vault]] as const) {
+      const r = db.pragma('integrity_check', { simple: true });
+      if (r !== 'ok') v.push(`${name}: PRAGMA integrity_check says ${String(r)}`);
+    }
+    // One snapshot of each file; with the load held back and recover() done, the two agree.
+    ledger.exec('BEGIN');
+    vault.exec('BEGIN');
+    const purchases = new Map((ledger.prepare('SELECT id, status, transaction_id, product_data, app_key, amount, refunded_amount FROM purchases').all() as
+      { id: string; status: string; transaction_id: string | null; product_data: string; app_key: string; amount: number; refunded_amount: number }[]).map((p) => [p.id, p]));
+
+    // 1. Every acknowledged purchase exists exactly once, completed, with the transaction id the client was given.
+    const perOrder = new Map<string, number>();
+    for (const p of purchases.values()) perOrder.set(p.product_data, (perOrder.get(p.product_data) ?? 0) + 1);
+    for (const [order, n] of perOrder) if (n > 1 && order.startsWith('crash-')) v.push(`order ${order} was made into ${n} purchases`);
+    for (const [id, a] of acked.purchases) {
+      const p = purchases.get(id);
+      if (!p) v.push(`acknowledged purchase ${id} is missing`);
+      else if (p.status !== 'completed' || p.transaction_id !== a.transactionID) v.push(`acknowledged purchase ${id} is ${p.status} with ${p.transaction_id}, the client was told completed with ${a.transactionID}`);
+      else if (perOrder.get(a.productData) !== 1) v.push(`acknowledged purchase ${id} exists ${perOrder.get(a.productData)} times`);
+    }
+
+    // 2. No idempotency key charged twice: one vault charge per purchase, one ledger charge per purchase,
+    //    every successful charge belongs to a completed purchase, every refund key to one refund.
+    const charges = vault.prepare("SELECT idempotency_key AS key, amount, refunded, outcome FROM charges").all() as { key: string; amount: number; refunded: number; outcome: string }[];
+    const chargesPer = new Map<string, number>();
+    for (const c of charges) chargesPer.set(c.key, (chargesPer.get(c.key) ?? 0) + 1);
+    for (const [key, n] of chargesPer) if (n > 1) v.push(`purchase ${key} was charged ${n} times`);
+    for (const r of ledger.prepare("SELECT purchase_id, COUNT(*) AS n FROM ledger_entries WHERE kind = 'charge' GROUP BY purchase_id HAVING n > 1").all() as { purchase_id: string; n: number }[]) {
+      v.push(`purchase ${r.purchase_id} has ${r.n} charge entries in the ledger`);
+    }
+    for (const c of charges) {
+      if (c.outcome !== 'success') continue;
+      const p = purchases.get(c.key);
+      if (!p || p.status !== 'completed') v.push(`the card was charged for ${c.key}, which is ${p?.status ?? 'missing'} (recovery should have completed it)`);
+    }
+    const refundRows = new Map((ledger.prepare('SELECT id, purchase_id, amount, status, reason FROM refunds').all() as
+      { id: string; purchase_id: string; amount: number; status: string; reason: string | null }[]).map((r) => [r.id, r]));
+    const perKey = new Map<string, number>();
+    for (const r of refundRows.values()) if (r.status !== 'failed' && r.reason) perKey.set(r.reason, (perKey.get(r.reason) ?? 0) + 1);
+    for (const [key, n] of perKey) if (n > 1) v.push(`Idempotency-Key ${key} refunded ${n} times`);
+    for (const [id, a] of acked.refunds) {
+      const r = refundRows.get(id);
+      if (!r || r.status !== 'completed' || r.amount !== a.amount) v.push(`acknowledged refund ${id} is ${r ? `${r.status} of ${r.amount}` : 'missing'}`);
+    }
+    const seenRefund = new Map<string, string>();
+    for (const [key, id] of acked.refundKeys) {
+      const other = seenRefund.get(id);
+      if (other) v.push(`refund ${id} was answered to two keys (${other}, ${key})`);
+      seenRefund.set(id, key);
+    }
+    for (const p of purchases.values()) {
+      const completedRefunds = [...refundRows.values()].filter((r) => r.purchase_id === p.id && r.status === 'completed').reduce((s, r) => s + r.amount, 0);
+      if (completedRefunds !== p.refunded_amount) v.push(`purchase ${p.id}: refunded_amount ${p.refunded_amount} but completed refunds add up to ${completedRefunds}`);
+      if (p.refunded_amount > p.amount) v.push(`purchase ${p.id}: refunded ${p.refunded_amount} of ${p.amount}`);
+      const acks = [...acked.refunds.values()].filter((r) => r.purchaseId === p.id).reduce((s, r) => s + r.amount, 0);
+      if (acks > p.refunded_amount) v.push(`purchase ${p.id}: clients were told of ${acks} refunded, the ledger says ${p.refunded_amount}`);
+    }
+
+    // 3. Charges minus refunds per app (the processor's record) equal the ledger's balance per app.
+    const processor = new Map<string, number>();
+    for (const c of charges) {
+      if (c.outcome !== 'success') continue;
+      const app = purchases.get(c.key)?.app_key ?? '(no purchase)';
+      processor.set(app, (processor.get(app) ?? 0) + c.amount - c.refunded);
+    }
+    const books = new Map((ledger.prepare('SELECT app_key, SUM(amount) AS s FROM ledger_entries GROUP BY app_key').all() as { app_key: string; s: number }[]).map((r) => [r.app_key, r.s]));
+    for (const app of new Set([...processor.keys(), ...books.keys()])) {
+      if ((processor.get(app) ?? 0) !== (books.get(app) ?? 0)) v.push(`app ${app}: charges minus refunds are ${processor.get(app) ?? 0}, the ledger says ${books.get(app) ?? 0}`);
+    }
+
+    // 4. Every completed purchase has its postback delivered or pending (one, not two).
+    const notices = ledger.prepare("SELECT id, purchase_id, type, status, json_extract(payload_json, '$.response.transactionID') AS txn FROM notices").all() as
+      { id: string; purchase_id: string; type: string; status: string; txn: string }[];
+    const postbacks = new Map<string, { id: string; status: string }[]>();
+    for (const n of notices) if (n.type === 'postback') postbacks.set(n.purchase_id, [...(postbacks.get(n.purchase_id) ?? []), n]);
+    for (const p of purchases.values()) {
+      if (p.status !== 'completed') continue;
+      const list = postbacks.get(p.id) ?? [];
+      if (list.length !== 1) v.push(`completed purchase ${p.id} has ${list.length} postbacks`);
+      else if (final ? list[0]!.status !== 'delivered' : !['delivered', 'pending'].includes(list[0]!.status)) v.push(`the postback of ${p.id} is ${list[0]!.status}`);
+    }
+
+    // 5. Every delivery carried its notice's id as webhook-id (and as the JWT's jti), for a notice that exists,
+    //    and every notice recorded as delivered reached its merchant.
+    const byId = new Map(notices.map((n) => [n.id, n]));
+    const received = new Set<string>();
+    for (const m of merchants) {
+      for (const r of m.receipts) {
+        received.add(r.webhookId);
+        const n = byId.get(r.webhookId);
+        if (!n) v.push(`a merchant received webhook-id ${r.webhookId}, which is no notice`);
+        else if (r.jti !== r.webhookId || r.transactionID !== n.txn) v.push(`notice ${n.id} arrived with webhook-id ${r.webhookId}, jti ${r.jti}, transaction ${r.transactionID}`);
+      }
+    }
+    for (const n of notices) if (n.status === 'delivered' && !received.has(n.id)) v.push(`notice ${n.id} is recorded delivered but its merchant never received it`);
+  } finally {
+    ledger.close();
+    vault.close();
+  }
+  return v;
+}
+
+// --- the run --------------------------------------------------------------------------
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  s.listen(0, '127.0.0.1');
+  await once(s, 'listening');
+  const port = (s.address() as AddressInfo).port;
+  s.close();
+  await once(s, 'close');
+  return port;
+}
+
+export async function runCrashHarness(opts: CrashOptions): Promise<CrashReport> {
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const t0 = Date.now();
+  const deadline = t0 + opts.timeLimitMs;
+  const ownDir = opts.dataDir === undefined;
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'paydesk-crash-'));
+  const [killMin, killMax] = opts.killAfterMs ?? [50, 700];
+  const merchants = await Promise.all([new Merchant().start(), new Merchant().start()]);
+  const server = new ServerUnderTest(dataDir, await freePort(), log);
+  const agent = new Agent({ keepAlive: true, maxSockets: opts.workers + 2 });
+  const acked: Acked = { purchases: new Map(), refunds: new Map(), refundKeys: new Map() };
+  const violations: string[] = [];
+  let kills = 0;
+  let checks = 0;
+  /** Answers that were not a success, by code: expected after kills (a replayed jti, a purchase already completed), and shown in the progress lines. */
+  const refused = new Map<string, number>();
+  const note = (r: Reply<unknown> | undefined) => {
+    const code = r ? `${r.status} ${codeOf(r) ?? ''}`.trim() : 'no answer';
+    refused.set(code, (refused.get(code) ?? 0) + 1);
+  };
+  let stopping = false;
+  try {
+    await server.start();
+    server.open();
+    const setupDeadline = Date.now() + 30_000;
+    const must = async <T>(method: string, path: string, body: unknown, key: string, status: number): Promise<T> => {
+      const r = await call<T>(server, agent, method, path, body, key, setupDeadline);
+      if (!r || r.status !== status) throw new Error(`setup ${method} ${path}: ${r ? `HTTP ${r.status} ${JSON.stringify(r.body)}` : 'no answer'}`);
+      return r.body;
+    };
+    const apps = await Promise.all(merchants.map((m, i) => must<{ app: { key: string }; secret: { secret: string } }>('POST', '/api/apps', {
+      name: `Crash Shop ${i}`, homepage: 'http://127.0.0.1:9/', contactEmail: 'crash@example.com', postbackURL: `${m.url}/postback`, chargebackURL: `${m.url}/chargeback`,
+    }, `setup-app-${i}`, 201)));
+    const buyer = await must<{ id: string }>('POST', '/api/buyers', { email: 'crash@example.com', name: 'Crash Buyer' }, 'setup-buyer', 201);
+    await must('POST', '/api/wallet/session', { buyerId: buyer.id }, 'setup-session', 200);
+    await must('PUT', `/api/buyers/${buyer.id}/pin`, { pin: '2468', unlockWindowSeconds: 300 }, 'setup-pin', 200);
+    const cards: string[] = [];
+    for (let i = 0; i < opts.workers; i++) {
+      cards.push((await must<{ id: string }>('POST', `/api/buyers/${buyer.id}/payment-methods`, {
+        card: { number: '4242 4242 4242 4242', expMonth: 12, expYear: new Date().getUTCFullYear() + 3, cvc: '123' },
+        limits: { perPurchase: 100_000, perMonth: 1_000_000_000 },
+      }, `setup-card-${i}`, 201)).id);
+    }
+
+    // The first purchase is confirmed with the PIN, which opens the unlock window the rest confirm in.
+    const first = await must<{ id: string }>('POST', '/v1/pay', { jwts: [signRequest(apps[0]!.app.key, apps[0]!.secret.secret, 'jti-setup', 'setup')] }, 'setup-pay', 201);
+    await must('POST', `/api/purchases/${first.id}/confirm`, { pin: '2468', paymentMethodId: cards[0] }, 'setup-confirm', 200);
+    // Should the window close, one PIN confirmation at a time: PINs sent in parallel count as guesses.
+    let pinTurn: Promise<unknown> = Promise.resolve();
+
+    let op = 0;
+    const purchase = async (w: number) => {
+      const n = ++op;
+      const app = apps[n % apps.length]!;
+      const order = `crash-${n}`;
+      const created = await call<{ id: string }>(server, agent, 'POST', '/v1/pay', { jwts: [signRequest(app.app.key, app.secret.secret, `jti-${n}`, order)] }, `pay-${n}`, deadline);
+      // Not acknowledged (a kill ate the answer and the replay found the jti used): the pending purchase just expires.
+      if (!created || created.status !== 201) {
+        note(created);
+        return;
+      }
+      let pin: string | undefined;
+      for (let tries = 0; tries < 2; tries++) {
+        const key = `confirm-${n}${pin ? '-pin' : ''}`;
+        const send = () => call<{ status: string; transactionID: string }>(server, agent, 'POST', `/api/purchases/${created.body.id}/confirm`,
+          { paymentMethodId: cards[w], ...(pin ? { pin } : {}) }, key, deadline);
+        const confirmed = pin ? await (pinTurn = pinTurn.then(send, send)) as Awaited<ReturnType<typeof send>> : await send();
+        if (!confirmed) return;
+        if (confirmed.status === 401 && codeOf(confirmed) === 'pin_required') {
+          pin = '2468';
+          continue;
+        }
+        if (confirmed.status === 200 && confirmed.body.status === 'completed') {
+          acked.purchases.set(created.body.id, { transactionID: confirmed.body.transactionID, productData: order, refunded: 0 });
+        } else note(confirmed);
+        return;
+      }
+    };
+    const refund = async () => {
+      const candidates = [...acked.purchases.entries()].filter(([, a]) => a.refunded + 50 <= 199);
+      if (candidates.length === 0) return;
+      const [id, a] = candidates[randomInt(candidates.length)]!;
+      const key = `refund-${++op}`;
+      a.refunded += 50;
+      // The key is also the reason, so the check can tell which refunds one key made.
+      const r = await call<{ id: string; status: string }>(server, agent, 'POST', `/api/transactions/${id}/refunds`, { amount: 50, reason: key }, key, deadline);
+      if (r && r.status === 201) {
+        acked.refunds.set(r.body.id, { purchaseId: id, amount: 50 });
+        acked.refundKeys.set(key, r.body.id);
+      } else note(r);
+    };
+    const worker = async (w: number) => {
+      while (!stopping && Date.now() < deadline) {
+        try {
+          if (randomInt(5) === 0) await refund();
+          else await purchase(w);
+        } catch (e) {
+          violations.push(`client error: ${e instanceof Error ? e.message : String(e)}`);
+          return;
+        }
+      }
+    };
+    const load = Promise.all(Array.from({ length: opts.workers }, (_, w) => worker(w)));
+
+    while (kills < opts.kills && Date.now() < deadline) {
+      await sleep(killMin + randomInt(Math.max(1, killMax - killMin)));
+      await server.kill();
+      kills++;
+      await server.start();
+      // recover() has run; the load is still held back, so both files are at rest for the check.
+      const found = checkFiles(dataDir, acked, merchants, false);
+      checks++;
+      for (const f of found) violations.push(`after kill ${kills}: ${f}`);
+      log(`kill ${kills}/${opts.kills}: ${acked.purchases.size} purchases and ${acked.refunds.size} refunds acknowledged so far; ${found.length === 0 ? 'all invariants hold' : `${found.length} VIOLATION(S)`}${refused.size ? `; refused: ${[...refused].map(([c, n]) => `${c} x${n}`).join(', ')}` : ''}`);
+      server.open();
+      if (violations.length > 0) break;
+    }
+    stopping = true;
+    await load;
+    if (kills < opts.kills) violations.push(`only ${kills} of ${opts.kills} kills fit in ${opts.timeLimitMs} ms`);
+    // A run in which nothing was acknowledged proves nothing.
+    if (acked.purchases.size === 0) violations.push(`no purchase was acknowledged (refused: ${JSON.stringify([...refused])})`);
+
+    // Let the outbox drain, then every completed purchase's postback must have arrived.
+    const drainUntil = Date.now() + 20_000;
+    for (;;) {
+      const db = new Database(join(dataDir, 'ledger.db'), { readonly: true });
+      const pending = (db.prepare("SELECT COUNT(*) AS n FROM notices WHERE status = 'pending'").get() as { n: number }).n;
+      db.close();
+      if (pending === 0 || Date.now() > drainUntil) break;
+      await sleep(100);
+    }
+    await server.stop();
+    const found = checkFiles(dataDir, acked, merchants, true);
+    checks++;
+    for (const f of found) violations.push(`at the end: ${f}`);
+    const deliveries = merchants.reduce((s, m) => s + m.receipts.length, 0);
+    log(`done: ${kills} kills, ${acked.purchases.size} purchases, ${acked.refunds.size} refunds acknowledged, ${deliveries} notices received; ${violations.length === 0 ? 'every invariant held' : `${violations.length} violation(s)`}`);
+    return { kills, checks, acknowledged: { purchases: acked.purchases.size, refunds: acked.refunds.size, deliveries }, violations, elapsedMs: Date.now() - t0 };
+  } finally {
+    stopping = true;
+    agent.destroy();
+    await server.stop().catch(() => {});
+    for (const m of merchants) await m.close();
+    if (ownDir && violations.length === 0) rmSync(dataDir, { recursive: true, force: true });
+    else if (violations.length > 0) log(`data folder kept for inspection: ${dataDir}`);
+  }
+}
+
+// `npm run test:crash`: the full run.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const kills = Number(process.env.PAYDESK_CRASH_KILLS ?? 50);
+  const report = await runCrashHarness({ kills, timeLimitMs: Number(process.env.PAYDESK_CRASH_TIME_LIMIT_MS ?? 10 * 60_000), workers: 8 });
+  for (const v of report.violations) console.error(`VIOLATION ${v}`);
+  console.log(`${report.kills} SIGKILLs in ${(report.elapsedMs / 1000).toFixed(0)} s, ${report.checks} checks, ${report.acknowledged.purchases} purchases, ${report.acknowledged.refunds} refunds, ${report.acknowledged.deliveries} deliveries: ${report.violations.length === 0 ? 'PASS' : 'FAIL'}`);
+  process.exit(report.violations.length === 0 ? 0 : 1);
+}

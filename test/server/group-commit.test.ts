@@ -1,0 +1,79 @@
+// Group commit (server/db/group-commit.ts): writes queued in one turn share one
+// IMMEDIATE transaction, each caller keeps its own all-or-nothing, and nobody
+// hears success before the COMMIT has returned.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { openDatabase, type Db } from '../../server/db/open.ts';
+import { commit, commitStats, flushCommits } from '../../server/db/group-commit.ts';
+import { freshDataDir } from '../helpers/paydesk.ts';
+
+function table(): Db {
+  const db = openDatabase(join(freshDataDir('group-commit'), 'g.db'), [{ name: '001 t', up: (d) => d.exec('CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER NOT NULL) STRICT') }]);
+  return db;
+}
+
+const rows = (db: Db) => db.prepare('SELECT k, v FROM t ORDER BY k').all() as { k: string; v: number }[];
+
+test('writes of one turn share one transaction; each caller gets its own result once it is committed', async () => {
+  const db = table();
+  const before = commitStats(db);
+  const answers = await Promise.all(['a', 'b', 'c'].map((k, i) => commit(db, () => {
+    db.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run(k, i);
+    // Inside the batch, under the write lock: nothing is visible to another connection yet.
+    assert.equal(db.inTransaction, true);
+    return k.toUpperCase();
+  })));
+  assert.deepEqual(answers, ['A', 'B', 'C']);
+  const after = commitStats(db);
+  assert.equal(after.commits - before.commits, 1, 'one COMMIT for the three writes');
+  assert.equal(after.writes - before.writes, 3);
+  assert.deepEqual(rows(db), [{ k: 'a', v: 0 }, { k: 'b', v: 1 }, { k: 'c', v: 2 }]);
+  db.close();
+});
+
+test('a caller that throws rolls back only its own writes and alone gets the error', async () => {
+  const db = table();
+  const results = await Promise.allSettled([
+    commit(db, () => db.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('kept-1', 1)),
+    commit(db, () => {
+      db.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('half-done', 2);
+      throw new Error('refused halfway');
+    }),
+    commit(db, () => db.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('kept-1', 3)),
+    commit(db, () => db.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('kept-2', 4)),
+  ]);
+  assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+  assert.match(String((results[1] as PromiseRejectedResult).reason), /refused halfway/);
+  assert.match(String((results[2] as PromiseRejectedResult).reason), /UNIQUE/);
+  assert.deepEqual(rows(db), [{ k: 'kept-1', v: 1 }, { k: 'kept-2', v: 4 }]);
+  db.close();
+});
+
+test('when the COMMIT cannot happen, nobody in the batch hears success and nothing is kept', async () => {
+  const db = table();
+  const pending = [
+    commit(db, () => db.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('x', 1)),
+    commit(db, () => db.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('y', 2)),
+  ];
+  // The write lock is held by another connection past the busy timeout: BEGIN IMMEDIATE fails.
+  const other = openDatabase(db.name, [{ name: '001 t', up: () => {} }]);
+  other.pragma('busy_timeout = 0');
+  db.pragma('busy_timeout = 0');
+  other.exec('BEGIN IMMEDIATE');
+  const results = await Promise.allSettled(pending);
+  other.exec('ROLLBACK');
+  assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+  assert.deepEqual(rows(db), []);
+  other.close();
+  db.close();
+});
+
+test('flushCommits() commits what is queued at once (before a database is closed)', async () => {
+  const db = table();
+  const done = commit(db, () => db.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('z', 9));
+  flushCommits(db);
+  assert.deepEqual(rows(db), [{ k: 'z', v: 9 }]);
+  db.close();
+  await done;
+});
