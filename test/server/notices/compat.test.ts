@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import type Express from 'express';
 import { Webhook } from 'standardwebhooks';
 import { nodeHandler, type ChargebackNotice, type PostbackNotice } from '../../../sdk/index.ts';
-import { buy, createApp, noticesOf, readyBuyer, receiver, settled, startNoticeServer, waitFor } from './helpers.ts';
+import { buy, createApp, noticesOf, readyBuyer, settled, startNoticeServer, waitFor, merchantStage } from './helpers.ts';
 
 // mozpay uses APIs Express deprecated long ago (req.param, res.send(status));
 // the warnings are expected. Express reads the flag when it loads.
@@ -40,13 +40,7 @@ async function listen(server: Server): Promise<string> {
 }
 
 test('the standardwebhooks library verifies the headers of a real delivery', async (t) => {
-  const s = await startNoticeServer();
-  const merchant = await receiver();
-  t.after(async () => {
-    await s.close();
-    await merchant.close();
-  });
-  const app = await createApp(s, { postbackURL: `${merchant.url}/p`, chargebackURL: `${merchant.url}/c` });
+  const { s, merchant, app } = await merchantStage(t, { postback: '/p', chargeback: '/c' });
   const buyer = await readyBuyer(s);
   await buy(s, app, buyer);
   const got = await waitFor('the postback', () => merchant.received[0]);

@@ -5,16 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { jwtVerify } from 'jose';
 import { createHmac } from 'node:crypto';
-import { buy, claimsOf, createApp, notice, noticesOf, readyBuyer, receiver, settled, startNoticeServer, timelineOf, waitFor } from './helpers.ts';
+import { buy, claimsOf, notice, noticesOf, readyBuyer, settled, timelineOf, waitFor, merchantStage } from './helpers.ts';
 
 test('a confirmed purchase\'s postback reaches a loopback merchant within milliseconds, signed and echoed', async (t) => {
-  const s = await startNoticeServer();
-  const merchant = await receiver();
-  t.after(async () => {
-    await s.close();
-    await merchant.close();
-  });
-  const app = await createApp(s, { postbackURL: `${merchant.url}/postback`, chargebackURL: `${merchant.url}/chargeback` });
+  const { s, merchant, app } = await merchantStage(t);
   const buyer = await readyBuyer(s);
 
   const latencies: number[] = [];

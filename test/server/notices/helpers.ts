@@ -177,3 +177,19 @@ export async function timelineOf(t: TestServer, id: string, only: readonly strin
   if (r.status !== 200) throw new Error(`timeline: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body.timeline.map((e) => e.type).filter((type) => only.includes(type));
 }
+
+/**
+ * The usual stage of a notice test: a Paydesk, one well-behaved merchant
+ * receiver, and an app whose postback and chargeback URLs point at it; all
+ * closed when the test ends.
+ */
+export async function merchantStage(t: { after(fn: () => Promise<void>): void }, paths: { postback: string; chargeback: string } = { postback: '/postback', chargeback: '/chargeback' }) {
+  const s = await startNoticeServer();
+  const merchant = await receiver();
+  t.after(async () => {
+    await s.close();
+    await merchant.close();
+  });
+  const app = await createApp(s, { postbackURL: `${merchant.url}${paths.postback}`, chargebackURL: `${merchant.url}${paths.chargeback}` });
+  return { s, merchant, app };
+}

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, decodeProtectedHeader, type JSONWebKeySet } from 'jose';
 import { verifyNotice } from '../../../sdk/index.ts';
-import { buy, claimsOf, createApp, noticesOf, readyBuyer, receiver, settled, startNoticeServer, waitFor, type NoticeDetail } from './helpers.ts';
+import { buy, claimsOf, createApp, noticesOf, readyBuyer, receiver, settled, startNoticeServer, waitFor, type NoticeDetail, merchantStage } from './helpers.ts';
 
 type ErrorBody = { error: { code: string; detail?: string } };
 
@@ -64,13 +64,7 @@ test('list, filter and page notices; a notice with its decoded JWT; copy as curl
 });
 
 test('resend with an edited payload: a new notice, re-signed, linked to the original; a bad edit is refused', async (t) => {
-  const s = await startNoticeServer();
-  const merchant = await receiver();
-  t.after(async () => {
-    await s.close();
-    await merchant.close();
-  });
-  const app = await createApp(s, { postbackURL: `${merchant.url}/p`, chargebackURL: `${merchant.url}/c` });
+  const { s, merchant, app } = await merchantStage(t, { postback: '/p', chargeback: '/c' });
   const buyer = await readyBuyer(s);
   const { transactionID } = await buy(s, app, buyer);
   const [orig] = await noticesOf(s, `transactionID=${transactionID}`);
@@ -105,13 +99,7 @@ test('resend with an edited payload: a new notice, re-signed, linked to the orig
 });
 
 test('a test notice goes to the app\'s URL once and answers with the attempt', async (t) => {
-  const s = await startNoticeServer();
-  const merchant = await receiver();
-  t.after(async () => {
-    await s.close();
-    await merchant.close();
-  });
-  const app = await createApp(s, { postbackURL: `${merchant.url}/p`, chargebackURL: `${merchant.url}/c` });
+  const { s, merchant, app } = await merchantStage(t, { postback: '/p', chargeback: '/c' });
   const r = await s.api<NoticeDetail>('POST', `/api/apps/${app.key}/test-notice`, {});
   assert.equal(r.status, 201, JSON.stringify(r.body));
   assert.equal(r.body.origin, 'test');
@@ -133,13 +121,7 @@ test('a test notice goes to the app\'s URL once and answers with the attempt', a
 });
 
 test('provider-signed notices: EdDSA with a key published at /.well-known/jwks.json, rotated with overlap', async (t) => {
-  const s = await startNoticeServer();
-  const merchant = await receiver();
-  t.after(async () => {
-    await s.close();
-    await merchant.close();
-  });
-  const app = await createApp(s, { postbackURL: `${merchant.url}/p`, chargebackURL: `${merchant.url}/c` });
+  const { s, merchant, app } = await merchantStage(t, { postback: '/p', chargeback: '/c' });
   const patched = await s.api<{ noticeSigning: string }>('PATCH', `/api/apps/${app.key}`, { noticeSigning: 'eddsa' });
   assert.equal(patched.body.noticeSigning, 'eddsa');
   const jwksURL = new URL(`${s.url}/.well-known/jwks.json`);

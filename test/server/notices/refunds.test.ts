@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SignJWT } from 'jose';
-import { buy, claimsOf, createApp, noticesOf, readyBuyer, receiver, settled, signRequest, startNoticeServer, timelineOf, waitFor, type CreatedApp, type NoticeTestServer } from './helpers.ts';
+import { buy, claimsOf, createApp, noticesOf, readyBuyer, receiver, settled, signRequest, startNoticeServer, timelineOf, waitFor, type CreatedApp, type NoticeTestServer, merchantStage } from './helpers.ts';
 
 interface RefundBody {
   id: string; kind: string; status: string; source: string; amount: { amount: number; currency: string }; noticeId: string;
@@ -23,13 +23,7 @@ const ledger = (s: NoticeTestServer, purchaseId: string) =>
   (s.server.services.ctx.db.prepare('SELECT kind, amount FROM ledger_entries WHERE purchase_id = ? ORDER BY id').all(purchaseId) as { kind: string; amount: number }[]);
 
 test('console and merchant refunds, partial and full, never above what was captured; each sends a chargeback', async (t) => {
-  const s = await startNoticeServer();
-  const merchant = await receiver();
-  t.after(async () => {
-    await s.close();
-    await merchant.close();
-  });
-  const app = await createApp(s, { postbackURL: `${merchant.url}/postback`, chargebackURL: `${merchant.url}/chargeback` });
+  const { s, merchant, app } = await merchantStage(t);
   const buyer = await readyBuyer(s);
   const { purchaseId, transactionID } = await buy(s, app, buyer); // 1.99 USD
   const [postback] = await noticesOf(s, `transactionID=${transactionID}`);
@@ -128,13 +122,7 @@ test('merchant refund tokens are checked like payment requests, each refusal wit
 });
 
 test('a buyer disputes their own purchase: a reversal of what is left, and a chargeback with reason reversal', async (t) => {
-  const s = await startNoticeServer();
-  const merchant = await receiver();
-  t.after(async () => {
-    await s.close();
-    await merchant.close();
-  });
-  const app = await createApp(s, { postbackURL: `${merchant.url}/postback`, chargebackURL: `${merchant.url}/chargeback` });
+  const { s, merchant, app } = await merchantStage(t);
   const alice = await readyBuyer(s);
   const { purchaseId, transactionID } = await buy(s, app, alice);
   await s.api('POST', `/api/transactions/${purchaseId}/refunds`, { amount: 99 });
@@ -176,13 +164,7 @@ test('a buyer disputes their own purchase: a reversal of what is left, and a cha
 });
 
 test('simulated purchases refund without money: no vault call, no ledger entry, still a chargeback', async (t) => {
-  const s = await startNoticeServer();
-  const merchant = await receiver();
-  t.after(async () => {
-    await s.close();
-    await merchant.close();
-  });
-  const app = await createApp(s, { postbackURL: `${merchant.url}/postback`, chargebackURL: `${merchant.url}/chargeback` });
+  const { s, app } = await merchantStage(t);
   const buyer = await readyBuyer(s);
   const { purchaseId, transactionID } = await buy(s, app, buyer, { id: 'sim', name: 'Sim', description: 'sim', price: '2.00', currency: 'USD', simulate: { result: 'postback' } });
   assert.match(transactionID, /^simulate:/);
