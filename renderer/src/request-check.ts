@@ -1,8 +1,8 @@
 // The Request lab's explanation of a payment request JWT: the same checks, in
 // the same order, as server/requests/verify.ts and payment-request.ts, each with
 // the error code the server would answer. Decoding happens here in the browser;
-// the signature is checked only when the merchant asks (it needs the secrets).
-// A server dry-run route would make this exact: see proposeDryRun in the report.
+// the signature and the jti are left to the server, which alone holds the secrets.
+// The lab pairs it with the server's own verdict (POST /api/requests/verify), a dry run.
 import { byteLength, decodeJwt, type DecodedJwt } from './jwt.ts';
 
 export const PAY_TYP = 'mozilla/payments/pay/v1';

@@ -164,6 +164,16 @@ export const ProviderKey = z.object({
   publicJwk: z.record(z.string(), z.string()),
 });
 export const RotateKeyBody = z.object({ overlapSeconds: z.int().min(0).max(365 * 24 * 3600).optional() }).strict();
+export const VerifyRequestBody = z.object({ jwt: z.string().max(16 * 1024) }).strict();
+export const RequestDryRun = z.object({
+  accepted: z.boolean(),
+  error: z.object({ code: z.string(), message: z.string() }).loose().nullable().describe('why /v1/pay would refuse the token, as it would answer'),
+  app: z.object({ key: z.string(), name: z.string() }).nullable().describe('the issuing app, once the token names a known one'),
+  header: z.record(z.string(), z.unknown()).nullable().describe('decoded without trust; null when the token is malformed'),
+  claims: z.record(z.string(), z.unknown()).nullable().describe('decoded without trust; null when the token is malformed'),
+  price: money.nullable().describe('what the buyer would pay, when accepted'),
+  replayed: z.boolean().describe('the jti was already used by a purchase'),
+});
 
 // --- routes ---------------------------------------------------------------------
 
@@ -310,6 +320,13 @@ export const routes = {
     method: 'POST', path: '/v1/pay/{id}/cancel', auth: 'public', body: Empty,
     summary: 'Cancel a pending purchase from the page or its status window (no credential: a pending purchase id is unguessable and only the page that started it knows it)',
     response: PublicPurchase,
+  },
+
+  // --- request lab ---
+  verifyRequest: {
+    method: 'POST', path: '/api/requests/verify', auth: 'console', body: VerifyRequestBody,
+    summary: 'Dry run of POST /v1/pay\'s verification of one payment request JWT: the verdict, and nothing written (no purchase, no jti used up)',
+    response: RequestDryRun,
   },
 } as const satisfies Record<string, RouteSpec>;
 

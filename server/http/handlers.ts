@@ -1,11 +1,12 @@
 // One handler per route of the contract: parse is done, call a service, shape
 // the reply. The type makes a missing or mistyped handler a compile error.
 import { PaydeskError, errorCatalogue } from '../errors.ts';
-import { currencies } from '../money/currency.ts';
+import { currencies, formatAmount } from '../money/currency.ts';
 import { priceTiers } from '../money/price-tiers.ts';
 import { testCards } from '../vault/cards.ts';
 import { listTransactions } from '../purchases/transactions.ts';
 import { iso } from '../context.ts';
+import { peekRequest } from '../requests/verify.ts';
 import type { RouteInput, RouteName, RouteOutput } from './contract.ts';
 import type { Services } from '../services.ts';
 
@@ -97,6 +98,36 @@ export function makeHandlers(s: Services): Handlers {
     payCancel: ({ params }) => {
       s.purchases.cancel(params.id);
       return s.purchases.publicStatus(params.id);
+    },
+
+    // --- request lab ---
+    verifyRequest: async ({ body }) => {
+      // Decoded without trust, for display; garbage decodes to nothing.
+      let decoded: { header: Record<string, unknown>; payload: Record<string, unknown> } | null = null;
+      try {
+        decoded = peekRequest(body.jwt);
+      } catch (e) {
+        if (!(e instanceof PaydeskError)) throw e;
+      }
+      const iss = decoded?.payload.iss;
+      let app: { key: string; name: string } | null = null;
+      if (typeof iss === 'string' && iss !== '') {
+        try {
+          const a = s.apps.get(iss);
+          app = { key: a.key, name: a.name };
+        } catch (e) {
+          if (!(e instanceof PaydeskError)) throw e;
+        }
+      }
+      const shown = { app, header: decoded?.header ?? null, claims: decoded?.payload ?? null };
+      try {
+        const v = await s.purchases.dryRun(body.jwt);
+        const { amount, currency } = v.request.price;
+        return { accepted: true, error: null, ...shown, price: { amount, currency, display: formatAmount(amount, currency) }, replayed: false };
+      } catch (e) {
+        if (!(e instanceof PaydeskError)) throw e;
+        return { accepted: false, error: e.toJSON().error as { code: string; message: string }, ...shown, price: null, replayed: e.code === 'request_jti_replayed' };
+      }
     },
   };
 }

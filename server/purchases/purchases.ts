@@ -8,7 +8,7 @@ import { immediate } from '../db/open.ts';
 import { commit } from '../db/group-commit.ts';
 import { iso, type Context } from '../context.ts';
 import { formatAmount } from '../money/currency.ts';
-import { PAY_TYP, peekRequest, verifyPaymentRequest, defaultLimits, MOZPAY_AUDIENCE, type VerifiedRequest } from '../requests/verify.ts';
+import { PAY_TYP, peekRequest, verifyPaymentRequest, defaultLimits, MOZPAY_AUDIENCE, type VerifiedRequest, type VerifyContext } from '../requests/verify.ts';
 import type { Apps } from '../apps/apps.ts';
 import type { Wallet } from '../wallet/wallet.ts';
 import type { Vault } from '../vault/vault.ts';
@@ -76,14 +76,27 @@ export class Purchases {
   }
 
   private verify(token: unknown): Promise<VerifiedRequest> {
-    return verifyPaymentRequest(token, {
+    return verifyPaymentRequest(token, this.verifyContext());
+  }
+
+  /**
+   * Verifies a token exactly as createFromTokens would, and writes nothing: the
+   * Request lab's dry run. A jti already used is refused (request_jti_replayed),
+   * an unused one stays unused.
+   */
+  dryRun(token: unknown): Promise<VerifiedRequest> {
+    return verifyPaymentRequest(token, this.verifyContext());
+  }
+
+  private verifyContext(): VerifyContext {
+    return {
       now: this.ctx.now(),
       audiences: [...new Set([this.ctx.config.audience, MOZPAY_AUDIENCE])],
       defaultCurrency: this.ctx.config.defaultCurrency,
       limits: defaultLimits,
       findApp: (key) => this.apps.forVerification(key),
       jtiSeen: (app, jti) => this.ctx.db.prepare('SELECT 1 FROM used_jtis WHERE app_key = ? AND jti = ?').get(app, jti) !== undefined,
-    });
+    };
   }
 
   private async createPending(v: VerifiedRequest) {

@@ -1,13 +1,14 @@
 // Merchant → Request lab: paste a payment request JWT and see exactly why
-// Paydesk would accept or refuse it, or build one from a form, sign it here
+// Paydesk would accept or refuse it (the console's checks, then the server's
+// own verdict from POST /api/requests/verify, a dry run), or build one from a form, sign it here
 // (WebCrypto HS256 with the app secret, revealed for this one action), send it
 // to POST /v1/pay and jump to the wallet's confirmation.
 import { useEffect, useId, useMemo, useState } from 'react';
-import { call, type App, type PriceTiers } from '../api.ts';
+import { call, type App, type PriceTiers, type RouteResult } from '../api.ts';
 import { useAction, useDocumentTitle, useResource } from '../hooks.ts';
 import { navigate, useLocation } from '../router.ts';
-import { decodeJwt, signHS256, verifyHS256 } from '../jwt.ts';
-import { DEFAULT_AUDIENCES, PAY_TYP, explainRequest, type Explanation, type SignatureResult } from '../request-check.ts';
+import { decodeJwt, signHS256 } from '../jwt.ts';
+import { DEFAULT_AUDIENCES, PAY_TYP, explainRequest, type Check, type Explanation } from '../request-check.ts';
 import { formatMoney, parseMajor, toMajorText } from '../format.ts';
 import { Badge, Button, ButtonLink, Callout, Card, CopyButton, EmptyState, ErrorCallout, Field, LoadingBlock, PageHeader, Segmented, Tabs, described, useToast } from '../ui.tsx';
 import { IconAlert, IconApps, IconCheck, IconCircleCheck, IconCircleX, IconFlask, IconKey, IconSearch, IconSend, IconX, IconInfo } from '../icons.tsx';
@@ -49,14 +50,44 @@ function JwtParts({ token }: { readonly token: string }) {
   );
 }
 
+type DryRun = RouteResult<'verifyRequest'>;
+
+/** What a refusal usually means in practice, beyond the server's sentence. */
+const hints: Readonly<Record<string, string>> = {
+  request_signature_invalid: 'The token was altered after signing, or signed with another secret.',
+  request_jti_replayed: 'A purchase was already made with this very token.',
+};
+
+/** Codes the server returns before a secret has verified the signature. */
+const beforeSignature = new Set(['request_malformed', 'request_too_large', 'request_alg_not_allowed', 'request_issuer_missing', 'request_issuer_unknown', 'request_app_disabled', 'request_signature_invalid']);
+
+/** The console's own checks, with what only the server knows (signature, jti) filled in from its dry run. */
+function withServer(checks: readonly Check[], server: DryRun | undefined): readonly Check[] {
+  if (!server) return checks;
+  const code = server.error?.code;
+  return checks.map((c) => {
+    if (c.status !== 'unknown') return c;
+    if (c.id === 'sig') {
+      if (code === 'request_signature_invalid') return { ...c, status: 'fail', code, detail: `The server found no secret of this app that made this signature. ${hints[code]}` };
+      if (code === 'request_secret_revoked' || code === 'request_secret_expired') return { ...c, status: 'fail', code, detail: server.error!.message };
+      if (server.accepted || (code !== undefined && !beforeSignature.has(code))) return { ...c, status: 'pass', detail: 'Made with an active secret of this app (checked by the server).' };
+    }
+    if (c.id === 'jti') {
+      if (server.replayed) return { ...c, status: 'fail', code: 'request_jti_replayed', detail: 'Already used by a purchase: the server refuses it.' };
+      if (server.accepted) return { ...c, status: 'pass', detail: `${c.detail.split(':')[0]}: not used yet (checked by the server).` };
+    }
+    return c;
+  });
+}
+
 function Inspector({ apps, tiers, messages, token, setToken }: {
   readonly apps: readonly App[]; readonly tiers: PriceTiers; readonly messages: Readonly<Record<string, string>>; readonly token: string; readonly setToken: (t: string) => void;
 }) {
   const id = useId();
   const toast = useToast();
-  const [signature, setSignature] = useState<SignatureResult | undefined>(undefined);
+  const [server, setServer] = useState<DryRun | undefined>(undefined);
   const [result, setResult] = useState<Explanation | null>(null);
-  useEffect(() => setSignature(undefined), [token]);
+  useEffect(() => setServer(undefined), [token]);
   useEffect(() => {
     let live = true;
     if (token.trim() === '') {
@@ -65,39 +96,30 @@ function Inspector({ apps, tiers, messages, token, setToken }: {
     }
     void explainRequest(token, {
       now: Date.now(), audiences: DEFAULT_AUDIENCES, apps, tiers: tiers.tiers, currencies: tiers.currencies, defaultCurrency: 'USD',
-      ...(signature ? { signature } : {}),
     }).then((r) => {
       if (live) setResult(r);
     });
     return () => {
       live = false;
     };
-  }, [token, apps, tiers, signature]);
+  }, [token, apps, tiers]);
 
-  const app = result?.app ? apps.find((a) => a.key === result.app!.key) : undefined;
-  const [checkSignature, checking] = useAction(async () => {
-    if (!app) return;
+  const [verify, verifying] = useAction(async () => {
     try {
-      // The server tries active secrets first, then retired ones to say precisely why.
-      const ordered = [...app.secrets].sort((a, b) => (a.state === 'active' ? 0 : 1) - (b.state === 'active' ? 0 : 1));
-      for (const s of ordered) {
-        const { secret } = await call('revealSecret', { params: { key: app.key, secretId: s.id }, body: {} });
-        if (await verifyHS256(token, secret)) {
-          setSignature({ matched: { id: s.id, state: s.state } });
-          return;
-        }
-      }
-      setSignature({ matched: null });
+      // The server's own verification, as a dry run: no purchase, the jti stays unused, no secret leaves it.
+      const answer = await call('verifyRequest', { body: { jwt: token } });
+      setServer(answer);
     } catch (e) {
       toast.error(e);
     }
   });
-  const canCheckSig = result?.checks.some((c) => c.id === 'sig' && c.status === 'unknown') && app !== undefined;
+  const sigUnknown = result?.checks.some((c) => c.id === 'sig' && c.status === 'unknown') ?? false;
+  const checks = result ? withServer(result.checks, server) : [];
 
   return (
     <div className="split">
       <div className="stack-lg">
-        <Card title="Payment request JWT" description="Decoded here in the console; nothing is sent until you check the signature (which reveals the app's secrets to this page).">
+        <Card title="Payment request JWT" description="Decoded here in the console. Verifying asks the server to judge it exactly as POST /v1/pay would, as a dry run: no purchase is made, its jti stays unused, and no secret reaches this page.">
           <div className="stack">
             <Field label="Token" htmlFor={`${id}-jwt`}>
               <textarea id={`${id}-jwt`} className="textarea mono" rows={6} value={token} onChange={(e) => setToken(e.target.value.trim())} placeholder="eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOi…" spellCheck={false} data-testid="lab-token" />
@@ -105,7 +127,7 @@ function Inspector({ apps, tiers, messages, token, setToken }: {
             <div className="row">
               {token && <Button size="sm" variant="ghost" icon={<IconX />} onClick={() => setToken('')}>Clear</Button>}
               <span className="grow" />
-              {canCheckSig && <Button icon={<IconKey />} busy={checking} onClick={() => checkSignature()}>Check signature</Button>}
+              {token && <Button icon={<IconKey />} busy={verifying} onClick={() => verify()} data-testid="lab-verify">{sigUnknown ? 'Check signature on the server' : 'Verify on the server'}</Button>}
             </div>
           </div>
         </Card>
@@ -123,13 +145,13 @@ function Inspector({ apps, tiers, messages, token, setToken }: {
       </div>
       <div className="stack-lg">
         {!result ? (
-          <Card><EmptyState icon={<IconSearch />} title="Paste a token to inspect it">Each of Paydesk's checks is listed in the order the server runs them, with the error code a refusal would carry.</EmptyState></Card>
+          <Card><EmptyState icon={<IconSearch />} title="Paste a token to inspect it">Each of Paydesk's checks is listed in the order the server runs them, with the error code a refusal would carry; then let the server give its verdict.</EmptyState></Card>
         ) : (
           <>
-            <Verdict result={result} messages={messages} />
-            <Card title="Checks" flush>
+            {server ? <ServerVerdict answer={server} /> : <Verdict result={result} messages={messages} />}
+            <Card title="Checks" description={server ? 'Decoded in the console; signature and jti as the server found them.' : 'Decoded in the console; only the server can check the signature and the jti.'} flush>
               <ul className="checks" data-testid="lab-checks">
-                {result.checks.map((c, i) => {
+                {checks.map((c, i) => {
                   const Icon = c.status === 'pass' ? IconCheck : c.status === 'fail' ? IconX : c.status === 'warn' ? IconAlert : IconInfo;
                   return (
                     <li key={`${c.id}-${i}`} className={c.status}>
@@ -150,6 +172,43 @@ function Inspector({ apps, tiers, messages, token, setToken }: {
   );
 }
 
+/** The server's dry-run verdict: what POST /v1/pay would answer for this token right now. */
+function ServerVerdict({ answer }: { readonly answer: DryRun }) {
+  if (answer.accepted || !answer.error) {
+    return (
+      <div className="verdict verdict-ok" role="status" data-testid="lab-verdict">
+        <IconCircleCheck />
+        <div>
+          <div className="v-title">Paydesk would accept this request</div>
+          <div style={{ marginTop: 2 }}>
+            {answer.app && <>Sold by <b>{answer.app.name}</b> <code className="code-inline">{answer.app.key}</code></>}
+            {answer.price && <>{answer.app ? ', ' : ''}buyer pays <b>{answer.price.display}</b></>}
+          </div>
+          <div className="small muted" style={{ marginTop: 6 }}>Verified by the server, jti included. This was a dry run: nothing was written, the token can still be paid once.</div>
+        </div>
+      </div>
+    );
+  }
+  const { code, message, ...details } = answer.error;
+  const hint = hints[code];
+  return (
+    <div className="verdict verdict-bad" role="status" data-testid="lab-verdict">
+      <IconCircleX />
+      <div>
+        <div className="v-title">Paydesk would refuse this request</div>
+        <div style={{ marginTop: 2 }}><code className="code-inline">{code}</code> {message}</div>
+        {hint && <div className="small" style={{ marginTop: 4 }}>{hint}</div>}
+        {Object.keys(details).length > 0 && (
+          <dl className="small" style={{ marginTop: 6 }} data-testid="lab-verdict-details">
+            {Object.entries(details).map(([k, v]) => <div key={k}><dt style={{ display: 'inline' }}><code className="code-inline">{k}</code>: </dt><dd style={{ display: 'inline', margin: 0 }}>{JSON.stringify(v)}</dd></div>)}
+          </dl>
+        )}
+        <div className="small muted" style={{ marginTop: 6 }}>The server's verdict{answer.app ? ` for “${answer.app.name}”` : ''}, from a dry run of POST /v1/pay: nothing was written.</div>
+      </div>
+    </div>
+  );
+}
+
 function Verdict({ result, messages }: { readonly result: Explanation; readonly messages: Readonly<Record<string, string>> }) {
   if (result.verdict === 'refused' && result.failed) {
     return (
@@ -159,6 +218,7 @@ function Verdict({ result, messages }: { readonly result: Explanation; readonly 
           <div className="v-title">Paydesk would refuse this request</div>
           <div style={{ marginTop: 2 }}><b>{result.failed.label}:</b> {result.failed.detail}</div>
           <div className="small muted" style={{ marginTop: 6 }}><code className="code-inline">{result.failed.code}</code> {result.failed.code ? messages[result.failed.code] : ''}</div>
+          <div className="small muted" style={{ marginTop: 6 }}>Judged here in the console; verify on the server for its own verdict.</div>
         </div>
       </div>
     );
@@ -169,7 +229,7 @@ function Verdict({ result, messages }: { readonly result: Explanation; readonly 
         <IconAlert />
         <div>
           <div className="v-title">Every check passes except the signature, which isn't checked yet</div>
-          <div className="small" style={{ marginTop: 2 }}>A token whose payload was edited after signing looks exactly like this. Check the signature to be sure.</div>
+          <div className="small" style={{ marginTop: 2 }}>A token whose payload was edited after signing looks exactly like this. Check the signature on the server to be sure.</div>
         </div>
       </div>
     );
