@@ -67,6 +67,8 @@ export interface RequestInit {
   readonly idempotencyKey?: string;
   /** Public routes (/v1) carry no console credential. */
   readonly anonymous?: boolean;
+  /** Routes that change nothing get no Idempotency-Key (the server would store nothing anyway). */
+  readonly safe?: boolean;
 }
 
 function newKey(): string {
@@ -82,7 +84,7 @@ export async function request<T>(path: string, init: RequestInit): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   if (conn.token && !init.anonymous) headers.authorization = `Bearer ${conn.token}`;
-  if (init.method !== 'GET') headers['idempotency-key'] = init.idempotencyKey ?? newKey();
+  if (init.method !== 'GET' && !init.safe) headers['idempotency-key'] = init.idempotencyKey ?? newKey();
 
   let res: Response;
   try {
@@ -138,6 +140,7 @@ export function call<N extends RouteName>(name: N, ...args: CallArgs<N>): Promis
     signal: input.signal,
     idempotencyKey: input.idempotencyKey,
     anonymous: spec.auth === 'public',
+    safe: 'safe' in spec,
   });
 }
 

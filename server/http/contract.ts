@@ -188,6 +188,8 @@ export interface RouteSpec {
   readonly query?: z.ZodType;
   readonly response: z.ZodType;
   readonly status?: number;
+  /** A POST that changes nothing (a reveal, a dry run): no Idempotency-Key, nothing stored. */
+  readonly safe?: true;
 }
 
 const Empty = z.object({}).strict();
@@ -209,10 +211,12 @@ export const routes = {
   },
   revokeSecret: { method: 'DELETE', path: '/api/apps/{key}/secrets/{secretId}', auth: 'console', summary: 'Revoke a secret at once', response: App },
   revealSecret: {
+    safe: true,
     method: 'POST', path: '/api/apps/{key}/secrets/{secretId}/reveal', auth: 'console', body: Empty,
     summary: 'Show a secret\'s value (explicit action)', response: z.object({ id: z.string(), secret: z.string() }),
   },
   revealWebhookSecret: {
+    safe: true,
     method: 'POST', path: '/api/apps/{key}/webhook-secret/reveal', auth: 'console', body: Empty,
     summary: 'Show the app\'s whsec_ notice-signing secret', response: z.object({ webhookSecret: z.string() }),
   },
@@ -324,6 +328,7 @@ export const routes = {
 
   // --- request lab ---
   verifyRequest: {
+    safe: true,
     method: 'POST', path: '/api/requests/verify', auth: 'console', body: VerifyRequestBody,
     summary: 'Dry run of POST /v1/pay\'s verification of one payment request JWT: the verdict, and nothing written (no purchase, no jti used up)',
     response: RequestDryRun,

@@ -21,7 +21,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       security: r.auth === 'console' ? [{ consoleToken: [] }] : [],
       parameters: [
         ...params, ...query,
-        ...(r.method !== 'GET' ? [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 } }] : []),
+        ...(r.method !== 'GET' && !r.safe ? [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 } }] : []),
       ],
       responses: {
         [String(r.status ?? 200)]: { description: 'OK', content: { 'application/json': { schema: jsonSchema(r.response, 'output') } } },

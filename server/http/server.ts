@@ -184,7 +184,7 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
     const body = route.spec.body ? validate(route.spec.body, parsedBody, 'body') : undefined;
     const query = route.spec.query ? validate(route.spec.query, Object.fromEntries(url.searchParams), 'query') : undefined;
 
-    const key = req.method !== 'GET' ? req.headers['idempotency-key'] : undefined;
+    const key = req.method !== 'GET' && !route.spec.safe ? req.headers['idempotency-key'] : undefined;
     // Pages of different merchants pick their keys independently: keep them apart by origin.
     const scope = isPublic ? `public:${req.headers.origin ?? ''}` : 'console';
     const fingerprint = typeof key === 'string' ? opts.idempotency.fingerprint(req.method!, url.pathname, raw) : undefined;

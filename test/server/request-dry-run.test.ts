@@ -89,3 +89,17 @@ test('the dry run needs the console token, and checks its body', async () => {
   assert.equal((await t.api('POST', '/api/requests/verify', {})).status, 400);
   assert.equal((await t.api('POST', '/api/requests/verify', { jwt: 'x'.repeat(16 * 1024 + 1) })).status, 400);
 });
+
+test('a dry run stores nothing for an Idempotency-Key either: it changes nothing', async () => {
+  const t = await startTestServer();
+  try {
+    const app = await createApp(t);
+    const before = count(t, 'idempotency_keys');
+    const jwt = await signRequest(app, { now: t.clock.now });
+    const r = await t.api<{ accepted: boolean }>('POST', '/api/requests/verify', { jwt }, { 'idempotency-key': 'dry-1' });
+    assert.equal(r.body.accepted, true);
+    assert.equal(count(t, 'idempotency_keys'), before);
+  } finally {
+    await t.close();
+  }
+});
