@@ -33,6 +33,14 @@ interface AppRow {
 }
 interface SecretRow { id: string; app_key: string; secret_sealed: string; created_at: number; expires_at: number | null; revoked_at: number | null }
 
+/** A seller is flagged new to buyers for its first 30 days or first 5 sales. */
+const NEW_SELLER_MS = 30 * 24 * 3600_000;
+const NEW_SELLER_SALES = 5;
+
+function refundRate(row: Pick<AppRow, 'sales_count' | 'refunded_count'>): number {
+  return row.sales_count === 0 ? 0 : row.refunded_count / row.sales_count;
+}
+
 export function secretState(s: Pick<SecretRow, 'expires_at' | 'revoked_at'>, now: number): SecretState {
   if (s.revoked_at !== null) return 'revoked';
   if (s.expires_at !== null && s.expires_at <= now) return 'expired';
@@ -93,7 +101,7 @@ export class Apps {
       createdAt: iso(row.created_at)!,
       updatedAt: iso(row.updated_at)!,
       sales: row.sales_count,
-      refundRate: row.sales_count === 0 ? 0 : row.refunded_count / row.sales_count,
+      refundRate: refundRate(row),
       secrets: this.secrets(row.key).map((s) => ({
         id: s.id,
         state: secretState(s, now),
@@ -174,6 +182,30 @@ export class Apps {
 
   webhookSecret(key: string): string {
     return unseal(this.ctx.keys.secretsKey, this.row(key).webhook_secret_sealed, `webhook-secret:${key}`);
+  }
+
+  /** What a buyer is shown about the seller before confirming (DESIGN section 4): one row read, no secrets. */
+  seller(key: string) {
+    const row = this.row(key);
+    return {
+      appKey: row.key, name: row.name, homepage: row.homepage, contactEmail: row.contact_email, registeredAt: iso(row.created_at)!,
+      sales: row.sales_count, refundRate: refundRate(row),
+      newSeller: this.ctx.now() - row.created_at < NEW_SELLER_MS || row.sales_count < NEW_SELLER_SALES,
+    };
+  }
+
+  /**
+   * Why a pending purchase of this app, signed with this secret, may no longer be
+   * confirmed (a seller disabled since, a secret revoked as leaked), or undefined.
+   * One indexed read: it runs on every confirmation.
+   */
+  saleRefusal(key: string, secretId: string | null): 'request_app_disabled' | 'request_secret_revoked' | undefined {
+    const row = this.ctx.db.prepare(`SELECT a.status, s.revoked_at FROM apps a LEFT JOIN app_secrets s ON s.id = ? AND s.app_key = a.key WHERE a.key = ?`)
+      .get(secretId, key) as { status: AppStatus; revoked_at: number | null } | undefined;
+    if (!row) throw new PaydeskError('app_not_found');
+    if (row.status !== 'active') return 'request_app_disabled';
+    if (row.revoked_at !== null) return 'request_secret_revoked';
+    return undefined;
   }
 
   forVerification(key: string): AppForVerification | undefined {

@@ -30,13 +30,10 @@ const errorNames: Partial<Record<PurchaseStatus, string>> = {
   expired: 'PAYMENT_TIMEOUT',
 };
 
-const NEW_SELLER_MS = 30 * 24 * 3600_000;
-
 function monthStart(now: number): number {
   const d = new Date(now);
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
 }
-const NEW_SELLER_SALES = 5;
 
 /** Binds a confirmation to what the buyer was shown: a PIN typed for one purchase cannot confirm another. */
 export function purchaseDigest(p: Pick<PurchaseRow, 'id' | 'amount' | 'currency' | 'app_key' | 'product_id' | 'name'>): string {
@@ -130,16 +127,6 @@ export class Purchases {
     return row;
   }
 
-  private seller(appKey: string) {
-    const app = this.apps.get(appKey);
-    const registeredMs = Date.parse(app.createdAt);
-    return {
-      appKey: app.key, name: app.name, homepage: app.homepage, contactEmail: app.contactEmail, registeredAt: app.createdAt,
-      sales: app.sales, refundRate: app.refundRate,
-      newSeller: this.ctx.now() - registeredMs < NEW_SELLER_MS || app.sales < NEW_SELLER_SALES,
-    };
-  }
-
   private view(p: PurchaseRow) {
     const pm = p.payment_method_id
       ? (this.ctx.db.prepare('SELECT brand, last4 FROM payment_methods WHERE id = ?').get(p.payment_method_id) as { brand: string; last4: string } | undefined)
@@ -154,7 +141,7 @@ export class Purchases {
       pricePoint: p.price_point,
       refundedAmount: p.refunded_amount,
       simulate: p.simulate_json ? (JSON.parse(p.simulate_json) as Record<string, unknown>) : null,
-      seller: this.seller(p.app_key),
+      seller: this.apps.seller(p.app_key),
       buyer,
       paymentMethod: pm ?? null,
       transactionID: p.transaction_id,
@@ -258,9 +245,8 @@ export class Purchases {
     if (input.digest !== undefined && input.digest !== purchaseDigest(p)) throw new PaydeskError('purchase_mismatch');
     // A seller disabled after the page opened (say, found fraudulent), or a secret revoked
     // as leaked since it signed this request, sells nothing more.
-    const seller = this.apps.get(p.app_key);
-    if (seller.status !== 'active') throw new PaydeskError('request_app_disabled');
-    if (seller.secrets.some((x) => x.id === p.secret_id && x.state === 'revoked')) throw new PaydeskError('request_secret_revoked');
+    const refusal = this.apps.saleRefusal(p.app_key, p.secret_id);
+    if (refusal) throw new PaydeskError(refusal);
     const buyerId = this.wallet.requireSignedIn();
 
     const usedPin = input.pin !== undefined;

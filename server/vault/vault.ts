@@ -25,6 +25,10 @@ export interface CardToken {
 
 export type ChargeResult = { readonly ok: true; readonly chargeId: string } | { readonly ok: false; readonly code: ErrorCode };
 
+function chargeResult(row: { id: string; outcome: string }): ChargeResult {
+  return row.outcome === 'success' ? { ok: true, chargeId: row.id } : { ok: false, code: row.outcome as ErrorCode };
+}
+
 const declineCodes: Partial<Record<CardBehaviour, ErrorCode>> = {
   decline: 'card_declined',
   insufficient_funds: 'card_insufficient_funds',
@@ -58,8 +62,8 @@ export class Vault {
    * recorded, so a retry really retries.
    */
   async charge(token: string, amount: number, currency: string, idempotencyKey: string): Promise<ChargeResult> {
-    const prior = this.db.prepare('SELECT id, outcome FROM charges WHERE idempotency_key = ?').get(idempotencyKey) as { id: string; outcome: string } | undefined;
-    if (prior) return prior.outcome === 'success' ? { ok: true, chargeId: prior.id } : { ok: false, code: prior.outcome as ErrorCode };
+    const prior = this.chargeFor(idempotencyKey);
+    if (prior) return chargeResult(prior);
     const card = this.db.prepare('SELECT behaviour FROM cards WHERE token = ?').get(token) as { behaviour: CardBehaviour } | undefined;
     if (!card) return { ok: false, code: 'card_declined' };
     if (card.behaviour === 'slow') await new Promise((r) => setTimeout(r, this.options.slowChargeMs ?? 3000));
@@ -67,13 +71,14 @@ export class Vault {
     const outcome = declineCodes[card.behaviour] ?? 'success';
     const id = newId('ch', 20);
     // Durable before the answer (group commit): the ledger may only record a charge the processor keeps.
-    const stored = await commit(this.db, () => {
+    // A concurrent charge under the same key wins the insert; both callers get its answer.
+    return chargeResult(await commit(this.db, () => {
       this.db.prepare('INSERT INTO charges (id, token, idempotency_key, amount, currency, outcome, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING')
         .run(id, token, idempotencyKey, amount, currency, outcome, this.options.now());
-      return this.db.prepare('SELECT id, outcome FROM charges WHERE idempotency_key = ?').get(idempotencyKey) as { id: string; outcome: string };
-    });
-    return stored.outcome === 'success' ? { ok: true, chargeId: stored.id } : { ok: false, code: stored.outcome as ErrorCode };
+      return this.chargeFor(idempotencyKey)!;
+    }));
   }
+
 
   /** The charge already made under this key, if any (crash recovery). */
   chargeFor(idempotencyKey: string): { id: string; outcome: string; refunded: number } | undefined {

@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
+import { freePort } from '../helpers/paydesk.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -362,16 +363,6 @@ function checkFiles(dataDir: string, acked: Acked, merchants: readonly Merchant[
 }
 
 // --- the run --------------------------------------------------------------------------
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  s.listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = (s.address() as AddressInfo).port;
-  s.close();
-  await once(s, 'close');
-  return port;
-}
 
 export async function runCrashHarness(opts: CrashOptions): Promise<CrashReport> {
   const log = opts.log ?? ((line: string) => console.log(line));

@@ -3,6 +3,9 @@
 // PAYDESK_TEST_ROOT (set by test/run.ts) so the final scan can check that no
 // card number or CVC reached any database, WAL or log file.
 import { mkdtempSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
@@ -133,4 +136,15 @@ export function count(t: TestServer, table: string): number {
 
 export function errorCode(r: ApiResponse<unknown>): string | undefined {
   return (r.body as { error?: { code?: string } }).error?.code;
+}
+
+/** A port free on 127.0.0.1 right now (bound, then released): for a child server, or as a port nothing listens on. */
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  s.listen(0, '127.0.0.1');
+  await once(s, 'listening');
+  const port = (s.address() as AddressInfo).port;
+  s.close();
+  await once(s, 'close');
+  return port;
 }

@@ -6,18 +6,9 @@ import { spawn } from 'node:child_process';
 import { statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
-import { freshDataDir } from '../helpers/paydesk.ts';
+import { freshDataDir, freePort } from '../helpers/paydesk.ts';
 
 const root = join(import.meta.dirname, '..', '..');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function serve(args: string[]) {
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'server/cli.ts'), 'serve', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { startServer, type ServerOptions } from '../../../server/main.ts';
 import type { PaydeskEvent } from '../../../server/events/bus.ts';
-import { createApp, freshDataDir, pay, readyBuyer, signRequest, ponyRequest, type CreatedApp, type TestServer } from '../../helpers/paydesk.ts';
+import { createApp, freePort, freshDataDir, pay, readyBuyer, signRequest, ponyRequest, type CreatedApp, type TestServer } from '../../helpers/paydesk.ts';
 
 export { createApp, readyBuyer, signRequest, ponyRequest, type CreatedApp, type TestServer };
 
@@ -103,15 +103,7 @@ export async function receiver(behaviour: Behaviour = echo, port = 0): Promise<R
 }
 
 /** A port nothing listens on (bound, then released). */
-export async function closedPort(): Promise<number> {
-  const s = createServer();
-  s.listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = (s.address() as AddressInfo).port;
-  s.close();
-  await once(s, 'close');
-  return port;
-}
+export const closedPort = freePort;
 
 export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5000): Promise<T> {
   const until = Date.now() + timeoutMs;
