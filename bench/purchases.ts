@@ -127,17 +127,43 @@ async function referencePoints(opts: PurchaseBenchOptions, receiver: Receiver): 
   }
 }
 
-export async function benchPurchases(opts: PurchaseBenchOptions): Promise<{ rows: Row[]; paydesk: PointResult[]; reference: PointResult[] }> {
+/** The same client steps against bench/floor-server.ts: three HTTP exchanges and nothing else. */
+async function floorPoints(opts: PurchaseBenchOptions, receiver: Receiver): Promise<PointResult[]> {
+  const server = await spawnListening('bench/floor-server.ts', ['--postback', `${receiver.url}/postback`]);
+  const client = new Client(server.url, undefined, Math.max(...opts.buyers) + 4);
+  try {
+    const results: PointResult[] = [];
+    for (const buyers of opts.buyers) {
+      const step = async () => {
+        const created = await client.call<{ id: string }>('POST', '/v1/pay', { jwts: ['x'] });
+        const confirmed = await client.call<{ transactionID: string }>('POST', `/api/purchases/${created.body.id}/confirm`, {});
+        await receiver.postbackFor(confirmed.body.transactionID);
+      };
+      opts.progress(`purchases: HTTP floor, ${buyers} buyer(s)...`);
+      results.push(await measure(server, buyers, opts, step));
+    }
+    return results;
+  } finally {
+    client.close();
+    await server.stop();
+  }
+}
+
+export async function benchPurchases(opts: PurchaseBenchOptions): Promise<{ rows: Row[]; paydesk: PointResult[]; reference: PointResult[]; floor: PointResult[] }> {
   const receiver = await new Receiver().start();
   try {
+    const floor = await floorPoints(opts, receiver);
     const reference = await referencePoints(opts, receiver);
     const paydesk = await paydeskPoints(opts, receiver);
     const rows: Row[] = [];
     for (let i = 0; i < opts.buyers.length; i++) {
       const ours = paydesk[i]!;
       const ref = reference[i]!;
+      const bare = floor[i]!;
       const top = ours.buyers === Math.max(...opts.buyers);
       const cpu = `server ${ours.serverCores.toFixed(2)} cores, load generator ${ours.loadCores.toFixed(2)}`;
+      rows.push({ name: `${ours.buyers} buyer(s): HTTP floor`, value: Math.round(bare.perSecond), unit: 'purch/s',
+        note: `p50 ${bare.p50.toFixed(1)} ms, p99 ${bare.p99.toFixed(1)} ms; server ${bare.serverCores.toFixed(2)} cores, load generator ${bare.loadCores.toFixed(2)}` });
       rows.push({ name: `${ours.buyers} buyer(s): reference`, value: Math.round(ref.perSecond), unit: 'purch/s',
         note: `p50 ${ref.p50.toFixed(1)} ms, p99 ${ref.p99.toFixed(1)} ms; server ${ref.serverCores.toFixed(2)} cores, load generator ${ref.loadCores.toFixed(2)}` });
       rows.push({ name: `${ours.buyers} buyer(s): Paydesk`, value: Math.round(ours.perSecond), unit: 'purch/s',
@@ -148,7 +174,7 @@ export async function benchPurchases(opts: PurchaseBenchOptions): Promise<{ rows
       rows.push({ name: `${ours.buyers} buyer(s): ratio to reference`, value: ours.perSecond / ref.perSecond, unit: 'x',
         ...(top ? { goal: '>= 0.5', ok: ours.perSecond / ref.perSecond >= 0.5 } : {}) });
     }
-    return { rows, paydesk, reference };
+    return { rows, paydesk, reference, floor };
   } finally {
     await receiver.close();
   }

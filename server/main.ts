@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileKeySource, deriveKeys } from './keys/master-key.ts';
 import { openDatabase } from './db/open.ts';
-import { flushCommits } from './db/group-commit.ts';
+import { closeCommits, whenDurable } from './db/group-commit.ts';
 import { ledgerMigrations } from './db/ledger-migrations.ts';
 import { vaultMigrations } from './db/vault-migrations.ts';
 import { defaultConfig, type Context } from './context.ts';
@@ -114,6 +114,11 @@ async function startLocked(opts: StartOptions, unlock: () => void): Promise<Serv
     db.close();
     throw e;
   }
+  // Both files' group commits on disk (server/db/group-commit.ts); awaited before any answer.
+  const durable = (): Promise<void> | undefined => {
+    const waits = [whenDurable(db), whenDurable(vaultDb)].filter((w) => w !== undefined);
+    return waits.length === 0 ? undefined : Promise.all(waits).then(() => undefined);
+  };
   const events = new EventBus();
   const log = opts.log ?? ((line: string) => console.error(line));
   const ctx: Context = {
@@ -144,12 +149,20 @@ async function startLocked(opts: StartOptions, unlock: () => void): Promise<Serv
     token, events, log,
     handlers: makeHandlers(services),
     idempotency,
+    durable,
     consoleOrigins: opts.consoleOrigins ?? [],
     consoleSession,
     // pay.js and the status window (/pay.js, /pay/*) first, then the console's files.
     extra: chainExtra(
       (req, res, url) => serveJwks(services.providerKeys, req, res, url),
-      payPageRoutes({ publicStatus: (id) => services.purchases.publicStatus(id), now: ctx.now }),
+      payPageRoutes({
+        publicStatus: async (id) => {
+          const view = services.purchases.publicStatus(id);
+          await durable();
+          return view;
+        },
+        now: ctx.now,
+      }),
       consoleStatic({ session: consoleSession }),
     ),
   });
@@ -186,9 +199,9 @@ async function startLocked(opts: StartOptions, unlock: () => void): Promise<Serv
         clearInterval(sweep);
         clearInterval(housekeeping);
         server.close(() => {
-          // Writes still queued for a group commit are made before the files close.
-          flushCommits(vaultDb);
-          flushCommits(db);
+          // Writes still queued for a group commit are made, and made durable, before the files close.
+          closeCommits(vaultDb);
+          closeCommits(db);
           db.close();
           vaultDb.close();
           unlock();

@@ -10,6 +10,20 @@
 // savepoint is rolled back and it alone gets the error; the others commit. If
 // the COMMIT itself fails, every caller in the batch gets that error and none
 // of their changes exists.
+//
+// The fsync runs on libuv's thread pool, not on the event loop. A group's
+// COMMIT runs with synchronous=NORMAL (SQLite appends the frames to the WAL
+// and returns), then the WAL file is fdatasync'ed on the thread pool, and only
+// then are the group's callers answered: the frames of an acknowledged change
+// are on disk exactly as synchronous=FULL would have put them (FULL is that
+// same fdatasync, made by SQLite on the calling thread). While one fdatasync
+// runs, the next groups commit; one fdatasync then covers them all. Every
+// other transaction (immediate()) stays synchronous=FULL.
+//
+// A committed group is visible to readers before its fdatasync returns, so
+// nothing may be told of what they read until whenDurable() has resolved: the
+// HTTP server waits for it before every answer (server/http/server.ts).
+import { closeSync, fdatasync, fdatasyncSync, fstatSync, openSync, statSync } from 'node:fs';
 import type { Db } from './open.ts';
 
 interface Pending {
@@ -20,6 +34,15 @@ interface Pending {
 
 type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
 
+/** A committed group whose callers wait for the fdatasync that covers it. */
+interface Committed {
+  readonly seq: number;
+  /** Answers each caller with its own outcome. */
+  readonly settle: () => void;
+  /** Answers every caller with this error instead. */
+  readonly fail: (error: unknown) => void;
+}
+
 /** Caps one batch, so one COMMIT never holds the event loop for long. */
 const MAX_BATCH = 256;
 
@@ -28,19 +51,44 @@ export interface CommitStats {
   commits: number;
   /** Caller functions run (committed or rolled back to their savepoint). */
   writes: number;
+  /** fdatasyncs of the WAL that made groups durable. */
+  syncs: number;
 }
 
 class CommitQueue {
   private queue: Pending[] = [];
   private scheduled = false;
-  readonly stats: CommitStats = { commits: 0, writes: 0 };
+  readonly stats: CommitStats = { commits: 0, writes: 0, syncs: 0 };
+  /** Groups committed, and how many of them are known to be on disk. */
+  private committedSeq = 0;
+  private syncedSeq = 0;
+  private syncing = false;
+  private waiting: Committed[] = [];
+  /** whenDurable() callers, in the order of the group they wait for. */
+  private readonly barriers: { readonly seq: number; readonly resolve: () => void; readonly reject: (e: unknown) => void }[] = [];
+  private wal: { fd: number; ino: number } | undefined;
+  /** Set when an fdatasync failed: nothing written since can be promised durable. */
+  private broken: unknown;
+  private closed = false;
+  /** A file database in WAL mode; anything else (":memory:") commits with FULL semantics as is. */
+  private readonly walPath: string | undefined;
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db) {
+    const wal = !db.memory && String(db.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal';
+    this.walPath = wal ? `${db.name}-wal` : undefined;
+  }
 
   submit<T>(fn: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
+      if (this.broken !== undefined) {
+        reject(this.broken);
+        return;
+      }
       this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.scheduled) {
+      // While an fdatasync runs, what is queued waits for it to finish and then commits
+      // as one group: its callers would wait for the next fdatasync anyway, and one
+      // COMMIT writes fewer pages than several.
+      if (!this.scheduled && !this.syncing) {
         this.scheduled = true;
         // setImmediate runs after the I/O callbacks of this turn: every request that
         // the poll phase handed us has had the chance to queue its write.
@@ -64,9 +112,13 @@ class CommitQueue {
     const failAll = (error: unknown) => {
       for (const p of batch) p.reject(error);
     };
+    const async = this.walPath !== undefined;
     try {
+      // The fdatasync comes after, off the event loop (see the top of this file).
+      if (async) db.exec('PRAGMA synchronous = NORMAL');
       db.exec('BEGIN IMMEDIATE');
     } catch (error) {
+      this.restoreFull();
       failAll(error);
       return;
     }
@@ -93,16 +145,108 @@ class CommitQueue {
       } catch {
         // the connection is gone; SQLite rolls back on the next open
       }
+      this.restoreFull();
       failAll(error);
       return;
     }
+    this.restoreFull();
     this.stats.commits++;
     this.stats.writes += batch.length;
-    batch.forEach((p, i) => {
+    const settle = () => batch.forEach((p, i) => {
       const o = outcomes[i]!;
       if (o.ok) p.resolve(o.value);
       else p.reject(o.error);
     });
+    if (!async) {
+      settle();
+      return;
+    }
+    this.waiting.push({ seq: ++this.committedSeq, settle, fail: failAll });
+    this.sync();
+  }
+
+  private restoreFull(): void {
+    if (this.walPath === undefined) return;
+    try {
+      this.db.exec('PRAGMA synchronous = FULL');
+    } catch {
+      // the connection is gone
+    }
+  }
+
+  /** The WAL file's descriptor, opened again if SQLite replaced the file. */
+  private walFd(): number {
+    const path = this.walPath!;
+    const ino = statSync(path).ino;
+    if (this.wal?.ino !== ino) {
+      if (this.wal) closeSync(this.wal.fd);
+      const fd = openSync(path, 'r');
+      this.wal = { fd, ino: fstatSync(fd).ino };
+    }
+    return this.wal.fd;
+  }
+
+  /** One fdatasync at a time; it covers every group committed before it started. */
+  private sync(): void {
+    if (this.syncing || this.syncedSeq === this.committedSeq) return;
+    this.syncing = true;
+    const target = this.committedSeq;
+    let fd: number;
+    try {
+      fd = this.walFd();
+    } catch (error) {
+      this.syncDone(target, error);
+      return;
+    }
+    fdatasync(fd, (error) => this.syncDone(target, error ?? undefined));
+  }
+
+  private syncDone(target: number, error: unknown): void {
+    // An fdatasync still running when close() made its own finishes into a closed queue.
+    if (this.closed) return;
+    this.syncing = false;
+    if (error !== undefined) {
+      // The disk refused: what these groups wrote may not survive a power cut, so
+      // none of their callers hears success, and nothing later can be promised either.
+      this.broken = error;
+      const failed = this.waiting;
+      this.waiting = [];
+      this.barriers.splice(0).forEach((b) => b.reject(error));
+      for (const c of failed) c.fail(error);
+      return;
+    }
+    this.stats.syncs++;
+    this.syncedSeq = Math.max(this.syncedSeq, target);
+    while (this.waiting.length > 0 && this.waiting[0]!.seq <= target) this.waiting.shift()!.settle();
+    while (this.barriers.length > 0 && this.barriers[0]!.seq <= target) this.barriers.shift()!.resolve();
+    if (this.queue.length > 0) this.flush();
+    this.sync();
+  }
+
+  /** Resolves once every group committed so far is on disk; undefined when that is already so. */
+  durable(): Promise<void> | undefined {
+    if (this.broken !== undefined) return Promise.reject(this.broken);
+    if (this.syncedSeq === this.committedSeq) return undefined;
+    const seq = this.committedSeq;
+    return new Promise((resolve, reject) => this.barriers.push({ seq, resolve, reject }));
+  }
+
+  /** Commits what is queued and waits, on this thread, for it to be on disk; then lets go of the WAL. */
+  close(): void {
+    this.flush();
+    if (this.syncedSeq !== this.committedSeq && this.broken === undefined) {
+      const target = this.committedSeq;
+      let error: unknown;
+      try {
+        fdatasyncSync(this.walFd());
+      } catch (e) {
+        error = e;
+      }
+      this.syncDone(target, error);
+    }
+    this.closed = true;
+    if (this.wal) closeSync(this.wal.fd);
+    this.wal = undefined;
   }
 }
 
@@ -127,9 +271,17 @@ export function commit<T>(db: Db, fn: () => T): Promise<T> {
   return queueOf(db).submit(fn);
 }
 
-/** Commits whatever is queued, now; call before closing the database. */
-export function flushCommits(db: Db): void {
-  queues.get(db)?.flush();
+/**
+ * Resolves once everything committed on db so far is on disk (undefined when it
+ * already is). Await it before telling anyone what was read from db.
+ */
+export function whenDurable(db: Db): Promise<void> | undefined {
+  return queues.get(db)?.durable();
+}
+
+/** Commits whatever is queued and makes it durable, now; call before closing the database. */
+export function closeCommits(db: Db): void {
+  queues.get(db)?.close();
 }
 
 /** How many transactions carried how many writes, for the benchmarks. */

@@ -27,6 +27,12 @@ export interface HttpOptions {
   /** Other routes mounted by later features (static console, pay.js, ...); return true when handled. */
   readonly extra?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
   readonly log: (line: string) => void;
+  /**
+   * Resolves once every committed change is on disk (undefined when it already
+   * is): a group commit is visible before its fdatasync returns
+   * (server/db/group-commit.ts), so every answer waits for this first.
+   */
+  readonly durable?: () => Promise<void> | undefined;
 }
 
 interface CompiledRoute {
@@ -97,6 +103,12 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   const ownOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`, ...opts.consoleOrigins]);
 
+  /** send(), once everything the answer may have read is durable. */
+  async function answer(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): Promise<void> {
+    await opts.durable?.();
+    send(res, status, body, headers);
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // DNS rebinding: a page on evil.example resolving to 127.0.0.1 still sends its own Host.
     if (!allowedHosts().has(req.headers.host ?? '')) throw new PaydeskError('host_not_allowed');
@@ -149,7 +161,7 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
         }
       }
       if (url.pathname === '/api/openapi.json' && req.method === 'GET') {
-        send(res, 200, openApiDocument(`http://127.0.0.1:${port}`));
+        await answer(res, 200, openApiDocument(`http://127.0.0.1:${port}`));
         return;
       }
       if (url.pathname === '/api/events' && req.method === 'GET') {
@@ -191,7 +203,7 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
     if (typeof key === 'string' && fingerprint !== undefined) {
       const replay = opts.idempotency.begin(scope, key, fingerprint);
       if (replay) {
-        send(res, replay.status, replay.body, { 'idempotent-replayed': 'true' });
+        await answer(res, replay.status, replay.body, { 'idempotent-replayed': 'true' });
         return;
       }
     }
@@ -209,12 +221,18 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
       await opts.idempotency.finish(scope, key, { status, body: out })
         .catch((e: unknown) => opts.log(`idempotency: could not store the answer for a key: ${e instanceof Error ? e.message : String(e)}`));
     }
-    send(res, status, out);
+    await answer(res, status, out);
   }
 
   const server = createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      const { status, body } = errorResponse(e, opts.log);
+    handle(req, res).catch(async (e: unknown) => {
+      let { status, body } = errorResponse(e, opts.log);
+      try {
+        // A refusal may describe state too ("not pending"): it waits like any answer.
+        await opts.durable?.();
+      } catch (error) {
+        ({ status, body } = errorResponse(error, opts.log));
+      }
       if (!res.headersSent) send(res, status, body);
       else res.end();
     });

@@ -63,7 +63,7 @@ const PURCHASE_ID = /^pur_[a-z0-9]{1,64}$/;
 
 export interface PayPageOptions {
   /** The purchase as a merchant page may see it; throws purchase_not_found for an unknown id. */
-  readonly publicStatus: (id: string) => PublicPurchaseView;
+  readonly publicStatus: (id: string) => PublicPurchaseView | Promise<PublicPurchaseView>;
   readonly now: () => number;
 }
 
@@ -71,7 +71,7 @@ export interface PayPageOptions {
  * The `extra` hook of the HTTP server (server/http/server.ts): answers the
  * paths above and returns false for anything else.
  */
-export function payPageRoutes(opts: PayPageOptions): (req: IncomingMessage, res: ServerResponse, url: URL) => boolean {
+export function payPageRoutes(opts: PayPageOptions): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
   const sameOrigin = { 'cross-origin-resource-policy': 'same-origin' };
   const assets: Readonly<Record<string, Asset>> = {
     // Any merchant page on any origin loads pay.js, with or without `crossorigin` (for SRI).
@@ -80,7 +80,7 @@ export function payPageRoutes(opts: PayPageOptions): (req: IncomingMessage, res:
     '/pay/status.css': asset('status.css', 'text/css; charset=utf-8', sameOrigin),
   };
 
-  return (req, res, url) => {
+  return async (req, res, url) => {
     const path = url.pathname;
     if (path !== '/pay.js' && !path.startsWith('/pay/')) return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -107,7 +107,7 @@ export function payPageRoutes(opts: PayPageOptions): (req: IncomingMessage, res:
     let purchase: PublicPurchaseView | undefined;
     if (PURCHASE_ID.test(id)) {
       try {
-        purchase = opts.publicStatus(id);
+        purchase = await opts.publicStatus(id);
       } catch (e) {
         if (!isPaydeskError(e) || e.code !== 'purchase_not_found') throw e;
       }

@@ -1,11 +1,12 @@
 // Group commit (server/db/group-commit.ts): writes queued in one turn share one
 // IMMEDIATE transaction, each caller keeps its own all-or-nothing, and nobody
-// hears success before the COMMIT has returned.
+// hears success before the COMMIT has returned and the WAL has been fdatasync'ed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../../server/db/open.ts';
-import { commit, commitStats, flushCommits } from '../../server/db/group-commit.ts';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { closeCommits, commit, commitStats, whenDurable } from '../../server/db/group-commit.ts';
 import { freshDataDir } from '../helpers/paydesk.ts';
 
 function table(): Db {
@@ -69,11 +70,36 @@ test('when the COMMIT cannot happen, nobody in the batch hears success and nothi
   db.close();
 });
 
-test('flushCommits() commits what is queued at once (before a database is closed)', async () => {
+test('callers hear success only after the fdatasync that follows the COMMIT; until then whenDurable() holds readers back', async () => {
   const db = table();
+  const before = commitStats(db);
+  assert.equal(whenDurable(db), undefined, 'nothing waits when everything is on disk');
+  let answered = false;
+  const done = commit(db, () => db.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('w', 1)).then(() => (answered = true));
+  await nextTurn();
+  await nextTurn();
+  // Committed (SQLite has the frames in the WAL), visible to a reader, not yet acknowledged.
+  assert.deepEqual(rows(db), [{ k: 'w', v: 1 }]);
+  assert.equal(answered, false, 'the caller waits for the fdatasync, which runs off the event loop');
+  const barrier = whenDurable(db);
+  assert.ok(barrier instanceof Promise, 'a reader of that row must wait before telling anyone');
+  await barrier;
+  await done;
+  assert.equal(answered, true);
+  assert.equal(commitStats(db).syncs - before.syncs, 1);
+  assert.equal(whenDurable(db), undefined);
+  // Every other transaction still commits with synchronous=FULL.
+  assert.equal(db.pragma('synchronous', { simple: true }), 2);
+  db.close();
+});
+
+test('closeCommits() commits what is queued and makes it durable at once (before a database is closed)', async () => {
+  const db = table();
+  const before = commitStats(db);
   const done = commit(db, () => db.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('z', 9));
-  flushCommits(db);
+  closeCommits(db);
   assert.deepEqual(rows(db), [{ k: 'z', v: 9 }]);
+  assert.equal(commitStats(db).syncs - before.syncs, 1);
   db.close();
   await done;
 });
