@@ -47,8 +47,42 @@ export function secretState(s: Pick<SecretRow, 'expires_at' | 'revoked_at'>, now
   return 'active';
 }
 
+/** What verification and notice signing need of an app, secrets unsealed; see Apps.material(). */
+interface AppMaterial {
+  readonly row: AppRow;
+  readonly secrets: readonly (SecretRow & { readonly plain: string })[];
+  readonly webhookSecret: string;
+}
+
+/** Apps whose material is kept; a merchant has a handful, a test run a few hundred. */
+const MATERIAL_CACHE_SIZE = 1000;
+
 export class Apps {
+  /**
+   * Every payment request is verified against its app's secrets, and every notice
+   * signed with them: reading and unsealing them each time cost more than the
+   * rest of the verification (bench/purchases.ts). Every change to an app or its
+   * secrets goes through this class and forgets the app's entry; the counters
+   * other modules update (sales, refunds) are not part of it.
+   */
+  private readonly materials = new Map<string, AppMaterial>();
+
   constructor(private readonly ctx: Context) {}
+
+  private material(key: string): AppMaterial | undefined {
+    const cached = this.materials.get(key);
+    if (cached) return cached;
+    const row = this.ctx.db.prepare('SELECT * FROM apps WHERE key = ?').get(key) as AppRow | undefined;
+    if (!row) return undefined;
+    const m: AppMaterial = {
+      row,
+      secrets: this.secrets(key).map((s) => ({ ...s, plain: this.unsealSecret(key, s.secret_sealed) })),
+      webhookSecret: unseal(this.ctx.keys.secretsKey, row.webhook_secret_sealed, `webhook-secret:${key}`),
+    };
+    if (this.materials.size >= MATERIAL_CACHE_SIZE) this.materials.delete(this.materials.keys().next().value!);
+    this.materials.set(key, m);
+    return m;
+  }
 
   private sealSecret(appKey: string, secret: string): string {
     return seal(this.ctx.keys.secretsKey, secret, `app-secret:${appKey}`);
@@ -136,6 +170,7 @@ export class Apps {
     this.ctx.db.prepare(`UPDATE apps SET name = @name, homepage = @homepage, contact_email = @contact_email,
       postback_url = @postback_url, chargeback_url = @chargeback_url, access = @access, status = @status, notice_signing = @notice_signing, updated_at = @now
       WHERE key = @key`).run({ ...next, now: this.ctx.now(), key });
+    this.materials.delete(key);
     this.ctx.events.emit('app.updated', { key, status: next.status });
     return this.get(key);
   }
@@ -153,6 +188,7 @@ export class Apps {
       this.ctx.db.prepare('INSERT INTO app_secrets (id, app_key, secret_sealed, created_at) VALUES (?, ?, ?, ?)')
         .run(id, key, this.sealSecret(key, secret), now);
     });
+    this.materials.delete(key);
     this.ctx.events.emit('app.secret_rotated', { key, secretId: id });
     return { app: this.get(key), secret: { id, secret } };
   }
@@ -169,6 +205,7 @@ export class Apps {
       if (secretState(s, now) === 'active' && !othersActive) throw new PaydeskError('secret_last_active');
       this.ctx.db.prepare('UPDATE app_secrets SET revoked_at = ? WHERE id = ?').run(now, secretId);
     });
+    this.materials.delete(key);
     this.ctx.events.emit('app.secret_revoked', { key, secretId });
     return this.get(key);
   }
@@ -181,7 +218,16 @@ export class Apps {
   }
 
   webhookSecret(key: string): string {
-    return unseal(this.ctx.keys.secretsKey, this.row(key).webhook_secret_sealed, `webhook-secret:${key}`);
+    const m = this.material(key);
+    if (!m) throw new PaydeskError('app_not_found');
+    return m.webhookSecret;
+  }
+
+  /** How this app's notices are signed. */
+  noticeSigning(key: string): NoticeSigning {
+    const m = this.material(key);
+    if (!m) throw new PaydeskError('app_not_found');
+    return m.row.notice_signing;
   }
 
   /** What a buyer is shown about the seller before confirming (DESIGN section 4): one row read, no secrets. */
@@ -197,24 +243,25 @@ export class Apps {
   /**
    * Why a pending purchase of this app, signed with this secret, may no longer be
    * confirmed (a seller disabled since, a secret revoked as leaked), or undefined.
-   * One indexed read: it runs on every confirmation.
+   * It runs on every confirmation.
    */
   saleRefusal(key: string, secretId: string | null): 'request_app_disabled' | 'request_secret_revoked' | undefined {
-    const row = this.ctx.db.prepare(`SELECT a.status, s.revoked_at FROM apps a LEFT JOIN app_secrets s ON s.id = ? AND s.app_key = a.key WHERE a.key = ?`)
-      .get(secretId, key) as { status: AppStatus; revoked_at: number | null } | undefined;
-    if (!row) throw new PaydeskError('app_not_found');
-    if (row.status !== 'active') return 'request_app_disabled';
-    if (row.revoked_at !== null) return 'request_secret_revoked';
+    const m = this.material(key);
+    if (!m) throw new PaydeskError('app_not_found');
+    if (m.row.status !== 'active') return 'request_app_disabled';
+    if (m.secrets.some((s) => s.id === secretId && s.revoked_at !== null)) return 'request_secret_revoked';
     return undefined;
   }
 
   forVerification(key: string): AppForVerification | undefined {
-    const row = this.ctx.db.prepare('SELECT * FROM apps WHERE key = ?').get(key) as AppRow | undefined;
-    if (!row) return undefined;
+    const m = this.material(key);
+    if (!m) return undefined;
+    const { row } = m;
+    // A secret's state moves with the clock (a grace period ends): computed on every call.
     const now = this.ctx.now();
     const order: Record<SecretState, number> = { active: 0, expired: 1, revoked: 2 };
-    const secrets = this.secrets(key)
-      .map((s) => ({ id: s.id, secret: this.unsealSecret(key, s.secret_sealed), state: secretState(s, now) }))
+    const secrets = m.secrets
+      .map((s) => ({ id: s.id, secret: s.plain, state: secretState(s, now) }))
       .sort((a, b) => order[a.state] - order[b.state]);
     return { key, status: row.status, access: row.access, postbackURL: row.postback_url, chargebackURL: row.chargeback_url, secrets };
   }
