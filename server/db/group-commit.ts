@@ -23,7 +23,7 @@
 // A committed group is visible to readers before its fdatasync returns, so
 // nothing may be told of what they read until whenDurable() has resolved: the
 // HTTP server waits for it before every answer (server/http/server.ts).
-import { closeSync, fdatasync, fdatasyncSync, fstatSync, openSync, statSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
 import type { Db } from './open.ts';
 
 interface Pending {
@@ -66,7 +66,7 @@ class CommitQueue {
   private waiting: Committed[] = [];
   /** whenDurable() callers, in the order of the group they wait for. */
   private readonly barriers: { readonly seq: number; readonly resolve: () => void; readonly reject: (e: unknown) => void }[] = [];
-  private wal: { fd: number; ino: number } | undefined;
+  private walFdOpen: number | undefined;
   /** Set when an fdatasync failed: nothing written since can be promised durable. */
   private broken: unknown;
   private closed = false;
@@ -174,16 +174,13 @@ class CommitQueue {
     }
   }
 
-  /** The WAL file's descriptor, opened again if SQLite replaced the file. */
+  /**
+   * The WAL file's descriptor, opened once: SQLite writes it in place and deletes it
+   * only when the last connection closes, which is after closeCommits().
+   */
   private walFd(): number {
-    const path = this.walPath!;
-    const ino = statSync(path).ino;
-    if (this.wal?.ino !== ino) {
-      if (this.wal) closeSync(this.wal.fd);
-      const fd = openSync(path, 'r');
-      this.wal = { fd, ino: fstatSync(fd).ino };
-    }
-    return this.wal.fd;
+    this.walFdOpen ??= openSync(this.walPath!, 'r');
+    return this.walFdOpen;
   }
 
   /** One fdatasync at a time; it covers every group committed before it started. */
@@ -245,8 +242,8 @@ class CommitQueue {
       this.syncDone(target, error);
     }
     this.closed = true;
-    if (this.wal) closeSync(this.wal.fd);
-    this.wal = undefined;
+    if (this.walFdOpen !== undefined) closeSync(this.walFdOpen);
+    this.walFdOpen = undefined;
   }
 }
 
