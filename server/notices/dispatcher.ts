@@ -15,7 +15,7 @@ import type { Context } from '../context.ts';
 import type { Apps } from '../apps/apps.ts';
 import type { ProviderKeys } from './provider-keys.ts';
 import { checkTarget } from './target.ts';
-import { defaultDeliveryLimits, sendNotice, type AttemptOutcome, type DeliveryLimits } from './deliver.ts';
+import { MerchantConnections, defaultConnectionLimits, defaultDeliveryLimits, sendNotice, type AttemptOutcome, type DeliveryLimits } from './deliver.ts';
 import { defaultMaxAttempts, retryDelayMs } from './schedule.ts';
 import { deliveryHeaders, noticeBody, noticeClaims, signNotice, type NoticeKey, type NoticePayload, type NoticeSigning, type NoticeType } from './signing.ts';
 
@@ -26,6 +26,9 @@ export interface NoticeRow {
   last_verdict: string | null; last_reason: string | null; delivered_at: number | null; failed_at: number | null;
 }
 
+/** What an attempt needs of a notice: read with the pick, in the turn the attempt starts. */
+type DueNotice = Pick<NoticeRow, 'id' | 'purchase_id' | 'app_key' | 'type' | 'seq' | 'url' | 'payload_json'>;
+
 /** A test hook for the crash tests: SIGKILL this process at one point of a delivery. */
 export type NoticeFault = 'kill-before-send' | 'kill-after-response';
 
@@ -33,7 +36,7 @@ export interface DispatcherOptions {
   /** Multiplies every retry wait; 1 in production, e.g. 0.001 in development. */
   readonly timeScale: number;
   readonly limits: DeliveryLimits;
-  /** Deliveries in flight per app. */
+  /** Requests to one app's servers at a time (a slot is held from connect to the answer read, not while it is recorded). */
   readonly perAppConcurrency: number;
   /** Deliveries in flight in all; high enough that hung merchants cannot use it up before their timeouts. */
   readonly globalConcurrency: number;
@@ -45,8 +48,8 @@ export interface DispatcherOptions {
 export const defaultDispatcherOptions: DispatcherOptions = {
   timeScale: 1,
   limits: defaultDeliveryLimits,
-  perAppConcurrency: 2,
-  globalConcurrency: 64,
+  perAppConcurrency: 8,
+  globalConcurrency: 256,
   log: (line) => console.error(line),
 };
 
@@ -64,17 +67,55 @@ interface InFlight {
   readonly purchaseId: string | null;
   readonly controller: AbortController;
   done: Promise<void>;
+  /** Whether it still holds one of its app's slots: given back once the merchant's answer is read. */
+  holdsSlot: boolean;
 }
 
 /** How often due notices are looked for even without a wake-up (a clock moved by tests, a missed event). */
 const POLL_MS = 1000;
 
+/**
+ * Per app with pending notices: the earliest next attempt, and the earliest
+ * still to come after ?. A loose index scan of notices_due (status, app_key,
+ * next_attempt_at): a few index seeks per app, however long an app's backlog.
+ */
+const SURVEY_SQL = `WITH RECURSIVE apps(app) AS (
+    SELECT (SELECT MIN(app_key) FROM notices WHERE status = 'pending')
+    UNION ALL
+    SELECT (SELECT MIN(app_key) FROM notices WHERE status = 'pending' AND app_key > app) FROM apps WHERE app IS NOT NULL)
+  SELECT app,
+    (SELECT MIN(next_attempt_at) FROM notices WHERE status = 'pending' AND app_key = app) AS first,
+    (SELECT MIN(next_attempt_at) FROM notices WHERE status = 'pending' AND app_key = app AND next_attempt_at > ?) AS later
+  FROM apps WHERE app IS NOT NULL`;
+
+/**
+ * An app's due notices, oldest due first and, when equally due, in the order
+ * they were written (rowid), which is the index's own order: no sort, and the
+ * scan stops at the limit. The limit is written into the SQL (one statement
+ * per limit, two in all): as a bound parameter SQLite read the whole range.
+ */
+function pickSQL(limit: number): string {
+  return `SELECT id, purchase_id, app_key, type, seq, url, payload_json FROM notices WHERE status = 'pending' AND app_key = ? AND next_attempt_at <= ?
+  ORDER BY next_attempt_at, rowid LIMIT ${Math.trunc(limit)}`;
+}
+
+/** Rows read past an app's slots (its notices in flight come back too), for notices passed over because their purchase has one in flight. */
+const PICK_SLACK = 2;
+/** Rows read next when slots are still free after the first read: many of its rows were passed over. */
+const PICK_MORE = 64;
+
 export class Dispatcher {
   private readonly ownPorts = new Set<number>();
   private readonly inFlight = new Map<string, InFlight>();
   private readonly perApp = new Map<string, number>();
+  /** Purchases with a notice in flight (never more than one each: see pump()). */
+  private readonly purchasesInFlight = new Set<string>();
+  private readonly connections: MerchantConnections;
+  private readonly pickFirst: string;
+  private readonly pickMore: string;
   private readonly waiters = new Map<string, (() => void)[]>();
   private timer: NodeJS.Timeout | undefined;
+  private timerAt: number | undefined;
   private poll: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
   private running = false;
@@ -87,7 +128,11 @@ export class Dispatcher {
     private readonly apps: Apps,
     private readonly keys: ProviderKeys,
     private readonly options: DispatcherOptions = defaultDispatcherOptions,
-  ) {}
+  ) {
+    this.connections = new MerchantConnections({ ...defaultConnectionLimits, idlePerTarget: Math.max(options.perAppConcurrency, 1) });
+    this.pickFirst = pickSQL(options.perAppConcurrency + PICK_SLACK);
+    this.pickMore = pickSQL(Math.max(options.perAppConcurrency + PICK_SLACK, PICK_MORE));
+  }
 
   get timeScale(): number {
     return this.options.timeScale;
@@ -169,45 +214,61 @@ export class Dispatcher {
     }
   }
 
+  /**
+   * Starts what is due and has a free slot, and sets the timer for the next
+   * notice that is not due yet: one survey query, and one pick per app that
+   * has both due notices and a free slot.
+   */
   private pump(): void {
     const now = this.ctx.now();
-    const apps = this.ctx.db.prepare("SELECT app_key, MIN(next_attempt_at) AS due FROM notices WHERE status = 'pending' AND next_attempt_at <= ? GROUP BY app_key")
-      .all(now) as { app_key: string; due: number }[];
-    const pick = this.ctx.db.prepare(`SELECT id, app_key, purchase_id FROM notices WHERE status = 'pending' AND app_key = ? AND next_attempt_at <= ?
-      ORDER BY next_attempt_at, created_at, seq LIMIT ?`);
-    for (const { app_key: appKey } of apps) {
-      if (this.inFlight.size >= this.options.globalConcurrency) break;
-      const busy = this.perApp.get(appKey) ?? 0;
-      let free = this.options.perAppConcurrency - busy;
-      if (free <= 0) continue;
-      const rows = pick.all(appKey, now, free + busy + 8) as { id: string; app_key: string; purchase_id: string | null }[];
-      for (const r of rows) {
+    const apps = this.ctx.db.prepare(SURVEY_SQL).all(now) as { app: string; first: number; later: number | null }[];
+    let next: number | undefined;
+    for (const { app: appKey, first, later } of apps) {
+      if (later !== null && (next === undefined || later < next)) next = later;
+      if (first > now || this.inFlight.size >= this.options.globalConcurrency) continue;
+      let free = this.options.perAppConcurrency - (this.perApp.get(appKey) ?? 0);
+      // Its notices in flight come back too (still pending, and the earliest due): they are passed over.
+      for (const sql of [this.pickFirst, this.pickMore]) {
         if (free <= 0 || this.inFlight.size >= this.options.globalConcurrency) break;
-        if (this.inFlight.has(r.id)) continue;
-        // One notice per purchase at a time, so a purchase's notices reach the merchant in order when all goes well.
-        if (r.purchase_id !== null && [...this.inFlight.values()].some((f) => f.purchaseId === r.purchase_id)) continue;
-        this.launch(r.id, r.app_key, r.purchase_id);
-        free--;
+        const rows = this.ctx.db.prepare(sql).all(appKey, now) as DueNotice[];
+        for (const r of rows) {
+          if (free <= 0 || this.inFlight.size >= this.options.globalConcurrency) break;
+          if (this.inFlight.has(r.id)) continue;
+          // One notice per purchase at a time, so a purchase's notices reach the merchant in order when all goes well.
+          if (r.purchase_id !== null && this.purchasesInFlight.has(r.purchase_id)) continue;
+          this.launch(r);
+          free--;
+        }
+        // Nothing more is due than what was read.
+        if (rows.length < this.options.perAppConcurrency + PICK_SLACK) break;
       }
     }
-    this.scheduleNext(now);
+    this.scheduleAt(next, now);
   }
 
-  private scheduleNext(now: number): void {
-    const next = this.ctx.db.prepare("SELECT MIN(next_attempt_at) AS due FROM notices WHERE status = 'pending' AND next_attempt_at > ?").get(now) as { due: number | null };
+  /** The timer wakes the dispatcher when the next notice not yet due becomes due; moved only when that changes. */
+  private scheduleAt(due: number | undefined, now: number): void {
+    if (due === this.timerAt && this.timer) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (next.due === null) return;
-    this.timer = setTimeout(() => this.kick(), Math.min(Math.max(next.due - now, 0), 2 ** 31 - 1));
+    this.timerAt = due;
+    if (due === undefined) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = undefined;
+      this.kick();
+    }, Math.min(Math.max(due - now, 0), 2 ** 31 - 1));
     this.timer.unref();
   }
 
-  private launch(id: string, appKey: string, purchaseId: string | null): void {
+  private launch(n: DueNotice): void {
+    const { id, app_key: appKey, purchase_id: purchaseId } = n;
     const controller = new AbortController();
-    const entry: InFlight = { appKey, purchaseId, controller, done: Promise.resolve() };
+    const entry: InFlight = { appKey, purchaseId, controller, done: Promise.resolve(), holdsSlot: true };
     this.inFlight.set(id, entry);
     this.perApp.set(appKey, (this.perApp.get(appKey) ?? 0) + 1);
-    entry.done = this.attempt(id, controller.signal)
+    if (purchaseId !== null) this.purchasesInFlight.add(purchaseId);
+    entry.done = this.attempt(n, controller.signal)
       .catch((e: unknown) => {
         if (!this.running) return;
         this.options.log(`notices: attempt for ${id} failed unexpectedly: ${e instanceof Error ? e.message : String(e)}`);
@@ -219,14 +280,29 @@ export class Dispatcher {
         }
       })
       .finally(() => {
+        this.releaseSlot(id);
         this.inFlight.delete(id);
-        const n = (this.perApp.get(appKey) ?? 1) - 1;
-        if (n <= 0) this.perApp.delete(appKey);
-        else this.perApp.set(appKey, n);
+        if (purchaseId !== null) this.purchasesInFlight.delete(purchaseId);
         for (const w of this.waiters.get(id) ?? []) w();
         this.waiters.delete(id);
         this.kick();
       });
+  }
+
+  /**
+   * Gives the app's slot back once the merchant's answer is in: the slots bound
+   * the requests a merchant sees at once, and recording the answer (a commit, then
+   * an fdatasync) need not hold up its next notice. The notice stays in flight,
+   * so it is not picked again, until the record is made.
+   */
+  private releaseSlot(id: string): void {
+    const entry = this.inFlight.get(id);
+    if (!entry?.holdsSlot) return;
+    entry.holdsSlot = false;
+    const n = (this.perApp.get(entry.appKey) ?? 1) - 1;
+    if (n <= 0) this.perApp.delete(entry.appKey);
+    else this.perApp.set(entry.appKey, n);
+    this.kick();
   }
 
   /** Resolves when the next attempt of this notice has been recorded (or the dispatcher stops). */
@@ -258,7 +334,7 @@ export class Dispatcher {
   }
 
   /** Signs the notice as it would go out now: used for each attempt and for "copy as curl". */
-  prepare(n: NoticeRow): PreparedRequest {
+  prepare(n: Pick<NoticeRow, 'id' | 'app_key' | 'type' | 'seq' | 'url' | 'payload_json'>): PreparedRequest {
     const nowMs = this.ctx.now();
     const payload = JSON.parse(n.payload_json) as NoticePayload;
     const claims = noticeClaims({ id: n.id, type: n.type, seq: n.seq, issuer: this.ctx.config.audience, appKey: n.app_key, payload, nowMs });
@@ -268,18 +344,17 @@ export class Dispatcher {
     return { url: n.url, headers, body, notice: { header: { ...header }, claims }, transactionID: String(payload.response.transactionID ?? '') };
   }
 
-  private async attempt(id: string, signal: AbortSignal): Promise<void> {
-    const n = this.row(id);
-    if (n.status !== 'pending') return;
+  /** One attempt of a notice the pick has just read as pending and due. */
+  private async attempt(n: DueNotice, signal: AbortSignal): Promise<void> {
+    const { id } = n;
     const prepared = this.prepare(n);
     const startedAt = this.ctx.now();
     // Durable before the request leaves, so a crash mid-attempt shows as 'interrupted'; it
     // rides in the same group commit as whatever else is being written this turn.
-    const attemptId = await commit(this.ctx.db, () => {
-      const { next } = this.ctx.db.prepare('SELECT COALESCE(MAX(number), 0) + 1 AS next FROM notice_attempts WHERE notice_id = ?').get(id) as { next: number };
-      return Number(this.ctx.db.prepare(`INSERT INTO notice_attempts (notice_id, number, url, started_at, request_headers_json, request_body, notice_json)
-        VALUES (?, ?, ?, ?, ?, ?, ?)`).run(id, next, prepared.url, startedAt, JSON.stringify(prepared.headers), prepared.body, JSON.stringify(prepared.notice)).lastInsertRowid);
-    });
+    const attemptId = await commit(this.ctx.db, () => Number(this.ctx.db.prepare(`INSERT INTO notice_attempts
+        (notice_id, number, url, started_at, request_headers_json, request_body, notice_json)
+        SELECT ?, COALESCE(MAX(number), 0) + 1, ?, ?, ?, ?, ? FROM notice_attempts WHERE notice_id = ?`)
+      .run(id, prepared.url, startedAt, JSON.stringify(prepared.headers), prepared.body, JSON.stringify(prepared.notice), id).lastInsertRowid));
 
     const check = await checkTarget(prepared.url, this.ownPorts);
     let outcome: AttemptOutcome;
@@ -287,9 +362,13 @@ export class Dispatcher {
       outcome = { verdict: check.verdict, reason: check.reason, response: null, durationMs: 0 };
     } else {
       if (this.options.fault === 'kill-before-send') process.kill(process.pid, 'SIGKILL');
-      outcome = await sendNotice({ target: check.target, headers: prepared.headers, body: prepared.body, expectedEcho: prepared.transactionID, limits: this.options.limits, signal });
+      outcome = await sendNotice({
+        target: check.target, headers: prepared.headers, body: prepared.body, expectedEcho: prepared.transactionID, limits: this.options.limits, signal,
+        connections: this.connections,
+      });
       if (this.options.fault === 'kill-after-response' && outcome.verdict === 'delivered') process.kill(process.pid, 'SIGKILL');
     }
+    this.releaseSlot(id);
     if (outcome.verdict === 'interrupted' && !this.running) {
       // Shutting down: leave the attempt open; start() marks it interrupted and the notice goes out again.
       return;
@@ -297,7 +376,7 @@ export class Dispatcher {
     await this.record(n, attemptId, outcome);
   }
 
-  private async record(before: NoticeRow, attemptId: number, outcome: AttemptOutcome): Promise<void> {
+  private async record(before: DueNotice, attemptId: number, outcome: AttemptOutcome): Promise<void> {
     const now = this.ctx.now();
     const result = await commit(this.ctx.db, () => {
       const r = outcome.response;
@@ -343,9 +422,12 @@ export class Dispatcher {
     this.unsubscribe?.();
     if (this.timer) clearTimeout(this.timer);
     if (this.poll) clearInterval(this.poll);
+    this.timer = undefined;
+    this.timerAt = undefined;
     const pending = [...this.inFlight.values()];
     for (const f of pending) f.controller.abort();
     await Promise.all(pending.map((f) => f.done));
+    this.connections.close();
     for (const list of this.waiters.values()) for (const w of list) w();
     this.waiters.clear();
   }

@@ -124,8 +124,9 @@ test('misbehaving merchants: every attempt recorded with its verdict, retried, f
 });
 
 test('a merchant that hangs never delays another merchant\'s notices', async (t) => {
-  // A long response timeout, so the hung deliveries stay in flight for the whole test.
-  const s = await startNoticeServer({ noticeDelivery: { responseTimeoutMs: 10_000 } });
+  // A long response timeout, so the hung deliveries stay in flight for the whole test;
+  // two slots per app (the default is 8), so six notices are more than the hung merchant may take.
+  const s = await startNoticeServer({ noticeDelivery: { responseTimeoutMs: 10_000, perAppConcurrency: 2 } });
   const hung: import('node:http').ServerResponse[] = [];
   const slow = await receiver((_req, res) => { hung.push(res); });
   const good = await receiver();
@@ -138,7 +139,7 @@ test('a merchant that hangs never delays another merchant\'s notices', async (t)
   const slowApp = await createApp(s, { postbackURL: `${slow.url}/p`, chargebackURL: `${slow.url}/c` });
   const goodApp = await createApp(s, { postbackURL: `${good.url}/p`, chargebackURL: `${good.url}/c` });
   for (let i = 0; i < 6; i++) await buy(s, slowApp, buyer);
-  // The hung merchant holds its own slots (2), not more.
+  // The hung merchant holds its own two slots, not more.
   await waitFor('the hung merchant to hold its slots', () => slow.received.length >= 2);
   for (let i = 0; i < 3; i++) await buy(s, goodApp, buyer);
   // Delivered while the hung merchant's requests are still in flight (they run until its 10 s timeout):
