@@ -1,12 +1,29 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Random bytes for ids, drawn from the CSPRNG 4 KiB at a time: several ids are
+ * made per purchase, and one small randomBytes() call cost more than the id.
+ * Each refill is a new buffer, so bytes handed out are never handed out again.
+ */
+const POOL_BYTES = 4096;
+let pool = Buffer.alloc(0);
+let used = 0;
+
+function random(n: number): Buffer {
+  if (used + n > pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    used = 0;
+  }
+  used += n;
+  return pool.subarray(used - n, used);
+}
 
 const alphabet = '0123456789abcdefghijklmnopqrstuvwxyz';
 
 /** A prefixed random id, e.g. `pur_3k9x…`: the prefix says what it names (Stripe's convention). */
 export function newId(prefix: string, length = 20): string {
-  const bytes = randomBytes(length);
   let s = '';
-  for (const b of bytes) s += alphabet[b % 36];
+  for (const b of random(length)) s += alphabet[b % 36];
   return `${prefix}_${s}`;
 }
 
@@ -16,10 +33,15 @@ export function newSecret(): string {
 }
 
 const codeAlphabet = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+/** Bytes at or above this are skipped, so every code letter is equally likely (248 = 8 × 31). */
+const CODE_BYTE_LIMIT = 256 - (256 % codeAlphabet.length);
 
 /** The short code shown both on the merchant's status window and in the wallet, e.g. `K7P-4QX`. */
 export function newConfirmationCode(): string {
   let s = '';
-  for (let i = 0; i < 6; i++) s += codeAlphabet[randomInt(codeAlphabet.length)];
+  while (s.length < 6) {
+    const b = random(1)[0]!;
+    if (b < CODE_BYTE_LIMIT) s += codeAlphabet[b % codeAlphabet.length];
+  }
   return `${s.slice(0, 3)}-${s.slice(3)}`;
 }

@@ -122,18 +122,27 @@ class CommitQueue {
       failAll(error);
       return;
     }
+    // A caller alone in its group has the transaction itself as its all-or-nothing.
+    const alone = batch.length === 1;
     for (const p of batch) {
       // Some errors (a full disk, an I/O error) make SQLite roll back the whole transaction.
       if (!db.inTransaction) break;
-      db.exec('SAVEPOINT paydesk_write');
+      if (!alone) db.exec('SAVEPOINT paydesk_write');
       try {
         const value = p.fn();
-        db.exec('RELEASE paydesk_write');
+        if (!alone) db.exec('RELEASE paydesk_write');
         outcomes.push({ ok: true, value });
       } catch (error) {
-        if (db.inTransaction) db.exec('ROLLBACK TO paydesk_write; RELEASE paydesk_write');
+        if (db.inTransaction) db.exec(alone ? 'ROLLBACK' : 'ROLLBACK TO paydesk_write; RELEASE paydesk_write');
         outcomes.push({ ok: false, error });
       }
+    }
+    const only = outcomes[0];
+    if (alone && only && !only.ok) {
+      // Nothing was written: nothing to commit or to wait for.
+      this.restoreFull();
+      batch[0]!.reject(only.error);
+      return;
     }
     try {
       if (!db.inTransaction) throw new Error('SQLite rolled back the whole group commit; no write in it was kept');

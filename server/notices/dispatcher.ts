@@ -180,15 +180,14 @@ export class Dispatcher {
   }
 
   /**
-   * Looks for due notices once the code running now has finished. Cheap; call it
-   * after writing a notice. Many calls in one go (a group commit completes many
-   * purchases at once) make one look, before the turn's writes are committed, so
-   * the attempts' records ride in the same group commit.
+   * Looks for due notices once the I/O of this turn of the event loop has been
+   * handled. Cheap; call it after writing a notice. All the calls of one turn (a
+   * group commit completes many purchases, many answers come in) make one look.
    */
   kick(): void {
     if (!this.running || this.kickQueued) return;
     this.kickQueued = true;
-    queueMicrotask(() => {
+    setImmediate(() => {
       this.kickQueued = false;
       this.pumpNow();
     });

@@ -116,7 +116,8 @@ export class Purchases {
       this.event(id, 'created', { appKey: v.appKey, amount: r.price.amount, currency: r.price.currency });
     });
     this.ctx.events.emit('purchase.created', { id, appKey: v.appKey, status: 'pending' });
-    return this.get(id);
+    // Just written, with its expiry ahead of it: no need to look for expiry first (get()).
+    return this.view(this.row(id));
   }
 
   // --- reading ------------------------------------------------------------------
@@ -258,7 +259,7 @@ export class Purchases {
 
     if (p.simulate_json !== null || p.amount === 0) {
       await this.completeDurably(p.id, buyerId, null, usedPin);
-      return this.get(id);
+      return this.view(this.row(id));
     }
     const pm = this.wallet.choosePaymentMethod(buyerId, input.paymentMethodId);
     if (pm.currency !== p.currency) throw new PaydeskError('payment_method_currency_mismatch', { paymentMethodCurrency: pm.currency, purchaseCurrency: p.currency });
@@ -267,7 +268,8 @@ export class Purchases {
     const charge = await this.vault.charge(pm.vault_token, p.amount, p.currency, p.id);
     if (!charge.ok) return this.decline(p, buyerId, charge.code);
     await this.completeDurably(p.id, buyerId, pm.id, usedPin);
-    return this.get(id);
+    // Completed: past expiry for good.
+    return this.view(this.row(id));
   }
 
   /**
@@ -280,7 +282,8 @@ export class Purchases {
     const now = this.ctx.now();
     // Durable before the processor is asked: recover() finds the claim after a crash.
     const expired = await commit(this.ctx.db, () => {
-      const cur = this.row(p.id);
+      const cur = this.ctx.db.prepare('SELECT status, payment_method_id, expires_at FROM purchases WHERE id = ?').get(p.id) as
+        Pick<PurchaseRow, 'status' | 'payment_method_id' | 'expires_at'>;
       if (cur.status !== 'pending') throw new PaydeskError('purchase_not_pending', { status: cur.status });
       if (cur.payment_method_id !== null) throw new PaydeskError('purchase_busy');
       if (cur.expires_at <= now) {

@@ -51,6 +51,19 @@ test('a caller that throws rolls back only its own writes and alone gets the err
   db.close();
 });
 
+test('a caller alone in its group that throws leaves nothing behind, and the next group commits', async () => {
+  const db = table();
+  await assert.rejects(commit(db, () => {
+    db.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('alone', 1);
+    throw new Error('refused alone');
+  }), /refused alone/);
+  assert.equal(db.inTransaction, false);
+  assert.deepEqual(rows(db), []);
+  await commit(db, () => db.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('next', 2));
+  assert.deepEqual(rows(db), [{ k: 'next', v: 2 }]);
+  db.close();
+});
+
 test('when the COMMIT cannot happen, nobody in the batch hears success and nothing is kept', async () => {
   const db = table();
   const pending = [
