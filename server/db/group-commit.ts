@@ -225,7 +225,13 @@ class CommitQueue {
     this.syncedSeq = Math.max(this.syncedSeq, target);
     while (this.waiting.length > 0 && this.waiting[0]!.seq <= target) this.waiting.shift()!.settle();
     while (this.barriers.length > 0 && this.barriers[0]!.seq <= target) this.barriers.shift()!.resolve();
-    if (this.queue.length > 0) this.flush();
+    // What queued up during the fdatasync commits at the end of this turn, with
+    // whatever the rest of the turn's I/O adds to it.
+    if (this.queue.length > 0 && !this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+    // Groups committed while this fdatasync ran (a flush already under way) need the next.
     this.sync();
   }
 

@@ -3,7 +3,7 @@
 // request as curl, and send a test notice to an app's URL. Delivery itself is
 // the dispatcher's; this module only reads the record and writes outbox rows.
 import { PaydeskError } from '../errors.ts';
-import { newId } from '../ids.ts';
+import { newId, newOrderedId } from '../ids.ts';
 import { immediate } from '../db/open.ts';
 import { iso, type Context } from '../context.ts';
 import type { Apps } from '../apps/apps.ts';
@@ -174,7 +174,7 @@ export class Notices {
     const before = JSON.parse(original.payload_json) as { request: unknown; response: unknown };
     const payload = checkPayload(original.type, { request: edit.request ?? before.request, response: edit.response ?? before.response });
     const now = this.ctx.now();
-    const newIdValue = newId('ntc', 20);
+    const newIdValue = newOrderedId('ntc');
     immediate(this.ctx.db, () => {
       const seq = original.purchase_id === null ? 1
         : (this.ctx.db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM notices WHERE purchase_id = ?').get(original.purchase_id) as { n: number }).n;
@@ -206,7 +206,7 @@ export class Notices {
     const app = this.apps.get(appKey);
     const type = input.type ?? 'postback';
     const url = input.url ?? (type === 'postback' ? app.postbackURL : app.chargebackURL);
-    const id = newId('ntc', 20);
+    const id = newOrderedId('ntc');
     const transactionID = `simulate:${newId('test', 16)}`;
     const response: Record<string, unknown> = { transactionID, price: { amount: '0.99', currency: 'USD' } };
     if (type === 'chargeback') response.reason = 'refund';

@@ -3,7 +3,7 @@
 // entry and the postback's outbox row in one IMMEDIATE transaction.
 import { createHash } from 'node:crypto';
 import { PaydeskError, type ErrorCode } from '../errors.ts';
-import { newConfirmationCode, newId } from '../ids.ts';
+import { newConfirmationCode, newOrderedId } from '../ids.ts';
 import { immediate } from '../db/open.ts';
 import { commit } from '../db/group-commit.ts';
 import { iso, type Context } from '../context.ts';
@@ -98,7 +98,7 @@ export class Purchases {
 
   private async createPending(v: VerifiedRequest) {
     const now = this.ctx.now();
-    const id = newId('pur', 20);
+    const id = newOrderedId('pur');
     const r = v.request;
     await commit(this.ctx.db, () => {
       if (v.jti !== undefined) {
@@ -343,7 +343,7 @@ export class Purchases {
     // A charged purchase completes whatever the clock says: the money already moved.
     if (paymentMethodId === null && p.expires_at <= now) throw new PaydeskError('purchase_expired');
     const simulate = p.simulate_json ? (JSON.parse(p.simulate_json) as { result: 'postback' | 'chargeback'; reason?: string }) : null;
-    const txn = simulate ? `simulate:${newId('txn', 20)}` : newId('txn', 20);
+    const txn = simulate ? `simulate:${newOrderedId('txn')}` : newOrderedId('txn');
     this.ctx.db.prepare("UPDATE purchases SET status = 'completed', transaction_id = ?, buyer_id = ?, payment_method_id = ?, completed_at = ?, updated_at = ? WHERE id = ?")
       .run(txn, buyerId, paymentMethodId, now, now, id);
     if (!simulate) this.ctx.db.prepare('UPDATE apps SET sales_count = sales_count + 1 WHERE key = ?').run(p.app_key);
@@ -363,7 +363,7 @@ export class Purchases {
   /** Writes a notice to the outbox; must run inside the transaction of the change it reports. */
   enqueueNotice(p: Pick<PurchaseRow, 'id' | 'app_key' | 'postback_url' | 'chargeback_url'>, type: 'postback' | 'chargeback', payload: Record<string, unknown>): string {
     const seq = (this.ctx.db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM notices WHERE purchase_id = ?').get(p.id) as { n: number }).n;
-    const id = newId('ntc', 20);
+    const id = newOrderedId('ntc');
     this.ctx.db.prepare('INSERT INTO notices (id, purchase_id, app_key, type, seq, url, payload_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(id, p.id, p.app_key, type, seq, type === 'postback' ? p.postback_url : p.chargeback_url, JSON.stringify({ ...payload, seq }), this.ctx.now());
     this.event(p.id, 'notice.queued', { noticeId: id, type, seq });

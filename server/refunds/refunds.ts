@@ -8,7 +8,7 @@
 // between its refund and our commit is settled on restart by recover(), which
 // compares the two records.
 import { PaydeskError } from '../errors.ts';
-import { newId } from '../ids.ts';
+import { newOrderedId } from '../ids.ts';
 import { immediate } from '../db/open.ts';
 import { iso, type Context } from '../context.ts';
 import { formatAmount, parseAmount } from '../money/currency.ts';
@@ -123,7 +123,7 @@ export class Refunds {
 
   private execute(input: RefundInput) {
     const now = this.ctx.now();
-    const id = newId('ref', 20);
+    const id = newOrderedId('ref');
     // 1. Check and reserve, under the write lock.
     const reserved = immediate(this.ctx.db, () => {
       if (input.request) {

@@ -3,7 +3,7 @@
 // and expiry, and charges by token. The number and CVC are never written
 // anywhere, by design (DESIGN section 5, threat 6).
 import { PaydeskError, type ErrorCode } from '../errors.ts';
-import { newId } from '../ids.ts';
+import { newId, newOrderedId } from '../ids.ts';
 import type { Db } from '../db/open.ts';
 import { commit } from '../db/group-commit.ts';
 import { behaviourOf, cardBrand, cvcValid, expiryValid, luhnValid, normalizeCardNumber, type CardBehaviour } from './cards.ts';
@@ -69,7 +69,7 @@ export class Vault {
     if (card.behaviour === 'slow') await new Promise((r) => setTimeout(r, this.options.slowChargeMs ?? 3000));
     if (card.behaviour === 'processing_error') return { ok: false, code: 'processor_error' };
     const outcome = declineCodes[card.behaviour] ?? 'success';
-    const id = newId('ch', 20);
+    const id = newOrderedId('ch');
     // Durable before the answer (group commit): the ledger may only record a charge the processor keeps.
     // A concurrent charge under the same key wins the insert; both callers get its answer.
     return chargeResult(await commit(this.db, () => {
