@@ -5,6 +5,7 @@ import { currencies, formatAmount } from '../money/currency.ts';
 import { priceTiers } from '../money/price-tiers.ts';
 import { testCards } from '../vault/cards.ts';
 import { listTransactions } from '../purchases/transactions.ts';
+import { publicView } from '../purchases/purchases.ts';
 import { iso } from '../context.ts';
 import { peekRequest } from '../requests/verify.ts';
 import type { RouteInput, RouteName, RouteOutput } from './contract.ts';
@@ -75,8 +76,7 @@ export function makeHandlers(s: Services): Handlers {
 
     pay: async ({ body }) => {
       const jwts = typeof body.jwts === 'string' ? [body.jwts] : body.jwts;
-      const p = await s.purchases.createFromTokens(jwts);
-      return s.purchases.publicStatus(p.id);
+      return publicView(await s.purchases.createFromTokens(jwts));
     },
     payStatus: ({ params }) => s.purchases.publicStatus(params.id),
 

@@ -170,13 +170,7 @@ export class Purchases {
 
   /** What the merchant's page may know: status, and the transaction id or an error name. */
   publicStatus(id: string) {
-    const v = this.get(id);
-    return {
-      id: v.id, status: v.status, code: v.code, item: { name: v.item.name, description: v.item.description },
-      price: v.price, seller: { name: v.seller.name, homepage: v.seller.homepage },
-      transactionID: v.status === 'completed' ? v.transactionID : null,
-      error: v.errorName, expiresAt: v.expiresAt,
-    };
+    return publicView(this.get(id));
   }
 
   timeline(id: string) {
@@ -393,3 +387,13 @@ export class Purchases {
 }
 
 export type PurchaseView = ReturnType<Purchases['get']>;
+
+/** The part of a purchase's view a merchant's page may see. */
+export function publicView(v: PurchaseView) {
+  return {
+    id: v.id, status: v.status, code: v.code, item: { name: v.item.name, description: v.item.description },
+    price: v.price, seller: { name: v.seller.name, homepage: v.seller.homepage },
+    transactionID: v.status === 'completed' ? v.transactionID : null,
+    error: v.errorName, expiresAt: v.expiresAt,
+  };
+}

@@ -70,7 +70,13 @@ class ServerUnderTest {
       '--notice-time-scale', '0.00001'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = proc;
     let output = '';
-    proc.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    let reported = 0;
+    proc.stderr!.on('data', (c: Buffer) => {
+      const text = c.toString();
+      output += text;
+      // A 500 is a defect even when no invariant breaks: show what the server said (a few per run).
+      for (const m of text.matchAll(/internal error: [^\n]*(\n +at [^\n]*){0,6}/g)) if (reported++ < 3) this.log(`server: ${m[0]}`);
+    });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the server did not start within 30 s: ${output}`)), 30_000);
       proc.stdout!.on('data', (c: Buffer) => {
