@@ -80,7 +80,7 @@ export async function benchDispatch(opts: { notices: number; buyers: number; pro
       { name: 'healthy merchants: latency p50', value: s.p50, unit: 'ms', note: 'outbox row written -> merchant has the request' },
       { name: 'healthy merchants: latency p99', value: s.p99, unit: 'ms', goal: '< 50 ms', ok: s.p99 < 50 },
       { name: 'healthy merchants: latency max', value: s.max, unit: 'ms' },
-      { name: 'hanging merchant: still pending', value: hungPending, unit: 'notices', note: 'its 2 delivery slots wait out the 15 s response timeout' },
+      { name: 'hanging merchant: still pending', value: hungPending, unit: 'notices', note: 'its delivery slots wait out the 15 s response timeout' },
     ];
   } finally {
     client.close();

@@ -95,9 +95,12 @@ const SURVEY_SQL = `WITH RECURSIVE apps(app) AS (
  * per limit, two in all): as a bound parameter SQLite read the whole range.
  */
 function pickSQL(limit: number): string {
-  return `SELECT id, purchase_id, app_key, type, seq, url, payload_json FROM notices WHERE status = 'pending' AND app_key = ? AND next_attempt_at <= ?
+  return `SELECT id, purchase_id FROM notices WHERE status = 'pending' AND app_key = ? AND next_attempt_at <= ?
   ORDER BY next_attempt_at, rowid LIMIT ${Math.trunc(limit)}`;
 }
+
+/** The whole of a picked notice, read for the ones launched only: the pick passes over those in flight, payload and all. */
+const DUE_SQL = 'SELECT id, purchase_id, app_key, type, seq, url, payload_json FROM notices WHERE id = ?';
 
 /** Rows read past an app's slots (its notices in flight come back too), for notices passed over because their purchase has one in flight. */
 const PICK_SLACK = 2;
@@ -229,13 +232,13 @@ export class Dispatcher {
       // Its notices in flight come back too (still pending, and the earliest due): they are passed over.
       for (const sql of [this.pickFirst, this.pickMore]) {
         if (free <= 0 || this.inFlight.size >= this.options.globalConcurrency) break;
-        const rows = this.ctx.db.prepare(sql).all(appKey, now) as DueNotice[];
+        const rows = this.ctx.db.prepare(sql).all(appKey, now) as Pick<NoticeRow, 'id' | 'purchase_id'>[];
         for (const r of rows) {
           if (free <= 0 || this.inFlight.size >= this.options.globalConcurrency) break;
           if (this.inFlight.has(r.id)) continue;
           // One notice per purchase at a time, so a purchase's notices reach the merchant in order when all goes well.
           if (r.purchase_id !== null && this.purchasesInFlight.has(r.purchase_id)) continue;
-          this.launch(r);
+          this.launch(this.ctx.db.prepare(DUE_SQL).get(r.id) as DueNotice);
           free--;
         }
         // Nothing more is due than what was read.
@@ -382,7 +385,8 @@ export class Dispatcher {
       this.ctx.db.prepare(`UPDATE notice_attempts SET duration_ms = ?, response_status = ?, response_headers_json = ?, response_body = ?,
           response_truncated = ?, verdict = ?, reason = ? WHERE id = ?`)
         .run(outcome.durationMs, r?.status ?? null, r ? JSON.stringify(r.headers) : null, r?.body ?? null, r?.truncated ? 1 : 0, outcome.verdict, outcome.reason, attemptId);
-      const n = this.row(before.id);
+      const n = this.ctx.db.prepare(`SELECT id, purchase_id, app_key, type, seq, transaction_id, attempts, max_attempts, next_attempt_at
+        FROM notices WHERE id = ?`).get(before.id) as Pick<NoticeRow, 'id' | 'purchase_id' | 'app_key' | 'type' | 'seq' | 'transaction_id' | 'attempts' | 'max_attempts' | 'next_attempt_at'>;
       const attempts = outcome.verdict === 'interrupted' ? n.attempts : n.attempts + 1;
       let status: NoticeRow['status'] = 'pending';
       let nextAt = n.next_attempt_at;
