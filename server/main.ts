@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileKeySource, deriveKeys } from './keys/master-key.ts';
 import { openDatabase } from './db/open.ts';
 import { closeCommits, whenDurable } from './db/group-commit.ts';
+import { startCheckpointer } from './db/checkpointer.ts';
 import { ledgerMigrations } from './db/ledger-migrations.ts';
 import { vaultMigrations } from './db/vault-migrations.ts';
 import { defaultConfig, type Context } from './context.ts';
@@ -119,8 +120,9 @@ async function startLocked(opts: StartOptions, unlock: () => void): Promise<Serv
     const waits = [whenDurable(db), whenDurable(vaultDb)].filter((w) => w !== undefined);
     return waits.length === 0 ? undefined : Promise.all(waits).then(() => undefined);
   };
-  const events = new EventBus();
   const log = opts.log ?? ((line: string) => console.error(line));
+  const checkpointers = [db, vaultDb].map((d) => startCheckpointer(d, { ...dbOptions, log }));
+  const events = new EventBus();
   const ctx: Context = {
     db, vaultDb, keys, events,
     config: { ...defaultConfig, audience: opts.audience ?? defaultConfig.audience },
@@ -170,7 +172,8 @@ async function startLocked(opts: StartOptions, unlock: () => void): Promise<Serv
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, '127.0.0.1', () => resolve());
-  }).catch((e: unknown) => {
+  }).catch(async (e: unknown) => {
+    await Promise.all(checkpointers.map((c) => c.stop()));
     db.close();
     vaultDb.close();
     throw e;
@@ -195,7 +198,7 @@ async function startLocked(opts: StartOptions, unlock: () => void): Promise<Serv
     url: `http://127.0.0.1:${port}`,
     port, token, services, events,
     close() {
-      closed ??= services.dispatcher.stop().then(() => new Promise<void>((resolve) => {
+      closed ??= services.dispatcher.stop().then(() => Promise.all(checkpointers.map((c) => c.stop()))).then(() => new Promise<void>((resolve) => {
         clearInterval(sweep);
         clearInterval(housekeeping);
         server.close(() => {
