@@ -20,10 +20,13 @@ function files(dir: string): string[] {
   return out;
 }
 
+/** A UUID (the console's Idempotency-Keys): its digits and dashes can read as a Luhn-valid run by chance. */
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
 /** Digit runs that look like a card: an issuer prefix (3-6) and 13-19 digits passing Luhn. */
 export function cardLikeNumbers(text: string): string[] {
   const found: string[] = [];
-  for (const m of text.matchAll(/(?<!\d)[3-6](?:[ -]?\d){12,18}(?!\d)/g)) {
+  for (const m of text.replace(UUID, ' ').matchAll(/(?<!\d)[3-6](?:[ -]?\d){12,18}(?!\d)/g)) {
     const digits = m[0].replace(/[ -]/g, '');
     if (luhnValid(digits)) found.push(digits);
   }
@@ -34,6 +37,9 @@ test('the scanner finds card numbers in the forms a leak would take', () => {
   assert.deepEqual(cardLikeNumbers('x4242424242424242y'), ['4242424242424242']);
   assert.deepEqual(cardLikeNumbers('"number":"4242 4242 4242 4242"'), ['4242424242424242']);
   assert.deepEqual(cardLikeNumbers('1763913600123 and 4242424242424241'), [], 'timestamps and non-Luhn runs are not cards');
+  // Seen in a test run: "…-4ad3-9171-40266695ab4c" holds 3-9171-40266695, which passes Luhn.
+  assert.deepEqual(cardLikeNumbers('console\n4d0d57d9-3c32-4ad3-9171-40266695ab4c'), [], 'a UUID is not a card');
+  assert.deepEqual(cardLikeNumbers('4d0d57d9-3c32-4ad3-9171-40266695ab4c 4242-4242-4242-4242'), ['4242424242424242'], 'a card beside a UUID still is');
 });
 
 test('no Luhn-valid card number and no CVC in any database, WAL or log file of the test run', { skip: root ? false : 'PAYDESK_TEST_ROOT is not set: run through `npm test`' }, () => {
