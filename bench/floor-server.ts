@@ -3,9 +3,10 @@
 // kept-alive connection) with no work at all: no verification, no database, no
 // signing. Whatever a purchase costs above this is ours; what this costs is the
 // machine's HTTP stack, shared with the load generator. Run by bench/purchases.ts.
-import { createServer, request, Agent } from 'node:http';
+import { createServer, Agent } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { bareNotice, postBareNotice, serveBare } from './load.ts';
 
 const { values } = parseArgs({ options: { postback: { type: 'string' } } });
 const postback = new URL(values.postback!);
@@ -26,20 +27,7 @@ const server = createServer((req, res) => {
     }
     const txn = `txn_${randomBytes(10).toString('hex')}`;
     reply({ status: 'completed', transactionID: txn });
-    // A JWT-shaped body, so the same receiver reads it.
-    const notice = `notice=x.${Buffer.from(JSON.stringify({ response: { transactionID: txn } })).toString('base64url')}.x`;
-    const post = request({ host: postback.hostname, port: postback.port, path: postback.pathname, method: 'POST', agent,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(notice.length), 'webhook-id': `ntc_${txn}` } }, (r) => r.resume());
-    post.on('error', () => {});
-    post.end(notice);
+    postBareNotice(agent, postback, bareNotice(txn), `ntc_${txn}`);
   });
 });
-server.listen(0, '127.0.0.1', () => {
-  const a = server.address();
-  console.log(`floor listening on http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`);
-});
-process.on('SIGTERM', () => {
-  server.close();
-  server.closeAllConnections();
-  process.exit(0);
-});
+serveBare(server, 'floor');

@@ -239,3 +239,27 @@ export async function runLoad(workers: number, durationMs: number, step: (worker
   }));
   return { latencies, errors, elapsedMs: performance.now() - t0, ...(firstError ? { firstError } : {}) };
 }
+
+/** A postback body the Receiver reads (a JWT-shaped `notice=` carrying the transaction id), for the bare servers. */
+export function bareNotice(transactionID: string): string {
+  return `notice=x.${Buffer.from(JSON.stringify({ response: { transactionID } })).toString('base64url')}.x`;
+}
+
+/** The bare servers' postback: one POST on a kept-alive connection, its answer drained. */
+export function postBareNotice(agent: Agent, to: URL, notice: string, webhookId: string): void {
+  const post = request({ host: to.hostname, port: to.port, path: to.pathname, method: 'POST', agent,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(notice.length), 'webhook-id': webhookId } }, (r) => r.resume());
+  post.on('error', () => {});
+  post.end(notice);
+}
+
+/** Listens on a free loopback port, prints "<name> listening on <url>" for spawnListening(), and stops on SIGTERM. */
+export function serveBare(server: Server, name: string, onStop: () => void = () => {}): void {
+  server.listen(0, '127.0.0.1', () => console.log(`${name} listening on http://127.0.0.1:${(server.address() as AddressInfo).port}`));
+  process.on('SIGTERM', () => {
+    server.close();
+    server.closeAllConnections();
+    onStop();
+    process.exit(0);
+  });
+}

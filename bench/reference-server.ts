@@ -4,11 +4,12 @@
 // transaction with synchronous=FULL writes the purchase, the ledger entry and
 // the outbox row, the answer goes back, and the postback is one POST on a
 // keep-alive connection. Run as its own process by bench/purchases.ts.
-import { createServer, request, Agent } from 'node:http';
+import { createServer, Agent } from 'node:http';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
+import { bareNotice, postBareNotice, serveBare } from './load.ts';
 
 const { values } = parseArgs({ options: { 'data-dir': { type: 'string' }, secret: { type: 'string' }, postback: { type: 'string' } } });
 const secret = Buffer.from(values.secret!, 'utf8');
@@ -57,25 +58,11 @@ const server = createServer((req, res) => {
     }
     const id = `pur_${randomBytes(10).toString('hex')}`;
     const txn = `txn_${randomBytes(10).toString('hex')}`;
-    const body = `notice=${Buffer.from(JSON.stringify({ response: { transactionID: txn } })).toString('base64url')}`;
-    // The postback body carries a JWT-shaped payload so the same receiver reads it.
-    const notice = `notice=x.${body.slice(7)}.x`;
+    const notice = bareNotice(txn);
     commit.immediate(claims, id, txn, notice);
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ transactionID: txn }));
-    const post = request({ host: postback.hostname, port: postback.port, path: postback.pathname, method: 'POST', agent,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(notice.length), 'webhook-id': `ntc_${id}` } }, (r) => r.resume());
-    post.on('error', () => {});
-    post.end(notice);
+    postBareNotice(agent, postback, notice, `ntc_${id}`);
   });
 });
-server.listen(0, '127.0.0.1', () => {
-  const a = server.address();
-  console.log(`reference listening on http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`);
-});
-process.on('SIGTERM', () => {
-  server.close();
-  server.closeAllConnections();
-  db.close();
-  process.exit(0);
-});
+serveBare(server, 'reference', () => db.close());
