@@ -4,7 +4,7 @@
 // here, far less when the disk is shared). So the writes of every request that
 // arrive in the same turn of the event loop run in ONE `BEGIN IMMEDIATE`
 // transaction, each inside its own SAVEPOINT, and every caller is answered only
-// after that COMMIT has returned: nobody is told before the change is durable.
+// after that COMMIT is on disk: nobody is told before the change is durable.
 //
 // Each caller keeps its own all-or-nothing: when its function throws, its
 // savepoint is rolled back and it alone gets the error; the others commit. If
@@ -16,9 +16,9 @@
 // and returns), then the WAL file is fdatasync'ed on the thread pool, and only
 // then are the group's callers answered: the frames of an acknowledged change
 // are on disk exactly as synchronous=FULL would have put them (FULL is that
-// same fdatasync, made by SQLite on the calling thread). While one fdatasync
-// runs, the next groups commit; one fdatasync then covers them all. Every
-// other transaction (immediate()) stays synchronous=FULL.
+// same fdatasync, made by SQLite on the calling thread). Writes that arrive
+// while an fdatasync runs wait for it and then commit as one group, covered by
+// the next. Every other transaction (immediate()) stays synchronous=FULL.
 //
 // A committed group is visible to readers before its fdatasync returns, so
 // nothing may be told of what they read until whenDurable() has resolved: the
