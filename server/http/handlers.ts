@@ -5,7 +5,7 @@ import { currencies, formatAmount } from '../money/currency.ts';
 import { priceTiers } from '../money/price-tiers.ts';
 import { testCards } from '../vault/cards.ts';
 import { listTransactions } from '../purchases/transactions.ts';
-import { publicView } from '../purchases/purchases.ts';
+import { publicView, type AnswerWithChange } from '../purchases/purchases.ts';
 import { iso } from '../context.ts';
 import { peekRequest } from '../requests/verify.ts';
 import type { RouteInput, RouteName, RouteOutput } from './contract.ts';
@@ -14,7 +14,15 @@ import type { Services } from '../services.ts';
 /** What the HTTP layer knows of a request besides its contract input. */
 export interface RequestMeta {
   /** The Idempotency-Key (scoped as the store scopes it) and the request's fingerprint, when the caller sent one. */
-  readonly idempotency?: { readonly key: string; readonly fingerprint: string };
+  readonly idempotency?: {
+    readonly key: string;
+    readonly fingerprint: string;
+    /**
+     * Stores the route's success answer inside the transaction that makes the
+     * change, where a service can (see IdempotencyStore.storeInTransaction).
+     */
+    readonly answerInTransaction: AnswerWithChange;
+  };
 }
 
 export type Handlers = { [N in RouteName]: (input: RouteInput<N> & RequestMeta) => RouteOutput<N> | Promise<RouteOutput<N>> };
@@ -61,7 +69,7 @@ export function makeHandlers(s: Services): Handlers {
 
     listPurchases: ({ query }) => ({ items: s.purchases.list(query) }),
     getPurchase: ({ params }) => s.purchases.get(params.id),
-    confirmPurchase: ({ params, body }) => s.purchases.confirm(params.id, body),
+    confirmPurchase: ({ params, body, idempotency }) => s.purchases.confirm(params.id, body, idempotency?.answerInTransaction),
     cancelPurchase: ({ params }) => s.purchases.cancel(params.id),
 
     listTransactions: ({ query }) => listTransactions(s.ctx, query),
@@ -74,9 +82,9 @@ export function makeHandlers(s: Services): Handlers {
     testCards: () => ({ items: testCards.map((c) => ({ ...c })) }),
     errorCodes: () => ({ items: Object.entries(errorCatalogue).map(([code, e]) => ({ code, status: e.status, message: e.message })) }),
 
-    pay: async ({ body }) => {
+    pay: async ({ body, idempotency }) => {
       const jwts = typeof body.jwts === 'string' ? [body.jwts] : body.jwts;
-      return publicView(await s.purchases.createFromTokens(jwts));
+      return publicView(await s.purchases.createFromTokens(jwts, idempotency?.answerInTransaction));
     },
     payStatus: ({ params }) => s.purchases.publicStatus(params.id),
 

@@ -64,19 +64,40 @@ export class IdempotencyStore {
    * client may retry them with the same key.
    */
   async finish(scope: string, key: string, response: StoredResponse): Promise<void> {
-    const id = `${scope}\n${key}`;
-    const fingerprint = this.running.get(id);
+    const fingerprint = this.running.get(`${scope}\n${key}`);
     try {
       if (fingerprint === undefined || response.status >= 500) return;
-      const sealed = seal(this.key, JSON.stringify(response.body), `idem:${scope}:${key}`);
-      await commit(this.db, () => this.db.prepare(`INSERT INTO idempotency_keys (scope, key, fingerprint, state, status, response_json, created_at)
-          VALUES (?, ?, ?, 'done', ?, ?, ?)
-          ON CONFLICT (scope, key) DO UPDATE SET fingerprint = excluded.fingerprint, state = 'done', status = excluded.status,
-            response_json = excluded.response_json, created_at = excluded.created_at`)
-        .run(scope, key, fingerprint, response.status, sealed, this.now()));
+      await commit(this.db, () => this.write(scope, key, fingerprint, response));
     } finally {
-      this.running.delete(id);
+      this.release(scope, key);
     }
+  }
+
+  /**
+   * Stores the answer inside the caller's open transaction, the one that makes
+   * the change it answers for: if a crash eats the reply, the retry finds the
+   * change and its answer together, and replays it. finish() is then not needed:
+   * release() frees the key.
+   */
+  storeInTransaction(scope: string, key: string, response: StoredResponse): void {
+    const fingerprint = this.running.get(`${scope}\n${key}`);
+    if (fingerprint === undefined) throw new Error('storeInTransaction() for a key that is not running');
+    if (!this.db.inTransaction) throw new Error('storeInTransaction() outside a transaction');
+    this.write(scope, key, fingerprint, response);
+  }
+
+  /** Frees a running key without storing anything more. */
+  release(scope: string, key: string): void {
+    this.running.delete(`${scope}\n${key}`);
+  }
+
+  private write(scope: string, key: string, fingerprint: string, response: StoredResponse): void {
+    const sealed = seal(this.key, JSON.stringify(response.body), `idem:${scope}:${key}`);
+    this.db.prepare(`INSERT INTO idempotency_keys (scope, key, fingerprint, state, status, response_json, created_at)
+        VALUES (?, ?, ?, 'done', ?, ?, ?)
+        ON CONFLICT (scope, key) DO UPDATE SET fingerprint = excluded.fingerprint, state = 'done', status = excluded.status,
+          response_json = excluded.response_json, created_at = excluded.created_at`)
+      .run(scope, key, fingerprint, response.status, sealed, this.now());
   }
 
   /** Drops keys past their day; run from a timer, not on every request (it scans the table). */

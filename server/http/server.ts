@@ -209,17 +209,29 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
     }
     let status: number;
     let out: unknown;
+    const success = route.spec.status ?? 200;
+    let storedWithChange = false;
     try {
       const handler = opts.handlers[route.name] as (input: unknown) => unknown;
-      out = await handler({ params, body, query, ...(typeof key === 'string' && fingerprint ? { idempotency: { key: `${scope}\n${key}`, fingerprint } } : {}) });
-      status = route.spec.status ?? 200;
+      const idempotency = typeof key === 'string' && fingerprint ? {
+        key: `${scope}\n${key}`, fingerprint,
+        answerInTransaction: (answer: unknown) => {
+          opts.idempotency.storeInTransaction(scope, key, { status: success, body: answer });
+          storedWithChange = true;
+        },
+      } : undefined;
+      out = await handler({ params, body, query, ...(idempotency ? { idempotency } : {}) });
+      status = success;
     } catch (e) {
       ({ status, body: out } = errorResponse(e, opts.log));
     }
     if (typeof key === 'string') {
-      // The action itself is done (or refused); an answer that could not be stored is still the true answer.
-      await opts.idempotency.finish(scope, key, { status, body: out })
-        .catch((e: unknown) => opts.log(`idempotency: could not store the answer for a key: ${e instanceof Error ? e.message : String(e)}`));
+      if (storedWithChange && status === success) opts.idempotency.release(scope, key);
+      else {
+        // The action itself is done (or refused); an answer that could not be stored is still the true answer.
+        await opts.idempotency.finish(scope, key, { status, body: out })
+          .catch((e: unknown) => opts.log(`idempotency: could not store the answer for a key: ${e instanceof Error ? e.message : String(e)}`));
+      }
     }
     await answer(res, status, out);
   }

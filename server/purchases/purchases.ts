@@ -13,6 +13,13 @@ import type { Apps } from '../apps/apps.ts';
 import type { Wallet } from '../wallet/wallet.ts';
 import type { Vault } from '../vault/vault.ts';
 
+/**
+ * Called inside the transaction that makes a change, with the answer the caller
+ * will get for it: the HTTP layer stores it there as the Idempotency-Key's answer
+ * (server/http/idempotency.ts), so a retry after a lost reply replays it.
+ */
+export type AnswerWithChange = (answer: unknown) => void;
+
 export type PurchaseStatus = 'pending' | 'completed' | 'cancelled' | 'declined' | 'expired';
 
 export interface PurchaseRow {
@@ -52,7 +59,8 @@ export class Purchases {
 
   // --- creation (public, from merchant pages) --------------------------------
 
-  async createFromTokens(jwts: readonly unknown[]) {
+  /** A pending purchase from the page's tokens; `answer` gets its public view inside the creating transaction. */
+  async createFromTokens(jwts: readonly unknown[], answer?: AnswerWithChange) {
     if (jwts.length === 0) throw new PaydeskError('pay_no_request');
     // A page may offer several providers; we take the first token of our type.
     const ours = jwts.find((t) => {
@@ -69,7 +77,7 @@ export class Purchases {
       throw new PaydeskError('pay_no_supported_request');
     }
     const verified = await this.verify(ours);
-    return await this.createPending(verified);
+    return await this.createPending(verified, answer);
   }
 
   private verify(token: unknown): Promise<VerifiedRequest> {
@@ -96,11 +104,11 @@ export class Purchases {
     };
   }
 
-  private async createPending(v: VerifiedRequest) {
+  private async createPending(v: VerifiedRequest, answer?: AnswerWithChange) {
     const now = this.ctx.now();
     const id = newOrderedId('pur');
     const r = v.request;
-    await commit(this.ctx.db, () => {
+    const view = await commit(this.ctx.db, () => {
       if (v.jti !== undefined) {
         // Checked again under the write lock: two copies of one token racing must not both pass.
         const taken = this.ctx.db.prepare('INSERT INTO used_jtis (app_key, jti, expires_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING')
@@ -114,10 +122,13 @@ export class Purchases {
         r.pricePoint ?? null, r.postbackURL, r.chargebackURL, JSON.stringify(v.claims.request), r.simulate ? JSON.stringify(r.simulate) : null,
         now, now + this.ctx.config.purchaseTtlMs, now);
       this.event(id, 'created', { appKey: v.appKey, amount: r.price.amount, currency: r.price.currency });
+      // Just written, with its expiry ahead of it: no need to look for expiry first (get()).
+      const created = this.view(this.row(id));
+      answer?.(publicView(created));
+      return created;
     });
     this.ctx.events.emit('purchase.created', { id, appKey: v.appKey, status: 'pending' });
-    // Just written, with its expiry ahead of it: no need to look for expiry first (get()).
-    return this.view(this.row(id));
+    return view;
   }
 
   // --- reading ------------------------------------------------------------------
@@ -221,17 +232,18 @@ export class Purchases {
     return this.get(id);
   }
 
-  async confirm(id: string, input: { pin?: string; digest?: string; paymentMethodId?: string }) {
+  /** Confirms as the signed-in buyer; `answer` gets the completed purchase's view inside the completing transaction. */
+  async confirm(id: string, input: { pin?: string; digest?: string; paymentMethodId?: string }, answer?: AnswerWithChange) {
     if (this.confirming.has(id)) throw new PaydeskError('purchase_busy');
     this.confirming.add(id);
     try {
-      return await this.confirmOnce(id, input);
+      return await this.confirmOnce(id, input, answer);
     } finally {
       this.confirming.delete(id);
     }
   }
 
-  private async confirmOnce(id: string, input: { pin?: string; digest?: string; paymentMethodId?: string }) {
+  private async confirmOnce(id: string, input: { pin?: string; digest?: string; paymentMethodId?: string }, answer?: AnswerWithChange) {
     this.expireIfDue(id);
     const p = this.row(id);
     if (p.status === 'expired') throw new PaydeskError('purchase_expired');
@@ -251,19 +263,14 @@ export class Purchases {
       throw new PaydeskError(this.wallet.getBuyer(buyerId).pin.set ? 'pin_required' : 'pin_not_set');
     }
 
-    if (p.simulate_json !== null || p.amount === 0) {
-      await this.completeDurably(p.id, buyerId, null, usedPin);
-      return this.view(this.row(id));
-    }
+    if (p.simulate_json !== null || p.amount === 0) return this.completeDurably(p.id, buyerId, null, usedPin, answer);
     const pm = this.wallet.choosePaymentMethod(buyerId, input.paymentMethodId);
     if (pm.currency !== p.currency) throw new PaydeskError('payment_method_currency_mismatch', { paymentMethodCurrency: pm.currency, purchaseCurrency: p.currency });
     if (p.amount > pm.limit_per_purchase) throw new PaydeskError('limit_per_purchase_exceeded', { limit: pm.limit_per_purchase });
     await this.reserve(p, buyerId, pm);
     const charge = await this.vault.charge(pm.vault_token, p.amount, p.currency, p.id);
     if (!charge.ok) return this.decline(p, buyerId, charge.code);
-    await this.completeDurably(p.id, buyerId, pm.id, usedPin);
-    // Completed: past expiry for good.
-    return this.view(this.row(id));
+    return this.completeDurably(p.id, buyerId, pm.id, usedPin, answer);
   }
 
   /**
@@ -323,10 +330,17 @@ export class Purchases {
     this.ctx.events.emit('purchase.completed', { id, status: 'completed', transactionID });
   }
 
-  /** complete() while serving: in the next group commit, resolved once that is durable. */
-  private async completeDurably(id: string, buyerId: string, paymentMethodId: string | null, usedPin: boolean): Promise<void> {
-    const transactionID = await commit(this.ctx.db, () => this.completeTx(id, buyerId, paymentMethodId, usedPin));
-    this.ctx.events.emit('purchase.completed', { id, status: 'completed', transactionID });
+  /** complete() while serving: in the next group commit, resolved with the completed view once that is durable. */
+  private async completeDurably(id: string, buyerId: string, paymentMethodId: string | null, usedPin: boolean, answer?: AnswerWithChange) {
+    const view = await commit(this.ctx.db, () => {
+      this.completeTx(id, buyerId, paymentMethodId, usedPin);
+      // Completed: past expiry for good, so no get().
+      const completed = this.view(this.row(id));
+      answer?.(completed);
+      return completed;
+    });
+    this.ctx.events.emit('purchase.completed', { id, status: 'completed', transactionID: view.transactionID });
+    return view;
   }
 
   /** The one transaction that makes a purchase complete: state, ledger entry, postback outbox row, timeline. */

@@ -384,7 +384,7 @@ export async function runCrashHarness(opts: CrashOptions): Promise<CrashReport> 
   const violations: string[] = [];
   let kills = 0;
   let checks = 0;
-  /** Answers that were not a success, by code: expected after kills (a replayed jti, a purchase already completed), and shown in the progress lines. */
+  /** Answers that were not a success, by code: expected after kills (a purchase a restart completed), and shown in the progress lines. */
   const refused = new Map<string, number>();
   const note = (r: Reply<unknown> | undefined) => {
     const code = r ? `${r.status} ${codeOf(r) ?? ''}`.trim() : 'no answer';
@@ -492,6 +492,10 @@ export async function runCrashHarness(opts: CrashOptions): Promise<CrashReport> 
     if (kills < opts.kills) violations.push(`only ${kills} of ${opts.kills} kills fit in ${opts.timeLimitMs} ms`);
     // A run in which nothing was acknowledged proves nothing.
     if (acked.purchases.size === 0) violations.push(`no purchase was acknowledged (refused: ${JSON.stringify([...refused])})`);
+    // A pay's answer is stored with the purchase it created: a retry after a lost reply is
+    // answered with it, never refused as a reused request.
+    const replayedJti = refused.get('409 request_jti_replayed') ?? 0;
+    if (replayedJti > 0) violations.push(`${replayedJti} retried pay call(s) refused as request_jti_replayed instead of answered with their first answer`);
 
     // Let the outbox drain, then every completed purchase's postback must have arrived.
     const drainUntil = Date.now() + 20_000;
