@@ -100,53 +100,48 @@ async function paydeskPoints(opts: PurchaseBenchOptions, receiver: Receiver): Pr
   }
 }
 
-async function referencePoints(opts: PurchaseBenchOptions, receiver: Receiver): Promise<PointResult[]> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'paydesk-bench-reference-'));
-  const secret = 'reference-secret-'.padEnd(43, 'x');
-  const server = await spawnListening('bench/reference-server.ts', ['--data-dir', dataDir, '--secret', secret, '--postback', `${receiver.url}/postback`]);
+/** Every point against one of the bare servers (the reference, the floor): `step` makes one purchase through `client`. */
+async function barePoints(opts: PurchaseBenchOptions, label: string, script: string, args: readonly string[],
+  step: (client: Client) => Promise<void>): Promise<PointResult[]> {
+  const server = await spawnListening(script, args);
   const client = new Client(server.url, undefined, Math.max(...opts.buyers) + 4);
-  let n = 0;
   try {
     const results: PointResult[] = [];
     for (const buyers of opts.buyers) {
-      const step = async () => {
-        const iat = Math.floor(Date.now() / 1000);
-        const jwt = signHs256({ iss: 'app_ref', aud: 'paydesk', iat, exp: iat + 600, jti: `ref-${++n}`, request: { id: 'pony-1', price: '1.99', currency: 'USD', productData: `order-${n}` } }, secret);
-        const r = await client.call<{ transactionID: string }>('POST', '/buy', { jwt });
-        if (r.status !== 200) throw new Error(`reference: HTTP ${r.status}`);
-        await receiver.postbackFor(r.body.transactionID);
-      };
-      opts.progress(`purchases: reference, ${buyers} buyer(s)...`);
-      results.push(await measure(server, buyers, opts, step));
+      opts.progress(`purchases: ${label}, ${buyers} buyer(s)...`);
+      results.push(await measure(server, buyers, opts, () => step(client)));
     }
     return results;
   } finally {
     client.close();
     await server.stop();
+  }
+}
+
+async function referencePoints(opts: PurchaseBenchOptions, receiver: Receiver): Promise<PointResult[]> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'paydesk-bench-reference-'));
+  const secret = 'reference-secret-'.padEnd(43, 'x');
+  let n = 0;
+  try {
+    return await barePoints(opts, 'reference', 'bench/reference-server.ts', ['--data-dir', dataDir, '--secret', secret, '--postback', `${receiver.url}/postback`], async (client) => {
+      const iat = Math.floor(Date.now() / 1000);
+      const jwt = signHs256({ iss: 'app_ref', aud: 'paydesk', iat, exp: iat + 600, jti: `ref-${++n}`, request: { id: 'pony-1', price: '1.99', currency: 'USD', productData: `order-${n}` } }, secret);
+      const r = await client.call<{ transactionID: string }>('POST', '/buy', { jwt });
+      if (r.status !== 200) throw new Error(`reference: HTTP ${r.status}`);
+      await receiver.postbackFor(r.body.transactionID);
+    });
+  } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
 /** The same client steps against bench/floor-server.ts: three HTTP exchanges and nothing else. */
-async function floorPoints(opts: PurchaseBenchOptions, receiver: Receiver): Promise<PointResult[]> {
-  const server = await spawnListening('bench/floor-server.ts', ['--postback', `${receiver.url}/postback`]);
-  const client = new Client(server.url, undefined, Math.max(...opts.buyers) + 4);
-  try {
-    const results: PointResult[] = [];
-    for (const buyers of opts.buyers) {
-      const step = async () => {
-        const created = await client.call<{ id: string }>('POST', '/v1/pay', { jwts: ['x'] });
-        const confirmed = await client.call<{ transactionID: string }>('POST', `/api/purchases/${created.body.id}/confirm`, {});
-        await receiver.postbackFor(confirmed.body.transactionID);
-      };
-      opts.progress(`purchases: HTTP floor, ${buyers} buyer(s)...`);
-      results.push(await measure(server, buyers, opts, step));
-    }
-    return results;
-  } finally {
-    client.close();
-    await server.stop();
-  }
+function floorPoints(opts: PurchaseBenchOptions, receiver: Receiver): Promise<PointResult[]> {
+  return barePoints(opts, 'HTTP floor', 'bench/floor-server.ts', ['--postback', `${receiver.url}/postback`], async (client) => {
+    const created = await client.call<{ id: string }>('POST', '/v1/pay', { jwts: ['x'] });
+    const confirmed = await client.call<{ transactionID: string }>('POST', `/api/purchases/${created.body.id}/confirm`, {});
+    await receiver.postbackFor(confirmed.body.transactionID);
+  });
 }
 
 export async function benchPurchases(opts: PurchaseBenchOptions): Promise<{ rows: Row[]; paydesk: PointResult[]; reference: PointResult[]; floor: PointResult[] }> {
