@@ -100,8 +100,14 @@ function safeEqual(a: string, b: string): boolean {
 export function createHttpServer(opts: HttpOptions): { server: Server; setPort(port: number): void } {
   const compiled = compile();
   let port = 0;
-  const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
-  const ownOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`, ...opts.consoleOrigins]);
+  // Known once the server listens (setPort); built then, not on every request.
+  let allowedHosts = new Set<string>();
+  let ownOrigins = new Set<string>(opts.consoleOrigins);
+  const setPort = (p: number) => {
+    port = p;
+    allowedHosts = new Set([`127.0.0.1:${p}`, `localhost:${p}`]);
+    ownOrigins = new Set([`http://127.0.0.1:${p}`, `http://localhost:${p}`, ...opts.consoleOrigins]);
+  };
 
   /** send(), once everything the answer may have read is durable. */
   async function answer(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): Promise<void> {
@@ -111,7 +117,7 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // DNS rebinding: a page on evil.example resolving to 127.0.0.1 still sends its own Host.
-    if (!allowedHosts().has(req.headers.host ?? '')) throw new PaydeskError('host_not_allowed');
+    if (!allowedHosts.has(req.headers.host ?? '')) throw new PaydeskError('host_not_allowed');
     const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
     const isPublic = url.pathname.startsWith('/v1/');
 
@@ -144,7 +150,7 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
           res.end();
           return;
         }
-      } else if ((origin !== undefined && !ownOrigins().has(origin)) || req.headers['sec-fetch-site'] === 'cross-site') {
+      } else if ((origin !== undefined && !ownOrigins.has(origin)) || req.headers['sec-fetch-site'] === 'cross-site') {
         throw new PaydeskError('cross_origin_refused');
       }
       const auth = req.headers.authorization;
@@ -249,7 +255,7 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
       else res.end();
     });
   });
-  return { server, setPort: (p) => (port = p) };
+  return { server, setPort };
 }
 
 function errorResponse(e: unknown, log: (line: string) => void): { status: number; body: unknown } {
