@@ -18,7 +18,7 @@ export async function benchVerify(durationMs = 2000): Promise<Row[]> {
     iss: app.key, aud: 'paydesk', typ: 'mozilla/payments/pay/v1', iat, exp: iat + 600, jti: `j${i}`,
     request: { id: `p${i}`, name: 'Pony', description: 'Shiny', price: '1.99', currency: 'USD', productData: `o=${i}` },
   }).setProtectedHeader({ alg: 'HS256' }).sign(key)));
-  const ctx = { now, audiences: ['paydesk'], defaultCurrency: 'USD', limits: defaultLimits, findApp: () => app, jtiSeen: () => false };
+  const ctx = { now, audiences: ['paydesk'], defaultCurrency: 'USD', limits: defaultLimits, findApp: () => app, jtiSeen: () => false, ownPorts: new Set([7402]) };
 
   const rawVerify = (t: string) => {
     const dot = t.lastIndexOf('.');

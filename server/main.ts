@@ -180,8 +180,8 @@ async function startLocked(opts: StartOptions, unlock: () => void): Promise<Serv
   });
   const port = (server.address() as AddressInfo).port;
   setPort(port);
-  // Only now is the port known: the dispatcher must never deliver to it.
-  services.dispatcher.setOwnPorts([port]);
+  // Only now is the port known: no notice URL may point at it.
+  services.noticeTargets.setOwnPorts([port]);
   services.dispatcher.start();
 
   const sweep = setInterval(() => services.purchases.expireDue(), 5_000);

@@ -8,9 +8,12 @@ import { ProviderKeys } from './notices/provider-keys.ts';
 import { Dispatcher, defaultDispatcherOptions, type DispatcherOptions } from './notices/dispatcher.ts';
 import { Notices } from './notices/notices.ts';
 import { Refunds } from './refunds/refunds.ts';
+import { NoticeTargets } from './notices/target.ts';
 
 export interface Services {
   readonly ctx: Context;
+  /** The notice address guard; told Paydesk's own ports once the server listens. */
+  readonly noticeTargets: NoticeTargets;
   readonly apps: Apps;
   readonly vault: Vault;
   readonly wallet: Wallet;
@@ -24,13 +27,14 @@ export interface Services {
 
 export function makeServices(ctx: Context, options: { slowChargeMs?: number; notices?: Partial<DispatcherOptions> } = {}): Services {
   const { notices: noticeOptions, ...vaultOptions } = options;
-  const apps = new Apps(ctx);
+  const noticeTargets = new NoticeTargets();
+  const apps = new Apps(ctx, noticeTargets);
   const vault = new Vault(ctx.vaultDb, { now: () => ctx.now(), ...vaultOptions });
   const wallet = new Wallet(ctx, vault);
-  const purchases = new Purchases(ctx, apps, wallet, vault);
+  const purchases = new Purchases(ctx, apps, wallet, vault, noticeTargets);
   const providerKeys = new ProviderKeys(ctx);
-  const dispatcher = new Dispatcher(ctx, apps, providerKeys, { ...defaultDispatcherOptions, ...noticeOptions });
-  const notices = new Notices(ctx, apps, dispatcher);
+  const dispatcher = new Dispatcher(ctx, apps, providerKeys, noticeTargets, { ...defaultDispatcherOptions, ...noticeOptions });
+  const notices = new Notices(ctx, apps, dispatcher, noticeTargets);
   const refunds = new Refunds(ctx, apps, purchases, vault, wallet);
-  return { ctx, apps, vault, wallet, purchases, providerKeys, dispatcher, notices, refunds };
+  return { ctx, noticeTargets, apps, vault, wallet, purchases, providerKeys, dispatcher, notices, refunds };
 }

@@ -8,6 +8,7 @@ import { seal, unseal } from '../keys/master-key.ts';
 import { immediate } from '../db/open.ts';
 import { iso, type Context } from '../context.ts';
 import type { AppForVerification, SecretState } from '../requests/verify.ts';
+import type { NoticeTargets } from '../notices/target.ts';
 
 export type AppStatus = 'active' | 'disabled';
 export type AppAccess = 'live' | 'simulate';
@@ -67,7 +68,10 @@ export class Apps {
    */
   private readonly materials = new Map<string, AppMaterial>();
 
-  constructor(private readonly ctx: Context) {}
+  constructor(
+    private readonly ctx: Context,
+    private readonly targets: NoticeTargets,
+  ) {}
 
   private material(key: string): AppMaterial | undefined {
     const cached = this.materials.get(key);
@@ -93,6 +97,9 @@ export class Apps {
   }
 
   create(input: NewApp) {
+    // Stored as parsed: the form every later check and the connection see.
+    const postbackURL = this.targets.accept(input.postbackURL, 'postbackURL');
+    const chargebackURL = this.targets.accept(input.chargebackURL, 'chargebackURL');
     const now = this.ctx.now();
     const key = newId('app', 16);
     const secret = newSecret();
@@ -102,7 +109,7 @@ export class Apps {
     immediate(this.ctx.db, () => {
       this.ctx.db.prepare(`INSERT INTO apps (key, name, homepage, contact_email, postback_url, chargeback_url, status, access, webhook_secret_sealed, created_at, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)`).run(key, input.name, input.homepage, input.contactEmail,
-        input.postbackURL, input.chargebackURL, input.access, seal(this.ctx.keys.secretsKey, webhookSecret, `webhook-secret:${key}`), now, now);
+        postbackURL, chargebackURL, input.access, seal(this.ctx.keys.secretsKey, webhookSecret, `webhook-secret:${key}`), now, now);
       this.ctx.db.prepare('INSERT INTO app_secrets (id, app_key, secret_sealed, created_at) VALUES (?, ?, ?, ?)')
         .run(secretId, key, this.sealSecret(key, secret), now);
     });
@@ -161,8 +168,8 @@ export class Apps {
       name: patch.name ?? row.name,
       homepage: patch.homepage ?? row.homepage,
       contact_email: patch.contactEmail ?? row.contact_email,
-      postback_url: patch.postbackURL ?? row.postback_url,
-      chargeback_url: patch.chargebackURL ?? row.chargeback_url,
+      postback_url: patch.postbackURL === undefined ? row.postback_url : this.targets.accept(patch.postbackURL, 'postbackURL'),
+      chargeback_url: patch.chargebackURL === undefined ? row.chargeback_url : this.targets.accept(patch.chargebackURL, 'chargebackURL'),
       access: patch.access ?? row.access,
       status: patch.status ?? row.status,
       notice_signing: patch.noticeSigning ?? row.notice_signing,

@@ -5,6 +5,9 @@
 import { z } from 'zod';
 
 const httpURL = z.url({ protocol: /^https?$/, hostname: z.regexes.hostname }).max(2048);
+// A notice URL may also name an IPv6 address ([::1] as much as 127.0.0.1): the server's
+// notice address guard (server/notices/target.ts) then judges the address itself.
+const noticeURL = z.url({ protocol: /^https?$/, hostname: new RegExp(`${z.regexes.hostname.source}|^\\[[0-9a-f:.]+\\]$`) }).max(2048);
 const isoDate = z.iso.datetime();
 const money = z.object({ amount: z.int().describe('minor units'), currency: z.string().length(3), display: z.string() });
 
@@ -75,8 +78,8 @@ const appFields = {
   name: z.string().trim().min(1).max(100),
   homepage: httpURL,
   contactEmail: z.email().max(254),
-  postbackURL: httpURL,
-  chargebackURL: httpURL,
+  postbackURL: noticeURL,
+  chargebackURL: noticeURL,
   access: z.enum(['live', 'simulate']),
 };
 
@@ -146,7 +149,7 @@ export const NoticeQuery = z.object({
   q: z.string().max(255).optional(), cursor: z.string().max(512).optional(), limit: z.coerce.number().int().min(1).max(200).optional(),
 }).strict();
 export const ResendBody = z.object({ request: z.record(z.string(), z.unknown()).optional(), response: z.record(z.string(), z.unknown()).optional() }).strict();
-export const TestNoticeBody = z.object({ type: NoticeType.optional(), url: httpURL.optional() }).strict();
+export const TestNoticeBody = z.object({ type: NoticeType.optional(), url: noticeURL.optional() }).strict();
 
 export const Refund = z.object({
   id: z.string(), kind: z.enum(['refund', 'reversal']), status: z.enum(['pending', 'completed', 'failed']), source: z.enum(['console', 'merchant', 'buyer']),

@@ -14,7 +14,7 @@ import { commit } from '../db/group-commit.ts';
 import type { Context } from '../context.ts';
 import type { Apps } from '../apps/apps.ts';
 import type { ProviderKeys } from './provider-keys.ts';
-import { checkTarget } from './target.ts';
+import type { NoticeTargets } from './target.ts';
 import { MerchantConnections, defaultConnectionLimits, defaultDeliveryLimits, sendNotice, type AttemptOutcome, type DeliveryLimits } from './deliver.ts';
 import { defaultMaxAttempts, retryDelayMs } from './schedule.ts';
 import { deliveryHeaders, noticeBody, noticeClaims, signNotice, type NoticeKey, type NoticePayload, type NoticeSigning, type NoticeType } from './signing.ts';
@@ -108,7 +108,6 @@ const PICK_SLACK = 2;
 const PICK_MORE = 64;
 
 export class Dispatcher {
-  private readonly ownPorts = new Set<number>();
   private readonly inFlight = new Map<string, InFlight>();
   private readonly perApp = new Map<string, number>();
   /** Purchases with a notice in flight (never more than one each: see pump()). */
@@ -130,6 +129,7 @@ export class Dispatcher {
     private readonly ctx: Context,
     private readonly apps: Apps,
     private readonly keys: ProviderKeys,
+    private readonly targets: NoticeTargets,
     private readonly options: DispatcherOptions = defaultDispatcherOptions,
   ) {
     this.connections = new MerchantConnections({ ...defaultConnectionLimits, idlePerTarget: Math.max(options.perAppConcurrency, 1) });
@@ -147,11 +147,6 @@ export class Dispatcher {
 
   get limits(): DeliveryLimits {
     return this.options.limits;
-  }
-
-  /** The provider's own ports, known once it listens: never a notice target on this machine. */
-  setOwnPorts(ports: readonly number[]): void {
-    for (const p of ports) this.ownPorts.add(p);
   }
 
   start(): void {
@@ -358,7 +353,7 @@ export class Dispatcher {
         SELECT ?, COALESCE(MAX(number), 0) + 1, ?, ?, ?, ?, ? FROM notice_attempts WHERE notice_id = ?`)
       .run(id, prepared.url, startedAt, JSON.stringify(prepared.headers), prepared.body, JSON.stringify(prepared.notice), id).lastInsertRowid));
 
-    const check = await checkTarget(prepared.url, this.ownPorts);
+    const check = await this.targets.check(prepared.url);
     let outcome: AttemptOutcome;
     if (!check.ok) {
       outcome = { verdict: check.verdict, reason: check.reason, response: null, durationMs: 0 };

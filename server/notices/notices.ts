@@ -10,6 +10,7 @@ import type { Apps } from '../apps/apps.ts';
 import { defaultMaxAttempts } from './schedule.ts';
 import type { Dispatcher, NoticeRow, PreparedRequest } from './dispatcher.ts';
 import type { NoticePayload, NoticeType } from './signing.ts';
+import type { NoticeTargets } from './target.ts';
 import { curlCommand } from './curl.ts';
 import { encodeCursor, decodeCursor } from '../db/cursor.ts';
 
@@ -59,6 +60,7 @@ export class Notices {
     private readonly ctx: Context,
     private readonly apps: Apps,
     private readonly dispatcher: Dispatcher,
+    private readonly targets: NoticeTargets,
   ) {}
 
   private summary(n: NoticeRow) {
@@ -153,6 +155,8 @@ export class Notices {
     const now = this.ctx.now();
     const n = immediate(this.ctx.db, () => {
       const row = this.dispatcher.row(id);
+      // A notice written before the guard knew its address (an older Paydesk, or one on another port) is not sent there again.
+      this.targets.accept(row.url, 'url');
       if (row.status === 'pending') {
         this.ctx.db.prepare('UPDATE notices SET next_attempt_at = ? WHERE id = ?').run(now, id);
       } else {
@@ -171,6 +175,7 @@ export class Notices {
   /** A new notice (new id, next seq) with an edited payload, linked to the original; signed when sent. */
   async resend(id: string, edit: { request?: unknown; response?: unknown }) {
     const original = this.dispatcher.row(id);
+    this.targets.accept(original.url, 'url');
     const before = JSON.parse(original.payload_json) as { request: unknown; response: unknown };
     const payload = checkPayload(original.type, { request: edit.request ?? before.request, response: edit.response ?? before.response });
     const now = this.ctx.now();
@@ -205,7 +210,7 @@ export class Notices {
   async sendTest(appKey: string, input: { type?: NoticeType; url?: string }) {
     const app = this.apps.get(appKey);
     const type = input.type ?? 'postback';
-    const url = input.url ?? (type === 'postback' ? app.postbackURL : app.chargebackURL);
+    const url = this.targets.accept(input.url ?? (type === 'postback' ? app.postbackURL : app.chargebackURL), 'url');
     const id = newOrderedId('ntc');
     const transactionID = `simulate:${newId('test', 16)}`;
     const response: Record<string, unknown> = { transactionID, price: { amount: '0.99', currency: 'USD' } };

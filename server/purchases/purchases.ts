@@ -8,10 +8,11 @@ import { immediate } from '../db/open.ts';
 import { commit } from '../db/group-commit.ts';
 import { iso, type Context } from '../context.ts';
 import { formatAmount } from '../money/currency.ts';
-import { PAY_TYP, peekRequest, verifyPaymentRequest, defaultLimits, MOZPAY_AUDIENCE, type VerifiedRequest, type VerifyContext } from '../requests/verify.ts';
+import { PAY_TYP, peekRequest, verifyPaymentRequest, defaultLimits, MOZPAY_AUDIENCE, type VerifiedRequest, type PaymentVerifyContext } from '../requests/verify.ts';
 import type { Apps } from '../apps/apps.ts';
 import type { Wallet } from '../wallet/wallet.ts';
 import type { Vault } from '../vault/vault.ts';
+import type { NoticeTargets } from '../notices/target.ts';
 
 /**
  * Called inside the transaction that makes a change, with the answer the caller
@@ -55,6 +56,7 @@ export class Purchases {
     private readonly apps: Apps,
     private readonly wallet: Wallet,
     private readonly vault: Vault,
+    private readonly targets: NoticeTargets,
   ) {}
 
   // --- creation (public, from merchant pages) --------------------------------
@@ -93,7 +95,7 @@ export class Purchases {
     return verifyPaymentRequest(token, this.verifyContext());
   }
 
-  private verifyContext(): VerifyContext {
+  private verifyContext(): PaymentVerifyContext {
     return {
       now: this.ctx.now(),
       audiences: [...new Set([this.ctx.config.audience, MOZPAY_AUDIENCE])],
@@ -101,6 +103,7 @@ export class Purchases {
       limits: defaultLimits,
       findApp: (key) => this.apps.forVerification(key),
       jtiSeen: (app, jti) => this.ctx.db.prepare('SELECT 1 FROM used_jtis WHERE app_key = ? AND jti = ?').get(app, jti) !== undefined,
+      ownPorts: this.targets.ownPorts,
     };
   }
 

@@ -4,6 +4,7 @@
 import { PaydeskError, type ErrorCode } from '../errors.ts';
 import { isSupportedCurrency, parseAmount, type Money } from '../money/currency.ts';
 import { findTier, tierPrice } from '../money/price-tiers.ts';
+import { acceptNoticeURL } from '../notices/target.ts';
 
 export interface SimulateOption {
   readonly result: 'postback' | 'chargeback';
@@ -29,6 +30,8 @@ export interface RequestDefaults {
   readonly defaultCurrency: string;
   readonly postbackURL: string;
   readonly chargebackURL: string;
+  /** Paydesk's own ports: a postbackURL or chargebackURL there is refused (server/notices/target.ts). */
+  readonly ownPorts: ReadonlySet<number>;
 }
 
 const MAX_TEXT = 255;
@@ -119,8 +122,13 @@ export function parsePaymentRequest(raw: unknown, defaults: RequestDefaults): Pa
   }
   const productData = text(r, r.productData !== undefined ? 'productData' : 'productdata', { required: false }) ?? '';
 
-  const postbackURL = checkURL(r.postbackURL, 'postbackURL') ?? defaults.postbackURL;
-  const chargebackURL = checkURL(r.chargebackURL, 'chargebackURL') ?? defaults.chargebackURL;
+  // The app's registered URLs passed the same guard when they were written.
+  const noticeURL = (field: 'postbackURL' | 'chargebackURL') => {
+    const v = r[field];
+    return v === undefined || v === null || v === '' ? defaults[field] : acceptNoticeURL(v, field, defaults.ownPorts);
+  };
+  const postbackURL = noticeURL('postbackURL');
+  const chargebackURL = noticeURL('chargebackURL');
 
   const icons = stringMap(r.icons, 'icons');
   if (icons) for (const [size, url] of Object.entries(icons)) {

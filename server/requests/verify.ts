@@ -44,6 +44,11 @@ export interface VerifyContext {
   jtiSeen(appKey: string, jti: string): boolean;
 }
 
+export interface PaymentVerifyContext extends VerifyContext {
+  /** Paydesk's own ports, for the notice address guard on postbackURL and chargebackURL. */
+  readonly ownPorts: ReadonlySet<number>;
+}
+
 export interface VerifiedRequest {
   readonly appKey: string;
   readonly secretId: string;
@@ -108,7 +113,7 @@ export async function verifyAppToken(token: unknown, ctx: VerifyContext, kind: {
   return { app, secretId, claims, iat, exp };
 }
 
-export async function verifyPaymentRequest(token: unknown, ctx: VerifyContext): Promise<VerifiedRequest> {
+export async function verifyPaymentRequest(token: unknown, ctx: PaymentVerifyContext): Promise<VerifiedRequest> {
   const { app, secretId, claims, iat, exp } = await verifyAppToken(token, ctx, { typ: PAY_TYP, typCode: 'request_typ_invalid', missingCode: 'request_malformed' });
   if (claims.jti !== undefined && (typeof claims.jti !== 'string' || claims.jti.length === 0 || claims.jti.length > 255)) {
     return fail('request_claim_invalid', { claim: 'jti' });
@@ -120,6 +125,7 @@ export async function verifyPaymentRequest(token: unknown, ctx: VerifyContext): 
     defaultCurrency: ctx.defaultCurrency,
     postbackURL: app.postbackURL,
     chargebackURL: app.chargebackURL,
+    ownPorts: ctx.ownPorts,
   });
   if (app.access === 'simulate' && !request.simulate) return fail('request_simulate_required');
 

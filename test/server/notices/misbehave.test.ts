@@ -152,18 +152,19 @@ test('a merchant that hangs never delays another merchant\'s notices', async (t)
   assert.equal((await noticesOf(s, `appKey=${slowApp.key}&status=pending`)).length, 6);
 });
 
-test('never to the provider\'s own port (127.0.0.1 or localhost): refused at once with a recorded verdict, no retry', async (t) => {
+test('never to the provider\'s own port: 127.0.0.1 is refused when registered, localhost when sent, with a recorded verdict, no retry', async (t) => {
   const s = await startNoticeServer();
   t.after(() => s.close());
   const buyer = await readyBuyer(s);
-  for (const host of ['127.0.0.1', 'localhost']) {
-    const app = await createApp(s, { postbackURL: `http://${host}:${s.server.port}/api/apps`, chargebackURL: `http://${host}:${s.server.port}/c` });
-    await buy(s, app, buyer);
-    const [n] = await noticesOf(s, `appKey=${app.key}`);
-    const done = await settled(s, n!.id, ['failed']);
-    assert.equal(done.attemptLog.length, 1);
-    assert.equal(done.attemptLog[0]!.verdict, 'forbidden_target');
-    assert.match(done.attemptLog[0]!.reason!, /Paydesk itself/);
-    assert.equal(done.attemptLog[0]!.response, null);
-  }
+  // A literal address is judged when written (every form is in guard.test.ts).
+  await assert.rejects(createApp(s, { postbackURL: `http://127.0.0.1:${s.server.port}/api/apps` }), /notice_target_forbidden/);
+  // A name is judged when sent, after DNS.
+  const app = await createApp(s, { postbackURL: `http://localhost:${s.server.port}/api/apps`, chargebackURL: `http://localhost:${s.server.port}/c` });
+  await buy(s, app, buyer);
+  const [n] = await noticesOf(s, `appKey=${app.key}`);
+  const done = await settled(s, n!.id, ['failed']);
+  assert.equal(done.attemptLog.length, 1);
+  assert.equal(done.attemptLog[0]!.verdict, 'forbidden_target');
+  assert.match(done.attemptLog[0]!.reason!, /Paydesk itself/);
+  assert.equal(done.attemptLog[0]!.response, null);
 });
