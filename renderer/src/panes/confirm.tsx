@@ -456,7 +456,7 @@ function PurchaseResult({ purchase: p, text, standalone, onRetry }: {
           <dt>Amount</dt><dd className="num">{formatMoney(p.price.amount, p.price.currency)}</dd>
           <dt>Confirmation code</dt><dd><code className="code-inline">{p.code}</code></dd>
           {p.transactionID && <><dt>Transaction id</dt><dd><IdChip value={p.transactionID} /></dd></>}
-          {p.paymentMethod && <><dt>Paid with</dt><dd>{p.paymentMethod.brand.toUpperCase()} •••• {p.paymentMethod.last4}</dd></>}
+          {p.paymentMethod && <><dt>{text.status === 'completed' ? 'Paid with' : 'Card'}</dt><dd>{p.paymentMethod.brand.toUpperCase()} •••• {p.paymentMethod.last4}</dd></>}
           {text.reason && <><dt>Reason</dt><dd><code className="code-inline">{text.reason}</code></dd></>}
           <dt>{text.status === 'completed' ? 'Completed' : 'Started'}</dt><dd>{formatDateTime(p.completedAt ?? p.createdAt, true)}</dd>
         </dl>
