@@ -29,8 +29,15 @@ export function ConfirmPane({ id }: { readonly id?: string }) {
   useDocumentTitle('Confirm purchase');
   const { pending } = useWallet();
   const list = pending.data ?? [];
-  const selected = id ?? list[0]?.id;
+  const first = list[0]?.id;
+  const selected = id ?? first;
   const others = list.filter((p) => p.id !== selected);
+  // The pane picks a purchase only when the buyer opens it without one, and names it in
+  // the route at once: from then on it shows that purchase whatever the pending list does
+  // (a confirmed one leaves it), so nothing else can slide under the buyer's PIN.
+  useEffect(() => {
+    if (id === undefined && first !== undefined) navigate(`/wallet/confirm/${first}`, undefined, { replace: true });
+  }, [id, first]);
 
   return (
     <>
@@ -83,12 +90,40 @@ export function ConfirmWindow({ id }: { readonly id: string }) {
   );
 }
 
+/** What this pane's own confirm or cancel ended in. It stays on screen until the buyer moves on. */
+type Outcome =
+  | { readonly kind: 'completed' | 'cancelled'; readonly purchase: Purchase }
+  | { readonly kind: 'failed'; readonly code: string };
+
+/**
+ * Confirm errors that end the attempt, and the state each leaves the purchase in:
+ * shown as the attempt's result, not as a hint beside the PIN pad.
+ */
+const failedStatus: Readonly<Record<string, Purchase['status']>> = {
+  card_declined: 'declined', card_insufficient_funds: 'declined', card_expired: 'declined', processor_error: 'pending', purchase_expired: 'expired',
+};
+
 function PurchaseConfirmation({ id, standalone = false }: { readonly id: string; readonly standalone?: boolean }) {
   const res = useResource((signal) => call('getPurchase', { params: { id }, signal }), [id], { events: ['purchase.'] });
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  // Shown pending here and then decided without this pane: the result says it happened elsewhere.
+  const [sawPending, setSawPending] = useState(false);
   const p = res.data;
+  const pendingNow = p?.status === 'pending';
+  useEffect(() => {
+    if (pendingNow) setSawPending(true);
+  }, [pendingNow]);
+  const retry = useCallback(() => setOutcome(null), []);
+
   if (!p) return res.error ? <Card><ErrorState error={res.error} retry={res.reload} /></Card> : <LoadingBlock />;
-  if (p.status !== 'pending') return <PurchaseResult purchase={p} standalone={standalone} />;
-  return <PendingPurchase purchase={p} onChanged={res.reload} />;
+  if (outcome) {
+    const shown = outcome.kind === 'failed' ? p : outcome.purchase;
+    // Only a processor error leaves the purchase pending, and only while it still is may the buyer retry.
+    const canRetry = outcome.kind === 'failed' && outcome.code === 'processor_error' && pendingNow;
+    return <PurchaseResult purchase={shown} text={resultText(shown, outcome, false)} standalone={standalone} onRetry={canRetry ? retry : undefined} />;
+  }
+  if (!pendingNow) return <PurchaseResult purchase={p} text={resultText(p, null, sawPending)} standalone={standalone} />;
+  return <PendingPurchase purchase={p} onChanged={res.reload} onOutcome={setOutcome} />;
 }
 
 function SellerBlock({ p }: { readonly p: Purchase }) {
@@ -113,7 +148,7 @@ function SellerBlock({ p }: { readonly p: Purchase }) {
   );
 }
 
-function PendingPurchase({ purchase: p, onChanged }: { readonly purchase: Purchase; readonly onChanged: () => void }) {
+function PendingPurchase({ purchase: p, onChanged, onOutcome }: { readonly purchase: Purchase; readonly onChanged: () => void; readonly onOutcome: (o: Outcome) => void }) {
   const { session } = useWallet();
   const buyer = session.data?.buyer ?? null;
   const now = useNow(1000);
@@ -153,14 +188,16 @@ function PendingPurchase({ purchase: p, onChanged }: { readonly purchase: Purcha
           </ul>
         </div>
         <div className="trusted-side">
-          <PinPanel purchase={p} buyer={buyer} onChanged={onChanged} />
+          <PinPanel purchase={p} buyer={buyer} onChanged={onChanged} onOutcome={onOutcome} />
         </div>
       </div>
     </div>
   );
 }
 
-function PinPanel({ purchase: p, buyer, onChanged }: { readonly purchase: Purchase; readonly buyer: Buyer | null; readonly onChanged: () => void }) {
+function PinPanel({ purchase: p, buyer, onChanged, onOutcome }: {
+  readonly purchase: Purchase; readonly buyer: Buyer | null; readonly onChanged: () => void; readonly onOutcome: (o: Outcome) => void;
+}) {
   const { session } = useWallet();
   const [pin, setPin] = useState('');
   const [busy, setBusy] = useState<'confirm' | 'cancel' | null>(null);
@@ -199,34 +236,38 @@ function PinPanel({ purchase: p, buyer, onChanged }: { readonly purchase: Purcha
     const typed = pin;
     setPin('');
     try {
-      await call('confirmPurchase', {
+      const done = await call('confirmPurchase', {
         params: { id: p.id },
         body: { ...(typed ? { pin: typed } : {}), digest: p.digest, ...(needsCard && method ? { paymentMethodId: method.id } : {}) },
       });
-      onChanged();
-      reloadSession();
+      onOutcome({ kind: 'completed', purchase: done });
     } catch (e) {
-      setError(e);
-      if (isApiError(e)) {
-        if (e.code === 'pin_incorrect') {
-          setShake(true);
-          setTimeout(() => setShake(false), 400);
+      if (isApiError(e) && Object.hasOwn(failedStatus, e.code)) {
+        onOutcome({ kind: 'failed', code: e.code });
+        onChanged();
+      } else {
+        setError(e);
+        if (isApiError(e)) {
+          if (e.code === 'pin_incorrect') {
+            setShake(true);
+            setTimeout(() => setShake(false), 400);
+          }
+          if (e.code === 'pin_locked' && typeof e.details.lockedUntil === 'string') setLockedUntil(e.details.lockedUntil);
+          // Decided elsewhere a moment ago: the reload shows what became of it.
+          if (e.code === 'purchase_not_pending') onChanged();
         }
-        if (e.code === 'pin_locked' && typeof e.details.lockedUntil === 'string') setLockedUntil(e.details.lockedUntil);
-        if (['card_declined', 'card_insufficient_funds', 'card_expired', 'purchase_expired', 'purchase_not_pending'].includes(e.code)) onChanged();
       }
-      reloadSession();
     } finally {
       setBusy(null);
+      reloadSession();
     }
-  }, [ready, busy, pinOk, pin, p.id, p.digest, needsCard, method, onChanged, reloadSession]);
+  }, [ready, busy, pinOk, pin, p.id, p.digest, needsCard, method, onChanged, onOutcome, reloadSession]);
 
   const cancel = async () => {
     setBusy('cancel');
     setError(undefined);
     try {
-      await call('cancelPurchase', { params: { id: p.id }, body: {} });
-      onChanged();
+      onOutcome({ kind: 'cancelled', purchase: await call('cancelPurchase', { params: { id: p.id }, body: {} }) });
     } catch (e) {
       setError(e);
     } finally {
@@ -350,42 +391,96 @@ function PinPanel({ purchase: p, buyer, onChanged }: { readonly purchase: Purcha
   );
 }
 
-function PurchaseResult({ purchase: p, standalone }: { readonly purchase: Purchase; readonly standalone: boolean }) {
+interface ResultText {
+  /** The purchase's state as this result leaves it. */
+  readonly status: Purchase['status'];
+  readonly tone: 'success' | 'danger' | 'neutral';
+  readonly title: string;
+  readonly body: string;
+  /** The server's code for a charge that did not go through. */
+  readonly reason: string | null;
+}
+
+/**
+ * What a result says: from this pane's own outcome when it has one (the server's
+ * answer, before any reload), else from the purchase's state; `elsewhere` when
+ * it was decided while shown here, by another window, a script or the store's page.
+ */
+function resultText(p: Purchase, outcome: Outcome | null, elsewhere: boolean): ResultText {
+  const amount = formatMoney(p.price.amount, p.price.currency);
+  const reason = outcome?.kind === 'failed' ? outcome.code : outcome === null && p.status === 'declined' ? p.failure?.code ?? null : null;
+  const status = outcome === null ? p.status : outcome.kind === 'failed' ? failedStatus[outcome.code]! : outcome.kind;
+  const there = elsewhere ? ' elsewhere (another Paydesk window, a script or the store\'s page) while it was open here' : '';
+  switch (status) {
+    case 'completed':
+      return { status, tone: 'success', title: 'Payment complete', body: `${elsewhere ? `This purchase was confirmed${there}. ` : ''}${amount} paid to ${p.seller.name}. The store's page gets its confirmation, and Paydesk sends the merchant a signed postback.`, reason };
+    case 'declined':
+      return { status, tone: 'danger', title: 'Payment declined', body: `${elsewhere ? `This purchase was confirmed${there}, and declined. ` : ''}${(reason && declineWords[reason]) ?? 'The charge was declined.'} Nothing was charged; the store's page was told PAYMENT_DECLINED.`, reason };
+    case 'pending':
+      return { status, tone: 'danger', title: 'Payment not processed', body: `${declineWords.processor_error!} The purchase is still pending: try again, or come back to it before it expires.`, reason };
+    case 'cancelled':
+      return { status, tone: 'neutral', title: 'Purchase cancelled', body: `${elsewhere ? `This purchase was cancelled${there}. ` : ''}Nothing was charged. The store's page was told USER_CANCELLED.`, reason };
+    case 'expired':
+      return { status, tone: 'neutral', title: 'Purchase expired', body: 'It waited too long for a confirmation. Nothing was charged; ask the store to start again.', reason };
+  }
+}
+
+/**
+ * The result of a confirmation, for this purchase only. It stays until the buyer
+ * moves on: the next pending purchase is offered, never shown in its place.
+ * Announced (DESIGN section 11): a status region, and focus on its heading.
+ */
+function PurchaseResult({ purchase: p, text, standalone, onRetry }: {
+  readonly purchase: Purchase; readonly text: ResultText; readonly standalone: boolean; readonly onRetry?: (() => void) | undefined;
+}) {
   const close = bridge()?.closeConfirmation;
-  const ok = p.status === 'completed';
-  const declined = p.status === 'declined';
-  const title = ok ? 'Payment complete' : declined ? 'Payment declined' : p.status === 'cancelled' ? 'Purchase cancelled' : 'Purchase expired';
-  const body = ok
-    ? `${formatMoney(p.price.amount, p.price.currency)} paid to ${p.seller.name}. The store's page gets its confirmation, and Paydesk sends the merchant a signed postback.`
-    : declined
-      ? `${p.failure ? declineWords[p.failure.code] ?? p.failure.code : 'The charge was declined.'} Nothing was charged; the store's page was told PAYMENT_DECLINED.`
-      : p.status === 'cancelled' ? 'Nothing was charged. The store\'s page was told USER_CANCELLED.' : 'It waited too long for a confirmation. Nothing was charged; ask the store to start again.';
+  const { pending } = useWallet();
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
+  // The oldest other pending purchase (the list is newest first): a purchase arriving now
+  // does not change the offer under the buyer's pointer. The desktop window holds one
+  // purchase; its main process opens the next one in a window of its own.
+  const next = standalone ? undefined : pending.data?.findLast((x) => x.id !== p.id);
   return (
     <Card>
-      <div className="result-hero" data-testid="purchase-result">
-        <div className={`hero-icon ${ok ? 'hero-success' : declined ? 'hero-danger' : 'hero-neutral'}`}>{ok ? <IconCircleCheck /> : declined ? <IconCircleX /> : <IconAlert />}</div>
-        <h2>{title}</h2>
-        <p className="muted" style={{ maxWidth: 520 }}>{body}</p>
-        <StatusBadge status={p.status} large />
-      </div>
-      <dl className="kv" style={{ maxWidth: 560, margin: '0 auto' }}>
-        <dt>Item</dt><dd>{p.item.name}</dd>
-        <dt>Seller</dt><dd className="row"><IconStore width={15} height={15} />{p.seller.name}</dd>
-        <dt>Amount</dt><dd className="num">{formatMoney(p.price.amount, p.price.currency)}</dd>
-        {p.transactionID && <><dt>Transaction id</dt><dd><IdChip value={p.transactionID} /></dd></>}
-        {p.paymentMethod && <><dt>Paid with</dt><dd>{p.paymentMethod.brand.toUpperCase()} •••• {p.paymentMethod.last4}</dd></>}
-        {p.failure && <><dt>Reason</dt><dd><code className="code-inline">{p.failure.code}</code></dd></>}
-        <dt>{ok ? 'Completed' : 'Started'}</dt><dd>{formatDateTime(p.completedAt ?? p.createdAt, true)}</dd>
-      </dl>
-      <div className="row" style={{ justifyContent: 'center', marginTop: 24 }}>
-        {standalone && close ? (
-          <Button variant="primary" onClick={() => void close(p.id)}>Close</Button>
-        ) : (
-          <>
-            <Button onClick={() => navigate('/wallet/history')}>Purchase history</Button>
-            <Button variant="primary" onClick={() => navigate('/wallet/confirm')}>Done</Button>
-          </>
+      <div data-testid="purchase-result">
+        <div className="result-hero" role="status">
+          <div className={`hero-icon hero-${text.tone}`}>{text.tone === 'success' ? <IconCircleCheck /> : text.tone === 'danger' ? <IconCircleX /> : <IconAlert />}</div>
+          <h2 ref={heading} tabIndex={-1}>{text.title}</h2>
+          <p className="muted" style={{ maxWidth: 520 }}>{text.body}</p>
+          <StatusBadge status={text.status} large />
+        </div>
+        <dl className="kv" style={{ maxWidth: 560, margin: '0 auto' }}>
+          <dt>Item</dt><dd>{p.item.name}</dd>
+          <dt>Seller</dt><dd className="row"><IconStore width={15} height={15} />{p.seller.name}</dd>
+          <dt>Amount</dt><dd className="num">{formatMoney(p.price.amount, p.price.currency)}</dd>
+          <dt>Confirmation code</dt><dd><code className="code-inline">{p.code}</code></dd>
+          {p.transactionID && <><dt>Transaction id</dt><dd><IdChip value={p.transactionID} /></dd></>}
+          {p.paymentMethod && <><dt>{text.status === 'completed' ? 'Paid with' : 'Card'}</dt><dd>{p.paymentMethod.brand.toUpperCase()} •••• {p.paymentMethod.last4}</dd></>}
+          {text.reason && <><dt>Reason</dt><dd><code className="code-inline">{text.reason}</code></dd></>}
+          <dt>{text.status === 'completed' ? 'Completed' : 'Started'}</dt><dd>{formatDateTime(p.completedAt ?? p.createdAt, true)}</dd>
+        </dl>
+        {next && (
+          <div className="next-purchase" data-testid="next-purchase">
+            <AppAvatar app={{ key: next.seller.appKey, name: next.seller.name }} />
+            <div className="grow" style={{ minWidth: 0 }}>
+              <div className="small muted">Next pending purchase</div>
+              <div className="ellipsis"><b>{next.item.name}</b>, <span className="num">{formatMoney(next.price.amount, next.price.currency)}</span>, {next.seller.name}</div>
+            </div>
+            <Button onClick={() => navigate(`/wallet/confirm/${next.id}`)}>Review</Button>
+          </div>
         )}
+        <div className="row" style={{ justifyContent: 'center', marginTop: 24 }}>
+          {onRetry && <Button variant="primary" onClick={onRetry}>Try again</Button>}
+          {standalone && close ? (
+            <Button variant={onRetry ? 'secondary' : 'primary'} onClick={() => void close(p.id)}>Close</Button>
+          ) : (
+            <>
+              <Button onClick={() => navigate('/wallet/history')}>Purchase history</Button>
+              {!next && !onRetry && <Button variant="primary" onClick={() => navigate('/wallet/confirm')}>Done</Button>}
+            </>
+          )}
+        </div>
       </div>
     </Card>
   );

@@ -1,0 +1,235 @@
+// Issue 10 point 7: the wallet never puts another purchase under the buyer's PIN.
+// A real server (injected clock) and Debian Chromium with Playwright's fake
+// clock: after a confirmation the result stays on screen for the purchase the
+// buyer confirmed, however the pending list changes, and the next purchase is
+// only offered. "Three seconds later" is the fake clock run forward after the
+// updates that used to switch the pane (the SSE event and the list refetch it
+// triggers) have reached the page, never a sleep.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
+import { createApp, pay, readyBuyer, signRequest, startTestServer, type CreatedApp, type TestServer } from '../helpers/paydesk.ts';
+import { testCards } from '../../server/vault/cards.ts';
+import { captureConsole, ensureRendererBuilt, launchBrowser, openConsole, shot, type ConsoleLog } from './browser.ts';
+
+const PIN = '7391';
+const LATER_MS = 3000;
+
+const cardFor = (behaviour: string) => testCards.find((c) => c.behaviour === behaviour)!.number;
+
+describe('wallet confirmation results', { timeout: 180_000 }, () => {
+  let t: TestServer;
+  let app: CreatedApp;
+  let browser: Browser;
+
+  before(async () => {
+    ensureRendererBuilt();
+    t = await startTestServer();
+    app = await createApp(t, { name: 'Moonlight Arcade' });
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  /** A page with Playwright's clock installed before anything loads, at the server's time. */
+  async function freshPage(opts: { colorScheme?: 'light' | 'dark'; small?: boolean } = {}): Promise<{ context: BrowserContext; page: Page; log: ConsoleLog }> {
+    const context = await browser.newContext({ viewport: opts.small ? { width: 440, height: 620 } : { width: 1280, height: 860 }, colorScheme: opts.colorScheme ?? 'light' });
+    const page = await context.newPage();
+    await page.clock.install({ time: t.clock.now });
+    return { context, page, log: captureConsole(page) };
+  }
+
+  /** Each case starts with no purchase pending, whatever an earlier case left. */
+  async function noPending(): Promise<void> {
+    const pending = await t.api<{ items: { id: string }[] }>('GET', '/api/purchases?status=pending&limit=100');
+    for (const p of pending.body.items) assert.equal((await t.api('POST', `/api/purchases/${p.id}/cancel`, {})).status, 200);
+  }
+
+  async function purchase(name: string, price: string): Promise<{ id: string; code: string }> {
+    const jwt = await signRequest(app, { now: t.clock.now, request: { id: `sku-${name.toLowerCase().replace(/\W+/g, '-')}`, name, description: 'For the confirmation test.', price, currency: 'USD' } });
+    const r = await pay(t, jwt);
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    return { id: r.body.id, code: r.body.code };
+  }
+
+  const padReady = (page: Page) => page.waitForFunction(() => {
+    const key = document.querySelector('[data-pinkey]');
+    return key !== null && !key.hasAttribute('disabled');
+  });
+
+  const confirmResponse = (page: Page): Promise<Response> =>
+    page.waitForResponse((r) => r.request().method() === 'POST' && /\/api\/purchases\/pur_[^/]+\/confirm$/.test(new URL(r.url()).pathname));
+
+  /** The console tab's view of the pending list, once the app has applied it (the top bar shows its count). */
+  const pendingShown = (page: Page, n: number) => page.getByTestId('pending-count').getByText(n === 0 ? 'No pending purchases' : `${n} pending`, { exact: true }).waitFor();
+
+  /** Which of the two purchases the pane opened with (the list is newest first; the test doesn't assume it). */
+  async function shownOf(page: Page, a: { id: string; code: string }, b: { id: string; code: string }) {
+    const code = (await page.getByTestId('conf-code').textContent())?.trim();
+    assert.ok(code === a.code || code === b.code, `the pane shows one of the two purchases (code ${code})`);
+    return code === a.code ? { shown: a, other: b } : { shown: b, other: a };
+  }
+
+  async function resultHeadingFocused(page: Page, title: string): Promise<void> {
+    const focused = await page.evaluate(() => ({ tag: document.activeElement?.tagName, text: document.activeElement?.textContent?.trim() }));
+    assert.deepEqual(focused, { tag: 'H2', text: title }, 'focus moves to the result heading');
+  }
+
+  it('two pending purchases: the receipt of the confirmed one stays three seconds later, the other is only offered', async () => {
+    await noPending();
+    await readyBuyer(t, { pin: PIN, email: 'ada@example.com' });
+    const a = await purchase('Rainbow Pony', '4.99');
+    const b = await purchase('Pony Saddle', '2.99');
+    const { context, page, log } = await freshPage();
+    try {
+      await openConsole(page, t.url, '#/wallet/confirm');
+      await page.getByTestId('confirm-dialog').waitFor();
+      await pendingShown(page, 2);
+      const { shown, other } = await shownOf(page, a, b);
+
+      await padReady(page);
+      const answered = confirmResponse(page);
+      await page.keyboard.type(PIN);
+      await page.keyboard.press('Enter');
+      assert.equal((await answered).status(), 200);
+      const result = page.getByTestId('purchase-result');
+      await result.getByRole('heading', { name: 'Payment complete' }).waitFor();
+      // The purchase.completed event reached the page and the pending list it triggers is applied...
+      await pendingShown(page, 1);
+      // ...and three seconds pass.
+      await page.clock.runFor(LATER_MS);
+
+      const done = (await t.api<{ status: string; transactionID: string }>('GET', `/api/purchases/${shown.id}`)).body;
+      assert.equal(done.status, 'completed');
+      assert.equal(await result.getByRole('heading', { name: 'Payment complete' }).count(), 1, 'the receipt is still on screen');
+      assert.match((await result.textContent()) ?? '', new RegExp(done.transactionID), 'with the transaction id of the purchase the buyer confirmed');
+      assert.equal(await page.getByTestId('confirm-dialog').count(), 0, 'no PIN pad for another purchase');
+      assert.equal(await page.evaluate(() => window.location.hash), `#/wallet/confirm/${shown.id}`);
+      assert.equal(await page.getByRole('status').filter({ hasText: 'Payment complete' }).count(), 1, 'the result is announced');
+      await resultHeadingFocused(page, 'Payment complete');
+
+      // The other purchase is offered, by name, price and seller; nothing more until the buyer chooses it.
+      const offer = page.getByTestId('next-purchase');
+      const otherName = other === a ? 'Rainbow Pony' : 'Pony Saddle';
+      const otherPrice = other === a ? '$4.99' : '$2.99';
+      assert.match((await offer.textContent()) ?? '', new RegExp(`Next pending purchase.*${otherName}.*\\${otherPrice}.*Moonlight Arcade`));
+      await shot(page, 'wallet-confirm-receipt-next');
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await shot(page, 'dark-wallet-confirm-receipt-next');
+      await page.emulateMedia({ colorScheme: 'light' });
+
+      // Review opens it with an empty PIN: the digits typed for the first never carry over.
+      await offer.getByRole('button', { name: 'Review' }).click();
+      await page.getByTestId('confirm-dialog').waitFor();
+      assert.equal((await page.getByTestId('conf-code').textContent())?.trim(), other.code);
+      assert.equal(await page.locator('[data-testid="pin-dots"] span.filled').count(), 0, 'the PIN field starts empty');
+      assert.deepEqual(log.unexpected(), []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a declined card with two look-alike purchases: the decline stays, the other purchase is not shown', async () => {
+    await noPending();
+    await readyBuyer(t, { pin: PIN, email: 'grace@example.com', card: cardFor('decline') });
+    const a = await purchase('Season Pass', '19.99');
+    const b = await purchase('Season Pass', '19.99');
+    const { context, page, log } = await freshPage();
+    try {
+      await openConsole(page, t.url, '#/wallet/confirm');
+      await page.getByTestId('confirm-dialog').waitFor();
+      await pendingShown(page, 2);
+      const { shown, other } = await shownOf(page, a, b);
+
+      await padReady(page);
+      const answered = confirmResponse(page);
+      await page.keyboard.type(PIN);
+      await page.keyboard.press('Enter');
+      assert.equal((await answered).status(), 402);
+      const result = page.getByTestId('purchase-result');
+      await result.getByRole('heading', { name: 'Payment declined' }).waitFor();
+      await pendingShown(page, 1);
+      await page.clock.runFor(LATER_MS);
+
+      assert.equal((await t.api<{ status: string }>('GET', `/api/purchases/${shown.id}`)).body.status, 'declined');
+      assert.equal(await result.getByRole('heading', { name: 'Payment declined' }).count(), 1, 'the decline is on screen');
+      assert.match((await result.textContent()) ?? '', /The card issuer declined the charge/);
+      assert.match((await result.textContent()) ?? '', new RegExp(shown.code), 'for the purchase the buyer confirmed, by its code');
+      assert.equal(await page.getByTestId('confirm-dialog').count(), 0, 'no PIN pad');
+      assert.equal(await page.getByText(other.code).count(), 0, 'the look-alike purchase is not shown');
+      assert.equal(await page.evaluate(() => window.location.hash), `#/wallet/confirm/${shown.id}`);
+      assert.equal(await page.getByRole('status').filter({ hasText: 'Payment declined' }).count(), 1, 'the decline is announced');
+      await resultHeadingFocused(page, 'Payment declined');
+      await page.getByTestId('next-purchase').getByRole('button', { name: 'Review' }).waitFor();
+      await shot(page, 'wallet-confirm-declined');
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await shot(page, 'dark-wallet-confirm-declined');
+      assert.deepEqual(log.unexpected([402]), []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('the desktop confirmation window: a processor error stays until the buyer tries again, with an empty PIN', async () => {
+    await noPending();
+    await readyBuyer(t, { pin: PIN, email: 'alan@example.com', card: cardFor('processing_error') });
+    const p = await purchase('Neon Skin', '0.99');
+    const { context, page, log } = await freshPage({ small: true });
+    try {
+      await openConsole(page, t.url, `#/confirm/${p.id}`);
+      await page.getByTestId('confirm-dialog').waitFor();
+      await padReady(page);
+      const answered = confirmResponse(page);
+      await page.keyboard.type(PIN);
+      await page.keyboard.press('Enter');
+      assert.equal((await answered).status(), 502);
+      await page.getByRole('heading', { name: 'Payment not processed' }).waitFor();
+      await page.clock.runFor(LATER_MS);
+
+      const result = page.getByTestId('purchase-result');
+      assert.equal(await result.getByRole('heading', { name: 'Payment not processed' }).count(), 1, 'the error is still on screen');
+      assert.match((await result.textContent()) ?? '', /nothing was charged/i);
+      assert.equal(await page.getByTestId('confirm-dialog').count(), 0);
+      await resultHeadingFocused(page, 'Payment not processed');
+      await shot(page, 'confirm-window-processor-error');
+
+      await result.getByRole('button', { name: 'Try again' }).click();
+      await page.getByTestId('confirm-dialog').waitFor();
+      assert.equal((await page.getByTestId('conf-code').textContent())?.trim(), p.code, 'the same purchase');
+      assert.equal(await page.locator('[data-testid="pin-dots"] span.filled').count(), 0, 'the PIN field starts empty');
+      assert.deepEqual(log.unexpected([502]), []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('the desktop confirmation window: a purchase the store\'s page cancels says so on the same purchase', async () => {
+    await noPending();
+    await readyBuyer(t, { pin: PIN, email: 'edsger@example.com' });
+    const p = await purchase('Pocket Pony', '1.49');
+    const { context, page, log } = await freshPage({ small: true });
+    try {
+      await openConsole(page, t.url, `#/confirm/${p.id}`);
+      await page.getByTestId('confirm-dialog').waitFor();
+      await padReady(page);
+      await page.keyboard.type(PIN.slice(0, 2));
+      // The page that started it cancels it (pay.js, the status window): no console credential.
+      const cancelled = await fetch(`${t.url}/v1/pay/${p.id}/cancel`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      assert.equal(cancelled.status, 200);
+      const result = page.getByTestId('purchase-result');
+      await result.getByRole('heading', { name: 'Purchase cancelled' }).waitFor();
+      await page.clock.runFor(LATER_MS);
+      assert.match((await result.textContent()) ?? '', /cancelled elsewhere/);
+      assert.match((await result.textContent()) ?? '', new RegExp(p.code));
+      assert.equal(await page.getByTestId('confirm-dialog').count(), 0, 'the half-typed PIN is gone with the pad');
+      await resultHeadingFocused(page, 'Purchase cancelled');
+      await shot(page, 'confirm-window-cancelled-elsewhere');
+      assert.deepEqual(log.unexpected(), []);
+    } finally {
+      await context.close();
+    }
+  });
+});
