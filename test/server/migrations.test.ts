@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { openDatabase, migrate, SchemaTooNewError, type Migration } from '../../server/db/open.ts';
 import { ledgerMigrations } from '../../server/db/ledger-migrations.ts';
@@ -34,6 +35,7 @@ test('opening sets WAL and synchronous=FULL, and the file is private to its owne
   assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
   assert.equal(db.pragma('synchronous', { simple: true }), 2);
   assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
+  assert.equal(db.pragma('secure_delete', { simple: true }), 1);
   db.close();
   const { statSync } = await import('node:fs');
   assert.equal(statSync(path).mode & 0o777, 0o600);
@@ -76,4 +78,18 @@ test('migration 003 backfills seller reputation on a ledger written before it', 
   migrate(db, path, ledgerMigrations);
   assert.deepEqual(db.prepare('SELECT sales_count, refunded_count FROM apps').get(), { sales_count: 2, refunded_count: 1 });
   db.close();
+});
+
+test('a deleted row is overwritten in the file, not left in free space (secure_delete)', () => {
+  const path = join(freshDataDir('migration'), 'ledger.db');
+  const db = openDatabase(path, ledgerMigrations);
+  const marker = 'swept-fingerprint-'.padEnd(64, 'q');
+  const insert = db.prepare("INSERT INTO idempotency_keys (scope, key, fingerprint, state, status, response_json, created_at) VALUES ('console', ?, ?, 'done', 200, '{}', 1)");
+  for (let i = 0; i < 20; i++) insert.run(`k${i}`, `${marker}${i}`);
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  assert.ok(readFileSync(path).toString('latin1').includes(marker), 'the rows reached the file');
+  db.prepare('DELETE FROM idempotency_keys').run();
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+  assert.ok(!readFileSync(path).toString('latin1').includes(marker), 'a swept key\'s fingerprint is gone from ledger.db');
 });
