@@ -17,9 +17,36 @@ const KEY_RE = /^[\x21-\x7e]{1,255}$/;
 const RETENTION_MS = 24 * 3600_000;
 
 /**
- * Requests can carry secrets (a PIN, a card number) and replies can too (a new
- * app secret), so neither is kept in clear: the fingerprint is an HMAC under a
- * key derived from the master key, and the stored reply is sealed.
+ * A copy of a parsed JSON body without the fields at `paths` (dotted, e.g.
+ * "card.cvc"): what the fingerprint of a body with secrets covers.
+ */
+export function withoutSecretFields(body: unknown, paths: readonly string[]): unknown {
+  const strip = (value: unknown, path: readonly string[]): unknown => {
+    if (path.length === 0 || typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+    const [head, ...rest] = path as [string, ...string[]];
+    if (!Object.hasOwn(value, head)) return value;
+    const copy: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+    if (rest.length === 0) delete copy[head];
+    else copy[head] = strip(copy[head], rest);
+    return copy;
+  };
+  return paths.reduce((v, p) => strip(v, p.split('.')), body);
+}
+
+/**
+ * What is kept, and what a copy of the data folder learns from it. The HMAC key
+ * and the seal key derive from the master key, which headless sits in the same
+ * folder: a copy can recompute any fingerprint and unseal any stored answer.
+ * So a fingerprint never covers a PIN, card number or CVC (the route's
+ * secretFields, server/http/contract.ts): over a secret that short an HMAC
+ * falls to brute force in seconds. A retry with the same key and another
+ * secret replays the first answer; that is no PIN oracle and no way around a
+ * lockout, because a replay checks no PIN: it repeats what the first PIN got
+ * ("wrong PIN" stays wrong, "completed" was already true), and every new
+ * guess needs a new key, which counts against the lockout like any try.
+ * Stored answers hold no PIN, card number or CVC (a buyer, a payment method's
+ * brand and last 4, a purchase); the only secrets in them are a new app's or a
+ * rotation's secret, sealed with the same master key that seals the apps table.
  */
 export class IdempotencyStore {
   /**
@@ -35,7 +62,12 @@ export class IdempotencyStore {
     db.prepare("DELETE FROM idempotency_keys WHERE state = 'in_progress'").run();
   }
 
-  fingerprint(method: string, path: string, body: string): string {
+  /**
+   * HMAC of the request. `secret` names the body's secret fields (the route's
+   * secretFields): the fingerprint then covers the parsed body without them.
+   */
+  fingerprint(method: string, path: string, raw: string, secret?: { readonly body: unknown; readonly fields: readonly string[] }): string {
+    const body = secret ? JSON.stringify(withoutSecretFields(secret.body, secret.fields)) : raw;
     return createHmac('sha256', this.key).update(`${method} ${path}\n${body}`).digest('base64url');
   }
 
@@ -51,7 +83,8 @@ export class IdempotencyStore {
     const row = this.db.prepare("SELECT fingerprint, status, response_json, created_at FROM idempotency_keys WHERE scope = ? AND key = ? AND state = 'done'").get(scope, key) as
       { fingerprint: string; status: number; response_json: string; created_at: number } | undefined;
     if (row && row.created_at >= this.now() - RETENTION_MS) {
-      if (row.fingerprint !== fingerprint) throw new PaydeskError('idempotency_key_reused');
+      // '': a fingerprint erased by ledger migration 005 (it covered secrets); such a key replays on the key alone, for its last day.
+      if (row.fingerprint !== '' && row.fingerprint !== fingerprint) throw new PaydeskError('idempotency_key_reused');
       return { status: row.status, body: JSON.parse(unseal(this.key, row.response_json, `idem:${scope}:${key}`)) as unknown };
     }
     this.running.set(id, fingerprint);

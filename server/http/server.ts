@@ -205,7 +205,10 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
     const key = req.method !== 'GET' && !route.spec.safe ? req.headers['idempotency-key'] : undefined;
     // Pages of different merchants pick their keys independently: keep them apart by origin.
     const scope = isPublic ? `public:${req.headers.origin ?? ''}` : 'console';
-    const fingerprint = typeof key === 'string' ? opts.idempotency.fingerprint(req.method!, url.pathname, raw) : undefined;
+    const secretFields = (route.spec as RouteSpec).secretFields;
+    const fingerprint = typeof key === 'string'
+      ? opts.idempotency.fingerprint(req.method!, url.pathname, raw, secretFields ? { body: parsedBody, fields: secretFields } : undefined)
+      : undefined;
     if (typeof key === 'string' && fingerprint !== undefined) {
       const replay = opts.idempotency.begin(scope, key, fingerprint);
       if (replay) {
