@@ -56,10 +56,14 @@ export class IdempotencyStore {
    * Claiming one therefore costs no commit; the answer is stored durably.
    */
   private readonly running = new Map<string, string>();
+  /** Keys each scope holds (stored rows, recounted by sweep(), and running ones): a scope's limit is checked without a query. */
+  private readonly stored = new Map<string, number>();
+  private readonly runningPerScope = new Map<string, number>();
 
   constructor(private readonly db: Db, private readonly now: () => number, private readonly key: Buffer) {
     // Rows of a version that stored running keys in the table: they never answered, so they may be used again.
     db.prepare("DELETE FROM idempotency_keys WHERE state = 'in_progress'").run();
+    this.recount();
   }
 
   /**
@@ -71,8 +75,12 @@ export class IdempotencyStore {
     return createHmac('sha256', this.key).update(`${method} ${path}\n${body}`).digest('base64url');
   }
 
-  /** Returns the stored answer to replay, or undefined after claiming the key for this request. */
-  begin(scope: string, key: string, fingerprint: string): StoredResponse | undefined {
+  /**
+   * Returns the stored answer to replay, or undefined after claiming the key for
+   * this request. `limit` caps the keys the scope may hold (a day's worth):
+   * past it a new key is refused, a stored one still replays.
+   */
+  begin(scope: string, key: string, fingerprint: string, limit?: number): StoredResponse | undefined {
     if (!KEY_RE.test(key)) throw new PaydeskError('idempotency_key_invalid');
     const id = `${scope}\n${key}`;
     const running = this.running.get(id);
@@ -87,7 +95,9 @@ export class IdempotencyStore {
       if (row.fingerprint !== '' && row.fingerprint !== fingerprint) throw new PaydeskError('idempotency_key_reused');
       return { status: row.status, body: JSON.parse(unseal(this.key, row.response_json, `idem:${scope}:${key}`)) as unknown };
     }
+    if (limit !== undefined && this.held(scope) >= limit) this.checkLimit(scope, limit);
     this.running.set(id, fingerprint);
+    this.runningPerScope.set(scope, (this.runningPerScope.get(scope) ?? 0) + 1);
     return undefined;
   }
 
@@ -121,7 +131,10 @@ export class IdempotencyStore {
 
   /** Frees a running key without storing anything more. */
   release(scope: string, key: string): void {
-    this.running.delete(`${scope}\n${key}`);
+    if (!this.running.delete(`${scope}\n${key}`)) return;
+    const n = (this.runningPerScope.get(scope) ?? 1) - 1;
+    if (n === 0) this.runningPerScope.delete(scope);
+    else this.runningPerScope.set(scope, n);
   }
 
   private write(scope: string, key: string, fingerprint: string, response: StoredResponse): void {
@@ -131,10 +144,35 @@ export class IdempotencyStore {
         ON CONFLICT (scope, key) DO UPDATE SET fingerprint = excluded.fingerprint, state = 'done', status = excluded.status,
           response_json = excluded.response_json, created_at = excluded.created_at`)
       .run(scope, key, fingerprint, response.status, sealed, this.now());
+    // Counted even when it replaced an expired row or its transaction rolls back: an overcount only costs checkLimit() a query.
+    this.stored.set(scope, (this.stored.get(scope) ?? 0) + 1);
+  }
+
+  private held(scope: string): number {
+    return (this.stored.get(scope) ?? 0) + (this.runningPerScope.get(scope) ?? 0);
+  }
+
+  /** The in-memory count says the scope is full: count its live keys (one index range) and refuse when it really is. */
+  private checkLimit(scope: string, limit: number): void {
+    const cutoff = this.now() - RETENTION_MS;
+    const live = this.db.prepare('SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM idempotency_keys WHERE scope = ? AND created_at >= ?').get(scope, cutoff) as
+      { n: number; oldest: number | null };
+    this.stored.set(scope, live.n);
+    if (this.held(scope) < limit) return;
+    // The oldest key frees its place when its day ends; running keys free theirs in moments.
+    const retryAfterSeconds = live.oldest === null ? 1 : Math.max(1, Math.ceil((live.oldest - cutoff) / 1000));
+    throw new PaydeskError('idempotency_key_limit', { limit, retryAfterSeconds });
+  }
+
+  private recount(): void {
+    this.stored.clear();
+    for (const r of this.db.prepare('SELECT scope, COUNT(*) AS n FROM idempotency_keys GROUP BY scope').all() as { scope: string; n: number }[]) this.stored.set(r.scope, r.n);
   }
 
   /** Drops keys past their day; run from a timer, not on every request (it scans the table). */
   sweep(): number {
-    return this.db.prepare("DELETE FROM idempotency_keys WHERE state = 'done' AND created_at < ?").run(this.now() - RETENTION_MS).changes;
+    const dropped = this.db.prepare("DELETE FROM idempotency_keys WHERE state = 'done' AND created_at < ?").run(this.now() - RETENTION_MS).changes;
+    this.recount();
+    return dropped;
   }
 }
