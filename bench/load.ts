@@ -62,7 +62,11 @@ export function spawnListening(script: string, args: readonly string[], options:
  */
 export function spawnPaydesk(dataDir: string, extraArgs: readonly string[] = []): Promise<ChildServer> {
   const other = process.env.PAYDESK_BENCH_SERVER_ROOT;
-  return spawnListening('server/cli.ts', ['serve', '--port', '0', '--data-dir', dataDir, ...extraArgs], other ? { root: other } : {});
+  // The load comes from one client without an Origin, far above what a page may ask of the public
+  // API: lift its per-origin limits (an older checkout has none, and no flags for them).
+  const cli = readFileSync(join(other ?? root, 'server/cli.ts'), 'utf8');
+  const unlimited = cli.includes('--public-rate') ? ['--public-rate', '1000000', '--public-keys', '100000000'] : [];
+  return spawnListening('server/cli.ts', ['serve', '--port', '0', '--data-dir', dataDir, ...unlimited, ...extraArgs], other ? { root: other } : {});
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc. */

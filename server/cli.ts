@@ -3,18 +3,24 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { startServer } from './main.ts';
+import { defaultPublicLimits } from './http/server.ts';
 import { defaultDataDir, DataDirBusyError } from './data-dir.ts';
 import { SchemaTooNewError } from './db/open.ts';
 import { MasterKeyInKeystoreError } from './keys/master-key.ts';
 import type { NoticeFault } from './notices/dispatcher.ts';
 
 const usage = `Usage: paydesk serve [--port 7402] [--data-dir DIR] [--audience paydesk] [--notice-time-scale 1]
+                     [--public-rate 10] [--public-keys 1000]
   --port      TCP port on 127.0.0.1 (default 7402; 0 picks a free one)
   --data-dir  where ledger.db, vault.db, master.key and admin-token live
               (default: ${defaultDataDir()})
   --audience  the aud payment requests must carry (default "paydesk")
   --notice-time-scale  multiplies every notice retry wait (default 1; 0.001 turns
-              the ~3-day schedule into ~4 minutes, for development)`;
+              the ~3-day schedule into ~4 minutes, for development)
+  --public-rate  requests per second one origin may make to the public API
+              (/v1/*), with bursts of 30 seconds' worth (default ${defaultPublicLimits.requestsPerSecond})
+  --public-keys  Idempotency-Keys one origin may hold on the public API, each
+              kept a day (default ${defaultPublicLimits.keysPerOrigin}); load tests raise both`;
 
 /** Crash-test hook (test/server/notices/crash.test.ts); not a user setting, so not a flag. */
 function noticeFault(): NoticeFault | undefined {
@@ -32,6 +38,8 @@ async function serve(argv: string[]): Promise<void> {
         'data-dir': { type: 'string' },
         audience: { type: 'string' },
         'notice-time-scale': { type: 'string' },
+        'public-rate': { type: 'string' },
+        'public-keys': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -54,6 +62,17 @@ async function serve(argv: string[]): Promise<void> {
     console.error(`--notice-time-scale must be a number above 0 and at most 1, not "${values['notice-time-scale']}".`);
     process.exit(2);
   }
+  const publicLimits: { requestsPerSecond?: number; keysPerOrigin?: number } = {};
+  for (const [flag, field] of [['public-rate', 'requestsPerSecond'], ['public-keys', 'keysPerOrigin']] as const) {
+    const v = values[flag];
+    if (v === undefined) continue;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) {
+      console.error(`--${flag} must be a whole number of 1 or more, not "${v}".`);
+      process.exit(2);
+    }
+    publicLimits[field] = n;
+  }
   const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
   const fault = noticeFault();
   let server;
@@ -63,6 +82,7 @@ async function serve(argv: string[]): Promise<void> {
       ...(values.audience ? { audience: values.audience } : {}),
       ...(timeScale !== undefined ? { noticeTimeScale: timeScale } : {}),
       ...(fault ? { noticeFault: fault } : {}),
+      publicLimits,
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;

@@ -21,6 +21,8 @@ const catalogue = {
   idempotency_key_invalid: { status: 400, message: 'Idempotency-Key must be 1 to 255 printable ASCII characters.' },
   idempotency_key_reused: { status: 422, message: 'This Idempotency-Key was used with a different request. Use a new key for a new request.' },
   idempotency_in_progress: { status: 409, message: 'A request with this Idempotency-Key is still being processed. Retry after it finishes.' },
+  idempotency_key_limit: { status: 429, message: 'This origin already holds as many Idempotency-Keys as Paydesk keeps for one origin in a day. Wait `retryAfterSeconds` for the oldest to expire, or start Paydesk with a higher --public-keys for a load test.' },
+  rate_limited: { status: 429, message: 'Too many requests to the public API from this origin. Wait `retryAfterSeconds` (the Retry-After header) and try again; a load test can start Paydesk with a higher --public-rate.' },
   internal_error: { status: 500, message: 'Paydesk hit an unexpected error. Nothing was changed; retry, and if it persists, report it with the server log.' },
 
   // --- merchant apps --------------------------------------------------------

@@ -15,7 +15,7 @@ import { defaultConfig, type Context } from './context.ts';
 import { EventBus } from './events/bus.ts';
 import { makeServices } from './services.ts';
 import { makeHandlers } from './http/handlers.ts';
-import { createHttpServer } from './http/server.ts';
+import { createHttpServer, defaultPublicLimits, type PublicLimits } from './http/server.ts';
 import { consoleStatic } from './http/console-static.ts';
 import { payPageRoutes } from './paypage/routes.ts';
 import { IdempotencyStore } from './http/idempotency.ts';
@@ -47,6 +47,8 @@ export interface ServerOptions {
   readonly noticeDelivery?: Partial<DeliveryLimits & { perAppConcurrency: number; globalConcurrency: number }>;
   /** Test hook for the crash tests: SIGKILL the process at this point of a delivery. */
   readonly noticeFault?: NoticeFault;
+  /** What one origin may ask of the public API (/v1/*); defaults in server/http/server.ts. Load tests raise them. */
+  readonly publicLimits?: Partial<PublicLimits>;
 }
 
 export interface RunningServer {
@@ -152,6 +154,8 @@ async function startLocked(opts: StartOptions, unlock: () => void): Promise<Serv
     handlers: makeHandlers(services),
     idempotency,
     durable,
+    publicLimits: { ...defaultPublicLimits, ...opts.publicLimits },
+    now: ctx.now,
     consoleOrigins: opts.consoleOrigins ?? [],
     consoleSession,
     // pay.js and the status window (/pay.js, /pay/*) first, then the console's files.

@@ -289,4 +289,13 @@ export const ledgerMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    name: '005 Idempotency-Key fingerprints that covered a PIN or CVC are erased',
+    up(db) {
+      // Written before fingerprints left secret fields out (server/http/idempotency.ts): an HMAC over
+      // a PIN under a key beside it in the folder gives the PIN away. Only console routes carry secrets.
+      // '' matches no fingerprint; IdempotencyStore replays such a key on the key alone until its day ends.
+      db.exec(`UPDATE idempotency_keys SET fingerprint = '' WHERE scope = 'console'`);
+    },
+  },
 ];

@@ -38,6 +38,9 @@ export function openDatabase(path: string, migrations: readonly Migration[], opt
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    // Deleted rows (swept Idempotency-Keys, used jtis, replaced PIN hashes) are overwritten with
+    // zeros, not left readable in free space for whoever copies the file later.
+    db.pragma('secure_delete = ON');
     // Group commit wraps each write in a SAVEPOINT, whose undo pages SQLite keeps in a
     // temporary file by default: in memory, a write to an indexed table costs half.
     db.pragma('temp_store = MEMORY');

@@ -193,6 +193,14 @@ export interface RouteSpec {
   readonly status?: number;
   /** A POST that changes nothing (a reveal, a dry run): no Idempotency-Key, nothing stored. */
   readonly safe?: true;
+  /**
+   * Body fields (dotted paths) holding a PIN, card number or CVC. The
+   * Idempotency-Key fingerprint leaves them out: it is an HMAC under a key that a
+   * copy of the data folder holds (headless), and over a short secret it would give
+   * the secret away in seconds (server/http/idempotency.ts). A retry with the same
+   * key but another secret therefore replays the first answer.
+   */
+  readonly secretFields?: readonly string[];
 }
 
 const Empty = z.object({}).strict();
@@ -229,11 +237,11 @@ export const routes = {
   getBuyer: { method: 'GET', path: '/api/buyers/{id}', auth: 'console', summary: 'One buyer with PIN state and payment methods', response: Buyer },
   updateBuyer: { method: 'PATCH', path: '/api/buyers/{id}', auth: 'console', body: BuyerPatchBody, summary: 'Set the unlock window (0 = off, at most 300 s)', response: Buyer },
   setPin: {
-    method: 'PUT', path: '/api/buyers/{id}/pin', auth: 'console', body: PinBody,
+    method: 'PUT', path: '/api/buyers/{id}/pin', auth: 'console', body: PinBody, secretFields: ['pin', 'currentPin'],
     summary: 'Set, change (with currentPin) or reset (within 5 minutes of signing in) the PIN', response: Buyer,
   },
   addPaymentMethod: {
-    method: 'POST', path: '/api/buyers/{id}/payment-methods', auth: 'console', status: 201, body: NewPaymentMethodBody,
+    method: 'POST', path: '/api/buyers/{id}/payment-methods', auth: 'console', status: 201, body: NewPaymentMethodBody, secretFields: ['card.number', 'card.cvc'],
     summary: 'Preauthorize a card: the vault checks it and keeps only a token, brand, last 4 and expiry', response: PaymentMethod,
   },
   updatePaymentMethod: { method: 'PATCH', path: '/api/buyers/{id}/payment-methods/{pm}', auth: 'console', body: PaymentMethodPatchBody, summary: 'Change a payment method\'s limits', response: PaymentMethod },
@@ -246,7 +254,7 @@ export const routes = {
   listPurchases: { method: 'GET', path: '/api/purchases', auth: 'console', query: PurchaseQuery, summary: 'Purchases, newest first (e.g. ?status=pending)', response: z.object({ items: z.array(Purchase) }) },
   getPurchase: { method: 'GET', path: '/api/purchases/{id}', auth: 'console', summary: 'One purchase with seller reputation', response: Purchase },
   confirmPurchase: {
-    method: 'POST', path: '/api/purchases/{id}/confirm', auth: 'console', body: ConfirmBody,
+    method: 'POST', path: '/api/purchases/{id}/confirm', auth: 'console', body: ConfirmBody, secretFields: ['pin'],
     summary: 'Confirm as the signed-in buyer with the PIN (or inside an unlock window)', response: Purchase,
   },
   cancelPurchase: { method: 'POST', path: '/api/purchases/{id}/cancel', auth: 'console', body: Empty, summary: 'Cancel a pending purchase', response: Purchase },

@@ -17,9 +17,36 @@ const KEY_RE = /^[\x21-\x7e]{1,255}$/;
 const RETENTION_MS = 24 * 3600_000;
 
 /**
- * Requests can carry secrets (a PIN, a card number) and replies can too (a new
- * app secret), so neither is kept in clear: the fingerprint is an HMAC under a
- * key derived from the master key, and the stored reply is sealed.
+ * A copy of a parsed JSON body without the fields at `paths` (dotted, e.g.
+ * "card.cvc"): what the fingerprint of a body with secrets covers.
+ */
+export function withoutSecretFields(body: unknown, paths: readonly string[]): unknown {
+  const strip = (value: unknown, path: readonly string[]): unknown => {
+    if (path.length === 0 || typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+    const [head, ...rest] = path as [string, ...string[]];
+    if (!Object.hasOwn(value, head)) return value;
+    const copy: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+    if (rest.length === 0) delete copy[head];
+    else copy[head] = strip(copy[head], rest);
+    return copy;
+  };
+  return paths.reduce((v, p) => strip(v, p.split('.')), body);
+}
+
+/**
+ * What is kept, and what a copy of the data folder learns from it. The HMAC key
+ * and the seal key derive from the master key, which headless sits in the same
+ * folder: a copy can recompute any fingerprint and unseal any stored answer.
+ * So a fingerprint never covers a PIN, card number or CVC (the route's
+ * secretFields, server/http/contract.ts): over a secret that short an HMAC
+ * falls to brute force in seconds. A retry with the same key and another
+ * secret replays the first answer; that is no PIN oracle and no way around a
+ * lockout, because a replay checks no PIN: it repeats what the first PIN got
+ * ("wrong PIN" stays wrong, "completed" was already true), and every new
+ * guess needs a new key, which counts against the lockout like any try.
+ * Stored answers hold no PIN, card number or CVC (a buyer, a payment method's
+ * brand and last 4, a purchase); the only secrets in them are a new app's or a
+ * rotation's secret, sealed with the same master key that seals the apps table.
  */
 export class IdempotencyStore {
   /**
@@ -29,18 +56,31 @@ export class IdempotencyStore {
    * Claiming one therefore costs no commit; the answer is stored durably.
    */
   private readonly running = new Map<string, string>();
+  /** Keys each scope holds (stored rows, recounted by sweep(), and running ones): a scope's limit is checked without a query. */
+  private readonly stored = new Map<string, number>();
+  private readonly runningPerScope = new Map<string, number>();
 
   constructor(private readonly db: Db, private readonly now: () => number, private readonly key: Buffer) {
     // Rows of a version that stored running keys in the table: they never answered, so they may be used again.
     db.prepare("DELETE FROM idempotency_keys WHERE state = 'in_progress'").run();
+    this.recount();
   }
 
-  fingerprint(method: string, path: string, body: string): string {
+  /**
+   * HMAC of the request. `secret` names the body's secret fields (the route's
+   * secretFields): the fingerprint then covers the parsed body without them.
+   */
+  fingerprint(method: string, path: string, raw: string, secret?: { readonly body: unknown; readonly fields: readonly string[] }): string {
+    const body = secret ? JSON.stringify(withoutSecretFields(secret.body, secret.fields)) : raw;
     return createHmac('sha256', this.key).update(`${method} ${path}\n${body}`).digest('base64url');
   }
 
-  /** Returns the stored answer to replay, or undefined after claiming the key for this request. */
-  begin(scope: string, key: string, fingerprint: string): StoredResponse | undefined {
+  /**
+   * Returns the stored answer to replay, or undefined after claiming the key for
+   * this request. `limit` caps the keys the scope may hold (a day's worth):
+   * past it a new key is refused, a stored one still replays.
+   */
+  begin(scope: string, key: string, fingerprint: string, limit?: number): StoredResponse | undefined {
     if (!KEY_RE.test(key)) throw new PaydeskError('idempotency_key_invalid');
     const id = `${scope}\n${key}`;
     const running = this.running.get(id);
@@ -51,10 +91,13 @@ export class IdempotencyStore {
     const row = this.db.prepare("SELECT fingerprint, status, response_json, created_at FROM idempotency_keys WHERE scope = ? AND key = ? AND state = 'done'").get(scope, key) as
       { fingerprint: string; status: number; response_json: string; created_at: number } | undefined;
     if (row && row.created_at >= this.now() - RETENTION_MS) {
-      if (row.fingerprint !== fingerprint) throw new PaydeskError('idempotency_key_reused');
+      // '': a fingerprint erased by ledger migration 005 (it covered secrets); such a key replays on the key alone, for its last day.
+      if (row.fingerprint !== '' && row.fingerprint !== fingerprint) throw new PaydeskError('idempotency_key_reused');
       return { status: row.status, body: JSON.parse(unseal(this.key, row.response_json, `idem:${scope}:${key}`)) as unknown };
     }
+    if (limit !== undefined && this.held(scope) >= limit) this.checkLimit(scope, limit);
     this.running.set(id, fingerprint);
+    this.runningPerScope.set(scope, (this.runningPerScope.get(scope) ?? 0) + 1);
     return undefined;
   }
 
@@ -88,7 +131,10 @@ export class IdempotencyStore {
 
   /** Frees a running key without storing anything more. */
   release(scope: string, key: string): void {
-    this.running.delete(`${scope}\n${key}`);
+    if (!this.running.delete(`${scope}\n${key}`)) return;
+    const n = (this.runningPerScope.get(scope) ?? 1) - 1;
+    if (n === 0) this.runningPerScope.delete(scope);
+    else this.runningPerScope.set(scope, n);
   }
 
   private write(scope: string, key: string, fingerprint: string, response: StoredResponse): void {
@@ -98,10 +144,35 @@ export class IdempotencyStore {
         ON CONFLICT (scope, key) DO UPDATE SET fingerprint = excluded.fingerprint, state = 'done', status = excluded.status,
           response_json = excluded.response_json, created_at = excluded.created_at`)
       .run(scope, key, fingerprint, response.status, sealed, this.now());
+    // Counted even when it replaced an expired row or its transaction rolls back: an overcount only costs checkLimit() a query.
+    this.stored.set(scope, (this.stored.get(scope) ?? 0) + 1);
+  }
+
+  private held(scope: string): number {
+    return (this.stored.get(scope) ?? 0) + (this.runningPerScope.get(scope) ?? 0);
+  }
+
+  /** The in-memory count says the scope is full: count its live keys (one index range) and refuse when it really is. */
+  private checkLimit(scope: string, limit: number): void {
+    const cutoff = this.now() - RETENTION_MS;
+    const live = this.db.prepare('SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM idempotency_keys WHERE scope = ? AND created_at >= ?').get(scope, cutoff) as
+      { n: number; oldest: number | null };
+    this.stored.set(scope, live.n);
+    if (this.held(scope) < limit) return;
+    // The oldest key frees its place when its day ends; running keys free theirs in moments.
+    const retryAfterSeconds = live.oldest === null ? 1 : Math.max(1, Math.ceil((live.oldest - cutoff) / 1000));
+    throw new PaydeskError('idempotency_key_limit', { limit, retryAfterSeconds });
+  }
+
+  private recount(): void {
+    this.stored.clear();
+    for (const r of this.db.prepare('SELECT scope, COUNT(*) AS n FROM idempotency_keys GROUP BY scope').all() as { scope: string; n: number }[]) this.stored.set(r.scope, r.n);
   }
 
   /** Drops keys past their day; run from a timer, not on every request (it scans the table). */
   sweep(): number {
-    return this.db.prepare("DELETE FROM idempotency_keys WHERE state = 'done' AND created_at < ?").run(this.now() - RETENTION_MS).changes;
+    const dropped = this.db.prepare("DELETE FROM idempotency_keys WHERE state = 'done' AND created_at < ?").run(this.now() - RETENTION_MS).changes;
+    this.recount();
+    return dropped;
   }
 }

@@ -8,12 +8,28 @@ import { PaydeskError, isPaydeskError } from '../errors.ts';
 import { routes, type RouteName, type RouteSpec } from './contract.ts';
 import { openApiDocument } from './openapi.ts';
 import type { IdempotencyStore } from './idempotency.ts';
+import { RateLimiter } from './rate-limit.ts';
 import { consoleCookie } from './console-static.ts';
 import type { Handlers } from './handlers.ts';
 import type { EventBus } from '../events/bus.ts';
 
 const MAX_BODY = 64 * 1024;
 const MAX_DRAIN = 1024 * 1024;
+
+/**
+ * What one origin may ask of the public API (/v1/*), which any web page can
+ * call. A merchant page makes a purchase in a handful of calls and polls its
+ * status once a second; the defaults leave it far from both limits.
+ */
+export interface PublicLimits {
+  /** Requests per second, sustained, per Origin (no Origin counts as one more); bursts of PUBLIC_BURST_SECONDS' worth pass. */
+  readonly requestsPerSecond: number;
+  /** Idempotency-Keys one origin may hold; each is kept a day. */
+  readonly keysPerOrigin: number;
+}
+
+export const defaultPublicLimits: PublicLimits = { requestsPerSecond: 10, keysPerOrigin: 1000 };
+const PUBLIC_BURST_SECONDS = 30;
 
 export interface HttpOptions {
   readonly token: string;
@@ -33,6 +49,10 @@ export interface HttpOptions {
    * (server/db/group-commit.ts), so every answer waits for this first.
    */
   readonly durable?: () => Promise<void> | undefined;
+  /** Per-origin limits of the public API; defaultPublicLimits when not given. */
+  readonly publicLimits?: PublicLimits;
+  /** The clock the public API's rate limit refills by (the server's injected clock). Default Date.now. */
+  readonly now?: () => number;
 }
 
 interface CompiledRoute {
@@ -99,6 +119,9 @@ function safeEqual(a: string, b: string): boolean {
 
 export function createHttpServer(opts: HttpOptions): { server: Server; setPort(port: number): void } {
   const compiled = compile();
+  const publicLimits = opts.publicLimits ?? defaultPublicLimits;
+  const publicRate = new RateLimiter(
+    { perSecond: publicLimits.requestsPerSecond, burst: publicLimits.requestsPerSecond * PUBLIC_BURST_SECONDS }, opts.now ?? Date.now);
   let port = 0;
   // Known once the server listens (setPort); built then, not on every request.
   let allowedHosts = new Set<string>();
@@ -124,6 +147,7 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
     if (isPublic) {
       // The JWT is the credential: any page may call the public API, without cookies.
       res.setHeader('access-control-allow-origin', '*');
+      res.setHeader('access-control-expose-headers', 'retry-after');
       if (req.method === 'OPTIONS') {
         res.writeHead(204, {
           'access-control-allow-methods': 'GET, POST',
@@ -133,6 +157,10 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
         res.end();
         return;
       }
+      // Any page may call it, so each origin gets a budget (preflights aside: they do no work).
+      // A page cannot leave out or forge its Origin; a local program can, and is not what this stops.
+      const wait = publicRate.take(req.headers.origin ?? '');
+      if (wait > 0) throw new PaydeskError('rate_limited', { retryAfterSeconds: wait });
     } else if (url.pathname.startsWith('/api/')) {
       const origin = req.headers.origin;
       if (origin !== undefined && opts.consoleOrigins.includes(origin)) {
@@ -205,9 +233,12 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
     const key = req.method !== 'GET' && !route.spec.safe ? req.headers['idempotency-key'] : undefined;
     // Pages of different merchants pick their keys independently: keep them apart by origin.
     const scope = isPublic ? `public:${req.headers.origin ?? ''}` : 'console';
-    const fingerprint = typeof key === 'string' ? opts.idempotency.fingerprint(req.method!, url.pathname, raw) : undefined;
+    const secretFields = (route.spec as RouteSpec).secretFields;
+    const fingerprint = typeof key === 'string'
+      ? opts.idempotency.fingerprint(req.method!, url.pathname, raw, secretFields ? { body: parsedBody, fields: secretFields } : undefined)
+      : undefined;
     if (typeof key === 'string' && fingerprint !== undefined) {
-      const replay = opts.idempotency.begin(scope, key, fingerprint);
+      const replay = opts.idempotency.begin(scope, key, fingerprint, isPublic ? publicLimits.keysPerOrigin : undefined);
       if (replay) {
         await answer(res, replay.status, replay.body, { 'idempotent-replayed': 'true' });
         return;
@@ -232,14 +263,16 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
       ({ status, body: out } = errorResponse(e, opts.log));
     }
     if (typeof key === 'string') {
-      if (storedWithChange && status === success) opts.idempotency.release(scope, key);
+      // A refusal on the public API is not stored: it changed nothing, so running it again under the
+      // same key is harmless, and storing it would let any page make Paydesk write to disk for free.
+      if ((storedWithChange && status === success) || (isPublic && status >= 400)) opts.idempotency.release(scope, key);
       else {
         // The action itself is done (or refused); an answer that could not be stored is still the true answer.
         await opts.idempotency.finish(scope, key, { status, body: out })
           .catch((e: unknown) => opts.log(`idempotency: could not store the answer for a key: ${e instanceof Error ? e.message : String(e)}`));
       }
     }
-    await answer(res, status, out);
+    await answer(res, status, out, retryAfter(out));
   }
 
   const server = createServer((req, res) => {
@@ -251,11 +284,17 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
       } catch (error) {
         ({ status, body } = errorResponse(error, opts.log));
       }
-      if (!res.headersSent) send(res, status, body);
+      if (!res.headersSent) send(res, status, body, retryAfter(body));
       else res.end();
     });
   });
   return { server, setPort };
+}
+
+/** A refusal that says when to come back (429) says it in Retry-After too, in seconds. */
+function retryAfter(body: unknown): Record<string, string> {
+  const wait = (body as { error?: { retryAfterSeconds?: unknown } } | undefined)?.error?.retryAfterSeconds;
+  return typeof wait === 'number' ? { 'retry-after': String(wait) } : {};
 }
 
 function errorResponse(e: unknown, log: (line: string) => void): { status: number; body: unknown } {

@@ -1,6 +1,7 @@
 // An Idempotency-Key's answer stored inside the transaction of the change it
 // answers for (server/http/idempotency.ts): kept and replayed when that
-// transaction commits, gone with it when it rolls back.
+// transaction commits, gone with it when it rolls back. Fingerprints leave a
+// route's secret fields out (test/server/data-folder.test.ts shows why).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -8,7 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { openDatabase } from '../../server/db/open.ts';
 import { ledgerMigrations } from '../../server/db/ledger-migrations.ts';
 import { commit } from '../../server/db/group-commit.ts';
-import { IdempotencyStore } from '../../server/http/idempotency.ts';
+import { z } from 'zod';
+import { IdempotencyStore, withoutSecretFields } from '../../server/http/idempotency.ts';
+import { routes, type RouteSpec } from '../../server/http/contract.ts';
 import { freshDataDir } from '../helpers/paydesk.ts';
 
 function store() {
@@ -40,4 +43,37 @@ test('an answer stored in a transaction that rolls back is gone with it; outside
   idem.release('console', 'k2');
   assert.equal(idem.begin('console', 'k2', fp), undefined, 'nothing was kept: the key is free for the retry');
   db.close();
+});
+
+test('a fingerprint leaves the secret fields out: another PIN is the same request, another field is not', () => {
+  const { db, idem } = store();
+  const fp = (body: unknown) => idem.fingerprint('POST', '/api/purchases/p1/confirm', JSON.stringify(body), { body, fields: ['pin'] });
+  assert.equal(fp({ pin: '402913', paymentMethodId: 'pm_1' }), fp({ pin: '975310', paymentMethodId: 'pm_1' }));
+  assert.notEqual(fp({ pin: '402913', paymentMethodId: 'pm_1' }), fp({ pin: '402913', paymentMethodId: 'pm_2' }));
+  const card = (cvc: string) => ({ card: { number: '4242 4242 4242 4242', expMonth: 12, expYear: 2031, cvc }, currency: 'USD' });
+  assert.deepEqual(withoutSecretFields(card('731'), ['card.number', 'card.cvc']), { card: { expMonth: 12, expYear: 2031 }, currency: 'USD' });
+  assert.deepEqual(withoutSecretFields({ card: 'not an object' }, ['card.cvc']), { card: 'not an object' }, 'a malformed body is fingerprinted as it is');
+  db.close();
+});
+
+/** Every field path of a body schema, through optional and default wrappers. */
+function fieldPaths(schema: z.ZodType, prefix = ''): string[] {
+  let s = schema;
+  while (s instanceof z.ZodOptional || s instanceof z.ZodDefault || s instanceof z.ZodNullable) s = (s as z.ZodOptional).unwrap() as z.ZodType;
+  if (!(s instanceof z.ZodObject)) return [];
+  return Object.entries(s.shape as Record<string, z.ZodType>).flatMap(([k, v]) => [`${prefix}${k}`, ...fieldPaths(v, `${prefix}${k}.`)]);
+}
+
+test('every body field that looks like a PIN, card number, CVC, password or code is declared in its route\'s secretFields', () => {
+  const secretLooking = /(^|\.)(pin|currentPin|newPin|number|pan|cvc|cvv|password|passcode|otp|code)$/i;
+  const undeclared: string[] = [];
+  for (const [name, spec] of Object.entries(routes) as [string, RouteSpec][]) {
+    if (!spec.body) continue;
+    const paths = fieldPaths(spec.body);
+    const declared = spec.secretFields ?? [];
+    for (const p of declared) assert.ok(paths.includes(p), `${name}: secretFields names ${p}, which its body does not have`);
+    for (const p of paths) if (secretLooking.test(p) && !declared.includes(p)) undeclared.push(`${name}: ${p}`);
+  }
+  assert.deepEqual(undeclared, []);
+  assert.deepEqual(routes.setPin.secretFields, ['pin', 'currentPin']);
 });

@@ -3,10 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { openDatabase, migrate, SchemaTooNewError, type Migration } from '../../server/db/open.ts';
 import { ledgerMigrations } from '../../server/db/ledger-migrations.ts';
 import { vaultMigrations } from '../../server/db/vault-migrations.ts';
+import { IdempotencyStore } from '../../server/http/idempotency.ts';
 import { freshDataDir } from '../helpers/paydesk.ts';
 
 const tables = (db: Database.Database) =>
@@ -34,6 +37,7 @@ test('opening sets WAL and synchronous=FULL, and the file is private to its owne
   assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
   assert.equal(db.pragma('synchronous', { simple: true }), 2);
   assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
+  assert.equal(db.pragma('secure_delete', { simple: true }), 1);
   db.close();
   const { statSync } = await import('node:fs');
   assert.equal(statSync(path).mode & 0o777, 0o600);
@@ -75,5 +79,41 @@ test('migration 003 backfills seller reputation on a ledger written before it', 
   purchase.run('pur_3', 'cancelled', 0);
   migrate(db, path, ledgerMigrations);
   assert.deepEqual(db.prepare('SELECT sales_count, refunded_count FROM apps').get(), { sales_count: 2, refunded_count: 1 });
+  db.close();
+});
+
+test('a deleted row is overwritten in the file, not left in free space (secure_delete)', () => {
+  const path = join(freshDataDir('migration'), 'ledger.db');
+  const db = openDatabase(path, ledgerMigrations);
+  const marker = 'swept-fingerprint-'.padEnd(64, 'q');
+  const insert = db.prepare("INSERT INTO idempotency_keys (scope, key, fingerprint, state, status, response_json, created_at) VALUES ('console', ?, ?, 'done', 200, '{}', 1)");
+  for (let i = 0; i < 20; i++) insert.run(`k${i}`, `${marker}${i}`);
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  assert.ok(readFileSync(path).toString('latin1').includes(marker), 'the rows reached the file');
+  db.prepare('DELETE FROM idempotency_keys').run();
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+  assert.ok(!readFileSync(path).toString('latin1').includes(marker), 'a swept key\'s fingerprint is gone from ledger.db');
+});
+
+test('migration 005 erases console fingerprints written over secrets; such a key still replays, on the key alone', () => {
+  const dir = freshDataDir('migration');
+  const path = join(dir, 'ledger.db');
+  const db = new Database(path);
+  migrate(db, path, ledgerMigrations.slice(0, 4));
+  const key = randomBytes(32);
+  const old = new IdempotencyStore(db, () => 1_000, key);
+  const fp = old.fingerprint('PUT', '/api/buyers/b1/pin', '{"pin":"402913"}');
+  for (const scope of ['console', 'public:']) {
+    old.begin(scope, 'k1', fp);
+    db.transaction(() => old.storeInTransaction(scope, 'k1', { status: 200, body: { ok: true } }))();
+    old.release(scope, 'k1');
+  }
+  migrate(db, path, ledgerMigrations);
+  const rows = db.prepare('SELECT scope, fingerprint FROM idempotency_keys ORDER BY scope').all();
+  assert.deepEqual(rows, [{ scope: 'console', fingerprint: '' }, { scope: 'public:', fingerprint: fp }], 'public routes carry no secrets: their fingerprints stay');
+  const now = new IdempotencyStore(db, () => 2_000, key);
+  assert.deepEqual(now.begin('console', 'k1', now.fingerprint('PUT', '/api/buyers/b1/pin', '{}', { body: {}, fields: ['pin'] })), { status: 200, body: { ok: true } });
+  assert.throws(() => now.begin('public:', 'k1', 'another'), /different request/);
   db.close();
 });
