@@ -184,10 +184,10 @@ function checkRequest(raw: unknown, ctx: CheckContext, pass: Pass, fail: Fail): 
     if (v.length > MAX_TEXT && !trim) return fail(`request.${field}`, `request.${field}`, 'request_field_invalid', `${L}.${field} is ${v.length} characters; at most ${MAX_TEXT}.`);
     return v;
   };
-  const id = text('id', true)!;
+  const id = text('id', false);
   const name = text('name', true)!;
   const description = text('description', true, true)!;
-  pass('request.item', 'Item', `${name} (id ${id})${description.length > MAX_TEXT ? '; the description will be trimmed to 255 characters' : ''}.`);
+  pass('request.item', 'Item', `${name}${id === undefined ? ' (no id: optional)' : ` (id ${id})`}${description.length > MAX_TEXT ? '; the description will be trimmed to 255 characters' : ''}.`);
 
   const hasPoint = r.pricePoint !== undefined && r.pricePoint !== null;
   const hasPrice = r.price !== undefined && r.price !== null;

@@ -39,7 +39,7 @@ export const PurchaseStatus = z.enum(['pending', 'completed', 'cancelled', 'decl
 
 export const Purchase = z.object({
   id: z.string(), code: z.string(), status: PurchaseStatus,
-  item: z.object({ id: z.string(), name: z.string(), description: z.string(), productData: z.string() }),
+  item: z.object({ id: z.string().nullable().describe('the request\'s id; null when it has none'), name: z.string(), description: z.string(), productData: z.string() }),
   price: money, pricePoint: z.string().nullable(), refundedAmount: z.int(),
   simulate: z.record(z.string(), z.unknown()).nullable(),
   seller: z.object({
@@ -55,7 +55,7 @@ export const Purchase = z.object({
 
 export const TransactionSummary = z.object({
   id: z.string(), transactionID: z.string().nullable(), status: z.string(), appKey: z.string(), appName: z.string(),
-  item: z.object({ id: z.string(), name: z.string(), productData: z.string() }), price: money, refundedAmount: z.int(),
+  item: z.object({ id: z.string().nullable(), name: z.string(), productData: z.string() }), price: money, refundedAmount: z.int(),
   buyerEmail: z.string().nullable(), createdAt: isoDate, completedAt: isoDate.nullable(),
 });
 

@@ -11,7 +11,8 @@ export interface SimulateOption {
 }
 
 export interface PaymentRequest {
-  readonly id: string;
+  /** The merchant's product id: mozPay merchants send one, the design notes' own example has none. */
+  readonly id: string | undefined;
   readonly name: string;
   readonly description: string;
   readonly price: Money;
@@ -108,7 +109,7 @@ export function parsePaymentRequest(raw: unknown, defaults: RequestDefaults): Pa
   if (typeof raw !== 'object' || Array.isArray(raw)) return fail('request_field_invalid', 'request', 'must be an object');
   const r = raw as Record<string, unknown>;
 
-  const id = text(r, 'id', { required: true })!;
+  const id = text(r, 'id', { required: false });
   const name = text(r, 'name', { required: true })!;
   const description = text(r, 'description', { required: true, trim: true })!;
   const { price: p, pricePoint } = price(r, defaults.defaultCurrency);

@@ -54,6 +54,7 @@ describe('request lab judgement matches the server', () => {
     ['price and pricePoint', () => signRequest(app, { request: { ...request, pricePoint: 1 } })],
     ['bad amount', () => signRequest(app, { request: { ...request, price: '1.999' } })],
     ['missing name', () => signRequest(app, { request: { id: 'x', description: 'd', price: '1.00', currency: 'USD' } })],
+    ['design notes\' shape: no id, price a number, productdata', () => signRequest(app, { request: { price: 1.99, currency: 'USD', name: 'Elite Sparkle Pony', description: 'The shiniest pony of all!', productdata: 'ABC123_DEF456_GHI_789.XYZ' } })],
     ['bad postback URL', () => signRequest(app, { request: { ...request, postbackURL: 'ftp://x' } })],
     ['unknown iss', () => signRequest({ key: 'app_nobody', secret: app.secret }, { request })],
     ['wrong secret', () => signRequest({ key: app.key, secret: 'not-the-secret' }, { request })],

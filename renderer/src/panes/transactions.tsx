@@ -340,7 +340,7 @@ function TransactionDetail({ data, refunds }: { readonly data: RouteResult<'getT
       <dl className="kv">
         <dt>Transaction id</dt><dd>{p.transactionID ? <IdChip value={p.transactionID} /> : <span className="subtle">None yet</span>}</dd>
         <dt>Purchase id</dt><dd><IdChip value={p.id} /></dd>
-        <dt>Item</dt><dd>{p.item.name} <span className="subtle mono small">({p.item.id})</span><div className="small muted">{p.item.description}</div></dd>
+        <dt>Item</dt><dd>{p.item.name}{p.item.id !== null && <> <span className="subtle mono small">({p.item.id})</span></>}<div className="small muted">{p.item.description}</div></dd>
         <dt>productData</dt><dd className="mono small">{p.item.productData || <span className="subtle">—</span>}</dd>
         <dt>Buyer</dt><dd>{p.buyer ? <>{p.buyer.name} <span className="muted">· {p.buyer.email}</span></> : <span className="subtle">Not confirmed by a buyer</span>}</dd>
         <dt>Paid with</dt><dd>{p.paymentMethod ? <span className="row">{p.paymentMethod.brand.toUpperCase()} •••• {p.paymentMethod.last4}</span> : <span className="subtle">—</span>}</dd>
