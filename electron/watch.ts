@@ -5,6 +5,7 @@
 // purchase change. Failed notices come from the bus ('notice.failed', emitted by
 // server/notices/dispatcher.ts when a notice gives up), the moment they fail.
 // Pure apart from the injected fetchJson: tested in Node.
+import { showControls } from '../server/http/contract.ts';
 
 export const PENDING_PURCHASES_PATH = '/api/purchases?status=pending';
 export const POLL_INTERVAL_MS = 3000;
@@ -77,16 +78,18 @@ export interface NotificationText {
   readonly body: string;
 }
 
+// Names come from merchants, or from rows stored before the server refused control
+// characters: written out (showControls), a U+202E cannot turn the price around.
 export function purchaseNotification(p: PendingPurchase): NotificationText {
-  const what = p.itemName ?? 'A purchase';
-  const from = p.sellerName ? ` from ${p.sellerName}` : '';
+  const what = p.itemName ? showControls(p.itemName) : 'A purchase';
+  const from = p.sellerName ? ` from ${showControls(p.sellerName)}` : '';
   const price = p.price ? ` for ${p.price}` : '';
   const code = p.code ? ` Code ${p.code}.` : '';
   return { title: 'Confirm a purchase', body: `${what}${from}${price} is waiting for your confirmation.${code}` };
 }
 
 export function failedNoticeNotification(n: FailedNotice): NotificationText {
-  return { title: 'A notice failed', body: `${n.appName ?? 'A merchant'}'s server did not accept a notice. Open Notices to see why and redeliver.` };
+  return { title: 'A notice failed', body: `${n.appName ? showControls(n.appName) : 'A merchant'}'s server did not accept a notice. Open Notices to see why and redeliver.` };
 }
 
 /** Tray tooltip and menu line. */

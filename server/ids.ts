@@ -27,17 +27,24 @@ export function newId(prefix: string, length = 20): string {
   return `${prefix}_${s}`;
 }
 
+/** The random part of newOrderedId: 20 letters of a 32-letter alphabet, 5 bits each. */
+export const ORDERED_ID_RANDOM_BITS = 100;
+const orderedAlphabet = alphabet.slice(0, 32);
+
 /**
  * Like newId, but the first 9 characters are the time (milliseconds, base 36) and
- * the other 11 (57 bits) random. For rows written on every purchase (purchases,
- * transactions, notices, charges, refunds): B-tree indexes on random keys put each
- * new row on a different page, and each of those pages is written to the WAL at
- * the next commit; time-ordered keys fill the same last page. Not for anything
- * whose id is a secret handle (vault tokens): those stay wholly random.
+ * the other 20 random, 100 bits (ORDERED_ID_RANDOM_BITS): a pending purchase's id
+ * is the only credential of its cancel route (docs/buy-flow.md). For rows written
+ * on every purchase (purchases, transactions, notices, charges, refunds): B-tree
+ * indexes on random keys put each new row on a different page, and each of those
+ * pages is written to the WAL at the next commit; time-ordered keys fill the same
+ * last page. Not for anything whose id is a secret handle (vault tokens): those
+ * stay wholly random.
  */
-export function newOrderedId(prefix: string): string {
-  let s = Date.now().toString(36).padStart(9, '0');
-  for (const b of random(11)) s += alphabet[b % 36];
+export function newOrderedId(prefix: string, now = Date.now()): string {
+  let s = now.toString(36).padStart(9, '0');
+  // 256 is a multiple of 32: the low 5 bits of a random byte are uniformly random.
+  for (const b of random(ORDERED_ID_RANDOM_BITS / 5)) s += orderedAlphabet[b & 31];
   return `${prefix}_${s}`;
 }
 

@@ -5,7 +5,7 @@ import { onSessionEnded } from './api.ts';
 import { useStreamState } from './hooks.ts';
 import { navigate, useLocation } from './router.ts';
 import { WalletProvider, useWallet } from './wallet-context.tsx';
-import { Avatar, Button, ToastProvider } from './ui.tsx';
+import { Avatar, Button, ToastProvider, UserText } from './ui.tsx';
 import {
   IconAlert, IconApps, IconBell, IconCard, IconChart, IconFlask, IconHistory, IconList, IconLock, IconLogo, IconMoon, IconShield, IconSun, IconUsers,
 } from './icons.tsx';
@@ -169,7 +169,7 @@ function TopBar({ page, theme, toggleTheme }: { readonly page: Page; readonly th
         {buyer ? (
           <a className="buyer-chip" href="#/wallet/buyers" data-testid="signed-in-buyer" title="Signed-in buyer: switch in Wallet → Buyers">
             <Avatar name={buyer.name} seed={buyer.id} />
-            <span className="who"><span>{buyer.name}</span><small>{buyer.email}</small></span>
+            <span className="who"><span><UserText text={buyer.name} /></span><small>{buyer.email}</small></span>
           </a>
         ) : (
           <a className="buyer-chip signed-out" href="#/wallet/buyers" data-testid="signed-in-buyer">No buyer signed in</a>

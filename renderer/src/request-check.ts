@@ -4,6 +4,7 @@
 // the signature and the jti are left to the server, which alone holds the secrets.
 // The lab pairs it with the server's own verdict (POST /api/requests/verify), a dry run.
 import { byteLength, decodeJwt, type DecodedJwt } from './jwt.ts';
+import { controlCharacterIn } from '../../server/http/contract.ts';
 
 export const PAY_TYP = 'mozilla/payments/pay/v1';
 export const DEFAULT_AUDIENCES: readonly string[] = ['paydesk', 'marketplace.firefox.com'];
@@ -177,17 +178,19 @@ function checkRequest(raw: unknown, ctx: CheckContext, pass: Pass, fail: Fail): 
   if (raw === undefined || raw === null) fail('request', 'request object', 'request_field_missing', 'The payload has no request object.');
   if (typeof raw !== 'object' || Array.isArray(raw)) fail('request', 'request object', 'request_field_invalid', 'request must be an object.');
   const r = raw as Record<string, unknown>;
-  const text = (field: string, required: boolean, trim = false): string | undefined => {
+  const text = (field: string, required: boolean, opts: { trim?: boolean; multiline?: boolean; opaque?: boolean } = {}): string | undefined => {
     const v = r[field];
     if (v === undefined || v === null || v === '') return required ? fail(`request.${field}`, `request.${field}`, 'request_field_missing', `${L}.${field} is required.`) : undefined;
     if (typeof v !== 'string') return fail(`request.${field}`, `request.${field}`, 'request_field_invalid', `${L}.${field} must be a string.`);
-    if (v.length > MAX_TEXT && !trim) return fail(`request.${field}`, `request.${field}`, 'request_field_invalid', `${L}.${field} is ${v.length} characters; at most ${MAX_TEXT}.`);
+    const control = opts.opaque ? undefined : controlCharacterIn(v, { multiline: opts.multiline });
+    if (control) fail(`request.${field}`, `request.${field}`, 'request_field_invalid', `${L}.${field} holds ${control}, a control or bidi character that could hide or reorder what the buyer reads.`);
+    if (v.length > MAX_TEXT && !opts.trim) return fail(`request.${field}`, `request.${field}`, 'request_field_invalid', `${L}.${field} is ${v.length} characters; at most ${MAX_TEXT}.`);
     return v;
   };
-  const id = text('id', true)!;
+  const id = text('id', false);
   const name = text('name', true)!;
-  const description = text('description', true, true)!;
-  pass('request.item', 'Item', `${name} (id ${id})${description.length > MAX_TEXT ? '; the description will be trimmed to 255 characters' : ''}.`);
+  const description = text('description', true, { trim: true, multiline: true })!;
+  pass('request.item', 'Item', `${name}${id === undefined ? ' (no id: optional)' : ` (id ${id})`}${description.length > MAX_TEXT ? '; the description will be trimmed to 255 characters' : ''}.`);
 
   const hasPoint = r.pricePoint !== undefined && r.pricePoint !== null;
   const hasPrice = r.price !== undefined && r.price !== null;
@@ -215,7 +218,7 @@ function checkRequest(raw: unknown, ctx: CheckContext, pass: Pass, fail: Fail): 
   if (r.productData !== undefined && r.productdata !== undefined && r.productData !== r.productdata) {
     fail('request.productData', 'productData', 'request_field_invalid', 'Give productData or productdata, not both.');
   }
-  const pd = text(r.productData !== undefined ? 'productData' : 'productdata', false);
+  const pd = text(r.productData !== undefined ? 'productData' : 'productdata', false, { opaque: true });
   pass('request.productData', 'productData', pd === undefined ? 'None (optional).' : `${pd.length} characters, echoed back in the notice.`);
 
   for (const field of ['postbackURL', 'chargebackURL'] as const) {

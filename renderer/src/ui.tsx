@@ -3,11 +3,32 @@ import {
   createContext, useCallback, useContext, useEffect, useId, useMemo, useRef, useState,
   type ButtonHTMLAttributes, type AnchorHTMLAttributes, type ReactNode, type KeyboardEvent as ReactKeyboardEvent,
 } from 'react';
+import { showControls } from '../../server/http/contract.ts';
 import { describeError } from './describe-error.ts';
 import { hueOf, initials } from './format.ts';
 import {
   IconAlert, IconCheck, IconCircleCheck, IconCircleX, IconCopy, IconInfo, IconRefresh, IconX, IconArrowLeft,
 } from './icons.tsx';
+
+// --- text someone else wrote ----------------------------------------------------
+
+/**
+ * A name, a description, productData: isolated from the text around it (<bdi>),
+ * with any control or bidi character written out (contract.ts showControls), so
+ * a U+202E stored before the server refused them, or inside opaque productData,
+ * can neither reorder nor hide what the reader sees. Strings that end up in an
+ * attribute, a title or an <option> go through showControls() alone.
+ */
+export function UserText({ text }: { readonly text: string }) {
+  return <bdi>{showControls(text)}</bdi>;
+}
+
+/** Text in a <pre> (JSON, a merchant's answer): controls written out; JSON stays valid JSON with the same value. */
+export function CodeText({ text, ...rest }: { readonly text: string; readonly 'data-testid'?: string }) {
+  return <pre className="code" {...rest}>{showControls(text)}</pre>;
+}
+
+export { showControls };
 
 // --- buttons -----------------------------------------------------------------
 

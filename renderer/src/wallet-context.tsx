@@ -5,7 +5,7 @@ import { createContext, useContext, useMemo, useRef, type ReactNode } from 'reac
 import { call, type Purchase, type Session } from './api.ts';
 import { useResource, useServerEvents, type Resource } from './hooks.ts';
 import { navigate } from './router.ts';
-import { useToast } from './ui.tsx';
+import { showControls, useToast } from './ui.tsx';
 import { formatMoney } from './format.ts';
 import { isDesktop } from './connection.ts';
 
@@ -54,7 +54,7 @@ export function WalletProvider({ children, bringForward }: { readonly children: 
       const where = window.location.hash;
       const busyConfirming = /^#\/wallet\/confirm\/pur_/.test(where) && !where.includes(id);
       if (!isDesktop() && !userIsTyping() && !busyConfirming) navigate(`/wallet/confirm/${id}`);
-      else toast.info('Purchase waiting for confirmation', `${p.item.name} · ${formatMoney(p.price.amount, p.price.currency)} from ${p.seller.name}`, { label: 'Review and confirm', href: `#/wallet/confirm/${id}` }, 'purchase-waiting');
+      else toast.info('Purchase waiting for confirmation', `${showControls(p.item.name)} · ${formatMoney(p.price.amount, p.price.currency)} from ${showControls(p.seller.name)}`, { label: 'Review and confirm', href: `#/wallet/confirm/${id}` }, 'purchase-waiting');
     }, () => undefined);
   });
 

@@ -4,10 +4,51 @@
 // file (zod only, no Node).
 import { z } from 'zod';
 
-const httpURL = z.url({ protocol: /^https?$/, hostname: z.regexes.hostname }).max(2048);
+// --- text people read ---------------------------------------------------------
+
+/**
+ * Refused in text a person reads (names, descriptions, emails, URLs, reasons):
+ * C0 and C1 controls (NUL among them) and DEL, the bidi controls (U+061C,
+ * U+200E/U+200F, U+202A-U+202E, U+2066-U+2069: U+202E makes "Pony\u202Egnp.exe"
+ * read "Ponyexe.png", and can turn a price around), and the line and paragraph
+ * separators. Multi-line text (a description) may hold tabs and line breaks.
+ * The one rule, used by the contract's bodies, the payment request parser
+ * (server/requests/payment-request.ts) and the Request lab.
+ */
+const controlCharacters = /[\p{Cc}\p{Bidi_Control}\u2028\u2029]/gu;
+const lineLayout = new Set(['\t', '\n', '\r']);
+
+const codePoint = (c: string) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+
+/** The first refused character of `s`, as "U+202E"; undefined when there is none. */
+export function controlCharacterIn(s: string, opts: { readonly multiline?: boolean } = {}): string | undefined {
+  for (const [c] of s.matchAll(controlCharacters)) if (!(opts.multiline && lineLayout.has(c))) return codePoint(c);
+  return undefined;
+}
+
+/**
+ * Text that could not be refused (opaque productData, a merchant server's answer,
+ * rows stored before the rule) as people should see it: each refused character
+ * written out as a JSON-style escape (\u202e), so it can neither reorder nor
+ * hide what is around it. Tabs and line breaks stay. Applied to JSON text it
+ * stays valid JSON with the same value.
+ */
+export function showControls(s: string): string {
+  return s.replace(controlCharacters, (c) => (lineLayout.has(c) ? c : `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`));
+}
+
+/** A string field people read: the HTTP layer answers text_control_characters, naming the field and the character. */
+function readable<T extends z.ZodType<string>>(schema: T): T {
+  return schema.check((ctx) => {
+    const character = controlCharacterIn(ctx.value);
+    if (character) ctx.issues.push({ code: 'custom', input: ctx.value, message: `holds ${character}, a control or bidi character`, params: { code: 'text_control_characters', character } });
+  });
+}
+
+const httpURL = readable(z.url({ protocol: /^https?$/, hostname: z.regexes.hostname }).max(2048));
 // A notice URL may also name an IPv6 address ([::1] as much as 127.0.0.1): the server's
 // notice address guard (server/notices/target.ts) then judges the address itself.
-const noticeURL = z.url({ protocol: /^https?$/, hostname: new RegExp(`${z.regexes.hostname.source}|^\\[[0-9a-f:.]+\\]$`) }).max(2048);
+const noticeURL = readable(z.url({ protocol: /^https?$/, hostname: new RegExp(`${z.regexes.hostname.source}|^\\[[0-9a-f:.]+\\]$`) }).max(2048));
 const isoDate = z.iso.datetime();
 const money = z.object({ amount: z.int().describe('minor units'), currency: z.string().length(3), display: z.string() });
 
@@ -42,7 +83,7 @@ export const PurchaseStatus = z.enum(['pending', 'completed', 'cancelled', 'decl
 
 export const Purchase = z.object({
   id: z.string(), code: z.string(), status: PurchaseStatus,
-  item: z.object({ id: z.string(), name: z.string(), description: z.string(), productData: z.string() }),
+  item: z.object({ id: z.string().nullable().describe('the request\'s id; null when it has none'), name: z.string(), description: z.string(), productData: z.string() }),
   price: money, pricePoint: z.string().nullable(), refundedAmount: z.int(),
   simulate: z.record(z.string(), z.unknown()).nullable(),
   seller: z.object({
@@ -58,7 +99,7 @@ export const Purchase = z.object({
 
 export const TransactionSummary = z.object({
   id: z.string(), transactionID: z.string().nullable(), status: z.string(), appKey: z.string(), appName: z.string(),
-  item: z.object({ id: z.string(), name: z.string(), productData: z.string() }), price: money, refundedAmount: z.int(),
+  item: z.object({ id: z.string().nullable(), name: z.string(), productData: z.string() }), price: money, refundedAmount: z.int(),
   buyerEmail: z.string().nullable(), createdAt: isoDate, completedAt: isoDate.nullable(),
 });
 
@@ -75,7 +116,7 @@ export const ErrorBody = z.object({ error: z.object({ code: z.string(), message:
 // --- request bodies -----------------------------------------------------------
 
 const appFields = {
-  name: z.string().trim().min(1).max(100),
+  name: readable(z.string().trim().min(1).max(100)),
   homepage: httpURL,
   contactEmail: z.email().max(254),
   postbackURL: noticeURL,
@@ -86,7 +127,7 @@ const appFields = {
 export const NewAppBody = z.object({ ...appFields, access: appFields.access.default('live') }).strict();
 export const AppPatchBody = z.object({ ...appFields, status: z.enum(['active', 'disabled']), noticeSigning: z.enum(['hmac', 'eddsa']) }).partial().strict();
 export const RotateBody = z.object({ graceSeconds: z.int().min(0).max(30 * 24 * 3600).optional() }).strict();
-export const NewBuyerBody = z.object({ email: z.email().max(254), name: z.string().trim().min(1).max(100) }).strict();
+export const NewBuyerBody = z.object({ email: z.email().max(254), name: readable(z.string().trim().min(1).max(100)) }).strict();
 export const BuyerPatchBody = z.object({ unlockWindowSeconds: z.int().min(0).max(300) }).strict();
 export const PinBody = z.object({
   pin: z.string(), currentPin: z.string().optional(), unlockWindowSeconds: z.int().min(0).max(300).optional(),
@@ -158,9 +199,9 @@ export const Refund = z.object({
   createdAt: isoDate, completedAt: isoDate.nullable(),
 });
 export const RefundBody = z.object({
-  amount: z.int().min(1).optional().describe('minor units; omit to refund everything still refundable'), reason: z.string().trim().max(255).optional(),
+  amount: z.int().min(1).optional().describe('minor units; omit to refund everything still refundable'), reason: readable(z.string().trim().max(255)).optional(),
 }).strict();
-export const DisputeBody = z.object({ reason: z.string().trim().max(255).optional() }).strict();
+export const DisputeBody = z.object({ reason: readable(z.string().trim().max(255)).optional() }).strict();
 export const MerchantRefundBody = z.object({ jwt: z.string().max(16 * 1024).optional() }).strict();
 export const ProviderKey = z.object({
   kid: z.string(), state: z.enum(['signing', 'published', 'expired']), createdAt: isoDate, retiredAt: isoDate.nullable(), expiresAt: isoDate.nullable(),

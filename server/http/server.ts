@@ -106,6 +106,9 @@ function readBody(req: IncomingMessage): Promise<string> {
 function validate<T extends z.ZodType>(schema: T, value: unknown, where: string): z.output<T> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
+  // A control character in text people read has its own code (contract.ts, readable()).
+  const control = r.error.issues.find((i): i is z.core.$ZodIssueCustom => i.code === 'custom' && i.params?.code === 'text_control_characters');
+  if (control) throw new PaydeskError('text_control_characters', { field: [where, ...control.path.map(String)].join('.'), character: control.params?.character });
   throw new PaydeskError('validation_failed', {
     issues: r.error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message })),
   });

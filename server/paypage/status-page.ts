@@ -4,7 +4,7 @@
 // controls (it can navigate it, or open a look-alike in its place), so the
 // PIN is typed only in Paydesk's own wallet (DESIGN section 4, threat 4 of 9).
 import type { z } from 'zod';
-import type { PublicPurchase } from '../http/contract.ts';
+import { showControls, type PublicPurchase } from '../http/contract.ts';
 
 export type PublicPurchaseView = z.output<typeof PublicPurchase>;
 
@@ -13,6 +13,15 @@ const escapes: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '
 /** Text and attribute values: every merchant-supplied string goes through here. */
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => escapes[c]!);
+}
+
+/**
+ * Text a merchant or a console user wrote (item, description, seller): isolated
+ * from the text around it, with any control or bidi character written out. New
+ * requests cannot carry those (payment-request.ts); rows stored before can.
+ */
+function userText(s: string): string {
+  return `<bdi>${escapeHtml(showControls(s))}</bdi>`;
 }
 
 /** What the window says for each state; status.js holds the same sentences for live updates. */
@@ -92,11 +101,11 @@ export function renderStatusPage(p: PublicPurchaseView, now: number): string {
     `data-expires-at="${escapeHtml(p.expiresAt)}"`,
     `data-server-now="${now}"`,
   ].join(' ');
-  const description = p.item.description ? `<p class="description">${escapeHtml(p.item.description)}</p>` : '';
-  return page(`${p.status === 'pending' ? 'Confirm in Paydesk' : s.title} · ${p.item.name}`, attrs, `
+  const description = p.item.description ? `<p class="description">${userText(p.item.description)}</p>` : '';
+  return page(`${p.status === 'pending' ? 'Confirm in Paydesk' : s.title} · ${showControls(p.item.name)}`, attrs, `
 <section class="purchase" aria-label="Purchase">
-  <p class="seller"><span class="seller-label">Sold by</span><span class="seller-name">${escapeHtml(p.seller.name)}</span><span class="seller-host">${escapeHtml(host(p.seller.homepage))}</span></p>
-  <h1 class="item">${escapeHtml(p.item.name)}</h1>
+  <p class="seller"><span class="seller-label">Sold by</span><span class="seller-name">${userText(p.seller.name)}</span><span class="seller-host">${escapeHtml(showControls(host(p.seller.homepage)))}</span></p>
+  <h1 class="item">${userText(p.item.name)}</h1>
   ${description}
   <p class="price"><span class="amount">${escapeHtml(formatPrice(p.price))}</span> <span class="currency">${escapeHtml(p.price.currency)}</span></p>
 </section>

@@ -121,7 +121,7 @@ export class Purchases {
       this.ctx.db.prepare(`INSERT INTO purchases (id, app_key, secret_id, code, status, product_id, name, description, product_data, amount, currency,
           price_point, postback_url, chargeback_url, request_json, simulate_json, created_at, expires_at, updated_at)
         VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
-        id, v.appKey, v.secretId, newConfirmationCode(), r.id, r.name, r.description, r.productData, r.price.amount, r.price.currency,
+        id, v.appKey, v.secretId, newConfirmationCode(), r.id ?? '', r.name, r.description, r.productData, r.price.amount, r.price.currency,
         r.pricePoint ?? null, r.postbackURL, r.chargebackURL, JSON.stringify(v.claims.request), r.simulate ? JSON.stringify(r.simulate) : null,
         now, now + this.ctx.config.purchaseTtlMs, now);
       this.event(id, 'created', { appKey: v.appKey, amount: r.price.amount, currency: r.price.currency });
@@ -151,7 +151,8 @@ export class Purchases {
       id: p.id,
       code: p.code,
       status: p.status,
-      item: { id: p.product_id, name: p.name, description: p.description, productData: p.product_data },
+      // product_id is '' for a request without an id (the column predates optional ids).
+      item: { id: p.product_id || null, name: p.name, description: p.description, productData: p.product_data },
       price: { amount: p.amount, currency: p.currency, display: formatAmount(p.amount, p.currency) },
       pricePoint: p.price_point,
       refundedAmount: p.refunded_amount,

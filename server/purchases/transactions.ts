@@ -57,7 +57,7 @@ export function listTransactions(ctx: Context, f: TransactionFilter) {
   return {
     items: page.map((r) => ({
       id: r.id, transactionID: r.transaction_id, status: r.status, appKey: r.app_key, appName: r.app_name,
-      item: { id: r.product_id, name: r.name, productData: r.product_data },
+      item: { id: r.product_id || null, name: r.name, productData: r.product_data },
       price: { amount: r.amount, currency: r.currency, display: formatAmount(r.amount, r.currency) },
       refundedAmount: r.refunded_amount, buyerEmail: r.buyer_email, createdAt: iso(r.created_at)!, completedAt: iso(r.completed_at),
     })),

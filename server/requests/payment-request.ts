@@ -5,6 +5,7 @@ import { PaydeskError, type ErrorCode } from '../errors.ts';
 import { isSupportedCurrency, parseAmount, type Money } from '../money/currency.ts';
 import { findTier, tierPrice } from '../money/price-tiers.ts';
 import { acceptNoticeURL } from '../notices/target.ts';
+import { controlCharacterIn } from '../http/contract.ts';
 
 export interface SimulateOption {
   readonly result: 'postback' | 'chargeback';
@@ -12,7 +13,8 @@ export interface SimulateOption {
 }
 
 export interface PaymentRequest {
-  readonly id: string;
+  /** The merchant's product id: mozPay merchants send one, the design notes' own example has none. */
+  readonly id: string | undefined;
   readonly name: string;
   readonly description: string;
   readonly price: Money;
@@ -40,10 +42,21 @@ const fail = (code: ErrorCode, field: string, detail?: string): never => {
   throw new PaydeskError(code, detail === undefined ? { field } : { field, detail });
 };
 
-function text(r: Record<string, unknown>, field: string, opts: { required: boolean; trim?: boolean }): string | undefined {
+/** Refuses a control or bidi character in text people read (the rule is contract.ts's). */
+function readable(v: string, field: string, multiline = false): string {
+  const character = controlCharacterIn(v, { multiline });
+  return character ? fail('request_field_invalid', field, `holds ${character}, a control or bidi character: remove it`) : v;
+}
+
+/**
+ * A string field. `opaque` ones (productData) are the merchant's own data, echoed
+ * back as signed: their controls are shown escaped wherever people read them.
+ */
+function text(r: Record<string, unknown>, field: string, opts: { required: boolean; trim?: boolean; multiline?: boolean; opaque?: boolean }): string | undefined {
   const v = r[field];
   if (v === undefined || v === null || v === '') return opts.required ? fail('request_field_missing', field) : undefined;
   if (typeof v !== 'string') return fail('request_field_invalid', field, 'must be a string');
+  if (!opts.opaque) readable(v, field, opts.multiline);
   if (v.length > MAX_TEXT) {
     if (opts.trim) return `${v.slice(0, MAX_TEXT - 3)}...`;
     return fail('request_field_invalid', field, `at most ${MAX_TEXT} characters`);
@@ -92,6 +105,7 @@ function stringMap(v: unknown, field: string): Record<string, string> | undefine
   if (typeof v !== 'object' || Array.isArray(v)) return fail('request_field_invalid', field, 'must be an object');
   for (const [k, val] of Object.entries(v)) {
     if (typeof val !== 'string' || val.length > 2048) return fail('request_field_invalid', `${field}.${k}`, 'must be a string');
+    readable(val, `${field}.${k}`, k === 'description');
   }
   // fromEntries defines own properties: a "__proto__" key stays a plain key.
   return Object.fromEntries(Object.entries(v)) as Record<string, string>;
@@ -103,6 +117,7 @@ function simulate(v: unknown): SimulateOption | undefined {
   const s = v as Record<string, unknown>;
   if (s.result !== 'postback' && s.result !== 'chargeback') return fail('request_field_invalid', 'simulate.result', 'must be "postback" or "chargeback"');
   if (s.reason !== undefined && (typeof s.reason !== 'string' || s.reason.length > MAX_TEXT)) return fail('request_field_invalid', 'simulate.reason');
+  if (s.reason !== undefined) readable(s.reason, 'simulate.reason');
   return s.reason === undefined ? { result: s.result } : { result: s.result, reason: s.reason };
 }
 
@@ -111,16 +126,17 @@ export function parsePaymentRequest(raw: unknown, defaults: RequestDefaults): Pa
   if (typeof raw !== 'object' || Array.isArray(raw)) return fail('request_field_invalid', 'request', 'must be an object');
   const r = raw as Record<string, unknown>;
 
-  const id = text(r, 'id', { required: true })!;
+  const id = text(r, 'id', { required: false });
   const name = text(r, 'name', { required: true })!;
-  const description = text(r, 'description', { required: true, trim: true })!;
+  // A description may run over several lines; a name, an id may not.
+  const description = text(r, 'description', { required: true, trim: true, multiline: true })!;
   const { price: p, pricePoint } = price(r, defaults.defaultCurrency);
 
   // mozPay spelled it productdata; the design notes productData. Both are accepted, not both at once.
   if (r.productData !== undefined && r.productdata !== undefined && r.productData !== r.productdata) {
     fail('request_field_invalid', 'productData', 'give productData or productdata, not both');
   }
-  const productData = text(r, r.productData !== undefined ? 'productData' : 'productdata', { required: false }) ?? '';
+  const productData = text(r, r.productData !== undefined ? 'productData' : 'productdata', { required: false, opaque: true }) ?? '';
 
   // The app's registered URLs passed the same guard when they were written.
   const noticeURL = (field: 'postbackURL' | 'chargebackURL') => {

@@ -30,6 +30,13 @@ export interface NewPaymentMethod {
 const lockState = (b: BuyerRow): LockState => ({ failures: b.pin_failures, lockouts: b.pin_lockouts, lockedUntil: b.pin_locked_until });
 
 export class Wallet {
+  /**
+   * The tail of each buyer's queue of PIN checks and changes. scrypt runs off the
+   * event loop, so without the queue a check could start while another's try was
+   * still reserved: right PINs sent together locked each other out.
+   */
+  private readonly pinTurns = new Map<string, Promise<void>>();
+
   constructor(private readonly ctx: Context, private readonly vault: Vault) {}
 
   // --- buyers ---------------------------------------------------------------
@@ -127,12 +134,22 @@ export class Wallet {
    */
   async setPin(buyerId: string, input: { pin: string; currentPin?: string; unlockWindowSeconds?: number }) {
     this.requireSignedIn(buyerId);
-    const b = this.row(buyerId);
+    this.row(buyerId);
     if (!isPinFormat(input.pin)) throw new PaydeskError('pin_invalid_format');
     if (isTrivialPin(input.pin)) throw new PaydeskError('pin_too_simple');
+    // In the buyer's PIN queue as a whole: a change racing another is checked against the PIN the other set.
+    await this.inPinTurn(buyerId, () => this.replacePin(buyerId, input));
+    this.ctx.events.emit('buyer.pin_set', { id: buyerId });
+    return this.getBuyer(buyerId);
+  }
+
+  private async replacePin(buyerId: string, input: { pin: string; currentPin?: string; unlockWindowSeconds?: number }): Promise<void> {
+    // Again: the wallet may have been signed out while this waited its turn.
+    this.requireSignedIn(buyerId);
+    const b = this.row(buyerId);
     if (b.pin_hash !== null) {
       if (input.currentPin !== undefined) {
-        await this.checkPin(buyerId, input.currentPin);
+        await this.verifyInTurn(buyerId, input.currentPin);
       } else {
         // Signing in takes no credential in a developer's wallet, so a reset must not
         // be a way around a lock: it waits the lock out, and keeps the escalation.
@@ -148,8 +165,6 @@ export class Wallet {
     this.ctx.db.prepare(`UPDATE buyers SET pin_hash = ?, pin_set_at = ?, pin_failures = 0, pin_locked_until = NULL,
       unlocked_until = NULL, unlock_window_seconds = COALESCE(?, unlock_window_seconds) WHERE id = ?`)
       .run(hash, this.ctx.now(), input.unlockWindowSeconds ?? null, buyerId);
-    this.ctx.events.emit('buyer.pin_set', { id: buyerId });
-    return this.getBuyer(buyerId);
   }
 
   setUnlockWindow(buyerId: string, seconds: number) {
@@ -159,12 +174,33 @@ export class Wallet {
     return this.getBuyer(buyerId);
   }
 
+  /** Checks a PIN, after every check of this buyer's PIN that arrived before it has finished. */
+  checkPin(buyerId: string, pin: unknown): Promise<void> {
+    return this.inPinTurn(buyerId, () => this.verifyInTurn(buyerId, pin));
+  }
+
+  /** Runs `step` once every earlier step queued for this buyer has settled. */
+  private async inPinTurn<T>(buyerId: string, step: () => Promise<T>): Promise<T> {
+    const before = this.pinTurns.get(buyerId) ?? Promise.resolve();
+    let done!: () => void;
+    const tail = before.then(() => new Promise<void>((resolve) => (done = resolve)));
+    this.pinTurns.set(buyerId, tail);
+    await before;
+    try {
+      return await step();
+    } finally {
+      done();
+      if (this.pinTurns.get(buyerId) === tail) this.pinTurns.delete(buyerId);
+    }
+  }
+
   /**
-   * Checks a PIN. The attempt is counted as a failure in the database before the
-   * (slow) hash runs, so guesses sent all at once still get five tries between
-   * them, and a restart does not hand out fresh ones; a right PIN then clears it.
+   * Only inside the buyer's PIN turn. The attempt is counted as a failure in the
+   * database before the (slow) hash runs, so a crash or restart mid-check does
+   * not hand out a fresh try; a right PIN then clears it. The turn makes sure no
+   * other check sees that reservation.
    */
-  async checkPin(buyerId: string, pin: unknown): Promise<void> {
+  private async verifyInTurn(buyerId: string, pin: unknown): Promise<void> {
     const reserved = immediate(this.ctx.db, () => {
       const b = this.row(buyerId);
       if (b.pin_hash === null) throw new PaydeskError('pin_not_set');

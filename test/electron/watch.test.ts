@@ -89,6 +89,10 @@ test('notification and tray texts', () => {
     title: 'Confirm a purchase', body: 'Elite Sparkle Pony from Pony Store for $1.99 is waiting for your confirmation. Code K7P-4QX.',
   });
   assert.match(failedNoticeNotification({ id: 'ntc_1' }).body, /A merchant's server did not accept a notice/);
+  // A name stored before the server refused control characters cannot reorder the sentence around it.
+  assert.equal(purchaseNotification({ id: 'pur_1', itemName: 'Pony\u202Egnp.exe', price: '$1.99', sellerName: 'Shop\u2066' }).body,
+    'Pony\\u202egnp.exe from Shop\\u2066 for $1.99 is waiting for your confirmation.');
+  assert.match(failedNoticeNotification({ id: 'ntc_1', appName: 'Shop\u0000' }).body, /^Shop\\u0000's server/);
   assert.equal(pendingLabel(0), 'No purchases waiting');
   assert.equal(pendingLabel(1), '1 purchase waiting');
   assert.equal(pendingLabel(3), '3 purchases waiting');

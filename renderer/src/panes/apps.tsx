@@ -10,7 +10,7 @@ import { putOneTimeSecrets, takeOneTimeSecrets, type OneTimeSecrets } from '../f
 import { formatDate, formatDateTime, formatDuration, formatPercent, hueOf, relativeTime, formatCount } from '../format.ts';
 import {
   Badge, Button, ButtonLink, Callout, Card, ConfirmDialog, CopyButton, EmptyState, ErrorCallout, ErrorState, Field, IdChip,
-  ListState, LoadingBlock, PageHeader, StatusBadge, described, useToast,
+  ListState, LoadingBlock, PageHeader, StatusBadge, UserText, described, showControls, useToast,
 } from '../ui.tsx';
 import { IconAlert, IconApps, IconBan, IconCheck, IconEdit, IconEye, IconEyeOff, IconKey, IconPlus, IconRotate, IconSend, IconShield } from '../icons.tsx';
 
@@ -65,7 +65,7 @@ export function AppsPane() {
                         <div className="row-lg">
                           <AppAvatar app={a} />
                           <div className="stack-sm" style={{ gap: 0 }}>
-                            <a href={`#/apps/${encodeURIComponent(a.key)}`}>{a.name}</a>
+                            <a href={`#/apps/${encodeURIComponent(a.key)}`}><UserText text={a.name} /></a>
                             <span className="subtle small">{hostOf(a.homepage)}</span>
                           </div>
                         </div>
@@ -445,7 +445,7 @@ export function AppDetailPane({ appKey }: { readonly appKey: string }) {
   const [editing, setEditing] = useState(false);
   const [statusOpen, setStatusOpen] = useState(false);
   const res = useResource((signal) => call('getApp', { params: { key: appKey }, signal }), [appKey], { events: ['app.', 'purchase.completed'] });
-  useDocumentTitle(res.data?.name ?? 'App');
+  useDocumentTitle(res.data ? showControls(res.data.name) : 'App');
   const app = res.data;
 
   if (!app) {
@@ -461,7 +461,7 @@ export function AppDetailPane({ appKey }: { readonly appKey: string }) {
     <>
       <PageHeader
         back={{ href: '#/apps', label: 'Apps' }}
-        title={<span className="row-lg"><AppAvatar app={app} />{app.name}<StatusBadge status={app.status} large />{app.access === 'simulate' && <Badge tone="accent" large>Simulate only</Badge>}</span>}
+        title={<span className="row-lg"><AppAvatar app={app} /><UserText text={app.name} /><StatusBadge status={app.status} large />{app.access === 'simulate' && <Badge tone="accent" large>Simulate only</Badge>}</span>}
         sub={<span className="row wrap">App key <IdChip value={app.key} label="Copy app key" /></span>}
         actions={<>
           {!editing && <Button icon={<IconEdit />} onClick={() => setEditing(true)}>Edit</Button>}
@@ -496,10 +496,10 @@ export function AppDetailPane({ appKey }: { readonly appKey: string }) {
             ) : (
               <Card title="Details">
                 <dl className="kv">
-                  <dt>Homepage</dt><dd><a href={app.homepage} target="_blank" rel="noreferrer noopener">{app.homepage}</a></dd>
+                  <dt>Homepage</dt><dd><a href={app.homepage} target="_blank" rel="noreferrer noopener"><UserText text={app.homepage} /></a></dd>
                   <dt>Contact</dt><dd>{app.contactEmail}</dd>
-                  <dt>Postback URL</dt><dd className="mono small">{app.postbackURL}</dd>
-                  <dt>Chargeback URL</dt><dd className="mono small">{app.chargebackURL}</dd>
+                  <dt>Postback URL</dt><dd className="mono small"><UserText text={app.postbackURL} /></dd>
+                  <dt>Chargeback URL</dt><dd className="mono small"><UserText text={app.chargebackURL} /></dd>
                   <dt>Access</dt><dd>{app.access === 'live' ? 'Live: real charges' : 'Simulate only: requests must carry "simulate"'}</dd>
                   <dt>Notices signed</dt><dd>{app.noticeSigning === 'eddsa' ? 'EdDSA with the provider key (verify with /.well-known/jwks.json)' : 'HS256 with the app secret'}</dd>
                   <dt>Registered</dt><dd>{formatDateTime(app.createdAt)}</dd>
@@ -532,7 +532,7 @@ export function AppDetailPane({ appKey }: { readonly appKey: string }) {
       </div>
       <ConfirmDialog
         open={statusOpen} onClose={() => setStatusOpen(false)}
-        title={disabled ? `Enable ${app.name}?` : `Disable ${app.name}?`}
+        title={<>{disabled ? 'Enable' : 'Disable'} <UserText text={app.name} />?</>}
         confirmLabel={disabled ? 'Enable app' : 'Disable app'} tone={disabled ? 'primary' : 'danger'}
         onConfirm={async () => {
           await call('updateApp', { params: { key: app.key }, body: { status: disabled ? 'active' : 'disabled' } });

@@ -6,7 +6,7 @@ import { call, type Buyer } from '../api.ts';
 import { useAction, useDocumentTitle, useResource } from '../hooks.ts';
 import { useWallet } from '../wallet-context.tsx';
 import { formatDate } from '../format.ts';
-import { Avatar, Badge, Button, Card, EmptyState, ErrorCallout, Field, ListState, PageHeader, described, useToast } from '../ui.tsx';
+import { Avatar, Badge, Button, Card, EmptyState, ErrorCallout, Field, ListState, PageHeader, UserText, described, showControls, useToast } from '../ui.tsx';
 import { IconLogin, IconLogout, IconPlus, IconUsers } from '../icons.tsx';
 
 function PinBadge({ b }: { readonly b: Buyer }) {
@@ -23,7 +23,7 @@ export function BuyersPane() {
   const [signIn, signingIn] = useAction(async (b: Buyer) => {
     try {
       await call('signIn', { body: { buyerId: b.id } });
-      toast.success(`Signed in as ${b.name}`, 'The wallet confirms purchases as this buyer now.');
+      toast.success(`Signed in as ${showControls(b.name)}`, 'The wallet confirms purchases as this buyer now.');
       session.reload();
       buyers.reload();
     } catch (e) {
@@ -45,7 +45,7 @@ export function BuyersPane() {
     <>
       <PageHeader title="Buyers" sub="Test identities for the wallet. One buyer is signed in at a time; purchases are confirmed as that buyer." />
       <div className="split">
-        <Card flush title="All buyers" description={session.data?.buyer ? `Signed in: ${session.data.buyer.name}` : 'Nobody is signed in'}>
+        <Card flush title="All buyers" description={session.data?.buyer ? `Signed in: ${showControls(session.data.buyer.name)}` : 'Nobody is signed in'}>
           <ListState
             {...buyers} retry={buyers.reload}
             isEmpty={(d) => d.length === 0}
@@ -62,7 +62,7 @@ export function BuyersPane() {
                           <div className="row-lg">
                             <Avatar name={b.name} seed={b.id} />
                             <div style={{ minWidth: 0 }}>
-                              <div style={{ fontWeight: 560 }} className="row nowrap">{b.name}{b.signedIn && <Badge tone="success">Signed in</Badge>}</div>
+                              <div style={{ fontWeight: 560 }} className="row nowrap"><UserText text={b.name} />{b.signedIn && <Badge tone="success">Signed in</Badge>}</div>
                               <div className="small muted">{b.email} · since {formatDate(b.createdAt)}</div>
                             </div>
                           </div>
@@ -72,7 +72,7 @@ export function BuyersPane() {
                         <td className="actions">
                           {b.signedIn
                             ? <Button size="sm" icon={<IconLogout />} busy={signingOut} onClick={() => signOut()}>Sign out</Button>
-                            : <Button size="sm" variant="primary" icon={<IconLogin />} disabled={signingIn} onClick={() => signIn(b)} aria-label={`Sign in as ${b.name}`}>Sign in</Button>}
+                            : <Button size="sm" variant="primary" icon={<IconLogin />} disabled={signingIn} onClick={() => signIn(b)} aria-label={`Sign in as ${showControls(b.name)}`}>Sign in</Button>}
                         </td>
                       </tr>
                     ))}

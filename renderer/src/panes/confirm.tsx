@@ -10,7 +10,7 @@ import { bridge } from '../connection.ts';
 import { useWallet } from '../wallet-context.tsx';
 import { describeError } from '../describe-error.ts';
 import { formatClock, formatDate, formatDateTime, formatMoney, formatPercent, formatTime, relativeTime, formatCount } from '../format.ts';
-import { Badge, Button, ButtonLink, Callout, Card, EmptyState, ErrorState, IdChip, LoadingBlock, PageHeader, StatusBadge, Avatar } from '../ui.tsx';
+import { Badge, Button, ButtonLink, Callout, Card, EmptyState, ErrorState, IdChip, LoadingBlock, PageHeader, StatusBadge, Avatar, UserText } from '../ui.tsx';
 import {
   IconAlert, IconBackspace, IconCard, IconCheck, IconCircleCheck, IconCircleX, IconClock, IconFlag, IconLock, IconShield, IconStore, IconUnlock, IconX,
 } from '../icons.tsx';
@@ -133,10 +133,10 @@ function SellerBlock({ p }: { readonly p: Purchase }) {
       <AppAvatar app={{ key: s.appKey, name: s.name }} />
       <div className="grow">
         <div className="row wrap">
-          <b style={{ fontSize: 15 }}>{s.name}</b>
+          <b style={{ fontSize: 15 }}><UserText text={s.name} /></b>
           {s.newSeller && <span className="new-seller-flag" data-testid="new-seller"><IconFlag />New seller</span>}
         </div>
-        <div className="small muted"><a href={s.homepage} target="_blank" rel="noreferrer noopener">{s.homepage}</a></div>
+        <div className="small muted"><a href={s.homepage} target="_blank" rel="noreferrer noopener"><UserText text={s.homepage} /></a></div>
         <div className="seller-stats">
           <span>Registered <b>{formatDate(s.registeredAt)}</b></span>
           <span><b>{formatCount(s.sales)}</b> {s.sales === 1 ? 'sale' : 'sales'}</span>
@@ -166,8 +166,8 @@ function PendingPurchase({ purchase: p, onChanged, onOutcome }: { readonly purch
       <div className="trusted-grid">
         <div className="trusted-body">
           <div className="stack-sm" style={{ gap: 4 }}>
-            <h2 id="confirm-title">{p.item.name}</h2>
-            <div className="muted">{p.item.description}</div>
+            <h2 id="confirm-title"><UserText text={p.item.name} /></h2>
+            <div className="muted"><UserText text={p.item.description} /></div>
           </div>
           <div className="row wrap" style={{ alignItems: 'baseline', gap: 12 }}>
             <div className="price-big" data-testid="price">{formatMoney(p.price.amount, p.price.currency)}</div>

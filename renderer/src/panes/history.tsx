@@ -5,7 +5,7 @@ import { call, type Purchase } from '../api.ts';
 import { useDocumentTitle, useResource } from '../hooks.ts';
 import { useWallet } from '../wallet-context.tsx';
 import { formatDateTime, formatMoney, relativeTime } from '../format.ts';
-import { Badge, Button, ButtonLink, Card, ConfirmDialog, EmptyState, Field, ListState, PageHeader, Segmented, StatusBadge, useToast } from '../ui.tsx';
+import { Badge, Button, ButtonLink, Card, ConfirmDialog, EmptyState, Field, ListState, PageHeader, Segmented, StatusBadge, UserText, showControls, useToast } from '../ui.tsx';
 import { IconFlag, IconHistory } from '../icons.tsx';
 import { AppAvatar } from './apps.tsx';
 
@@ -23,8 +23,8 @@ export function HistoryPane() {
     <>
       <PageHeader
         title="Purchase history"
-        sub={buyer ? `Purchases confirmed by ${buyer.name}, and those still waiting for a confirmation.` : 'Every purchase in this Paydesk. Sign a buyer in to see just theirs.'}
-        actions={buyer ? <Segmented label="Show" value={scope} onChange={setScope} options={[{ value: 'buyer', label: buyer.name }, { value: 'all', label: 'Everyone' }]} /> : undefined}
+        sub={buyer ? `Purchases confirmed by ${showControls(buyer.name)}, and those still waiting for a confirmation.` : 'Every purchase in this Paydesk. Sign a buyer in to see just theirs.'}
+        actions={buyer ? <Segmented label="Show" value={scope} onChange={setScope} options={[{ value: 'buyer', label: showControls(buyer.name) }, { value: 'all', label: 'Everyone' }]} /> : undefined}
       />
       <Card flush>
         <ListState
@@ -46,8 +46,8 @@ export function HistoryPane() {
                           <div className="row-lg">
                             <AppAvatar app={{ key: p.seller.appKey, name: p.seller.name }} />
                             <div>
-                              <div style={{ fontWeight: 560 }}>{p.item.name}</div>
-                              <div className="small muted">{p.seller.name}{p.transactionID && <span className="mono xsmall subtle"> · {p.transactionID}</span>}</div>
+                              <div style={{ fontWeight: 560 }}><UserText text={p.item.name} /></div>
+                              <div className="small muted"><UserText text={p.seller.name} />{p.transactionID && <span className="mono xsmall subtle"> · {p.transactionID}</span>}</div>
                             </div>
                           </div>
                         </td>
@@ -87,18 +87,18 @@ function DisputeDialog({ purchase: p, onClose, onDone }: { readonly purchase: Pu
   return (
     <ConfirmDialog
       open={p !== null} onClose={() => { setReason(''); onClose(); }} tone="danger" confirmLabel="Dispute purchase"
-      title={p ? `Dispute ${p.item.name}?` : 'Dispute'}
+      title={p ? <>Dispute <UserText text={p.item.name} />?</> : 'Dispute'}
       onConfirm={async () => {
         if (!p) return;
         const r = await call('disputePurchase', { params: { id: p.id }, body: reason.trim() ? { reason: reason.trim() } : {} });
         setReason('');
         onDone();
-        toast.success('Purchase disputed', `${formatMoney(r.amount.amount, r.amount.currency)} reversed; ${p.seller.name} is notified by a chargeback.`);
+        toast.success('Purchase disputed', `${formatMoney(r.amount.amount, r.amount.currency)} reversed; ${showControls(p.seller.name)} is notified by a chargeback.`);
       }}
     >
       {p && (
         <div className="stack">
-          <p>Paydesk reverses the {formatMoney(left, p.price.currency)} still captured and sends {p.seller.name} a chargeback notice. Use this when the merchant did not deliver.</p>
+          <p>Paydesk reverses the {formatMoney(left, p.price.currency)} still captured and sends <UserText text={p.seller.name} /> a chargeback notice. Use this when the merchant did not deliver.</p>
           <Field label="What went wrong? (optional)" htmlFor={`${id}-reason`} hint="Sent to the merchant with the chargeback.">
             <input id={`${id}-reason`} className="input" maxLength={255} value={reason} onChange={(e) => setReason(e.target.value)} placeholder="The item never arrived" />
           </Field>

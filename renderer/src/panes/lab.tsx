@@ -10,7 +10,7 @@ import { navigate, useLocation } from '../router.ts';
 import { decodeJwt, signHS256 } from '../jwt.ts';
 import { DEFAULT_AUDIENCES, PAY_TYP, explainRequest, type Check, type Explanation } from '../request-check.ts';
 import { formatMoney, parseMajor, toMajorText } from '../format.ts';
-import { Badge, Button, ButtonLink, Callout, Card, CopyButton, EmptyState, ErrorCallout, Field, LoadingBlock, PageHeader, Segmented, Tabs, described, useToast } from '../ui.tsx';
+import { Badge, Button, ButtonLink, Callout, Card, CodeText, CopyButton, EmptyState, ErrorCallout, Field, LoadingBlock, PageHeader, Segmented, Tabs, UserText, described, showControls, useToast } from '../ui.tsx';
 import { IconAlert, IconApps, IconCheck, IconCircleCheck, IconCircleX, IconFlask, IconKey, IconSearch, IconSend, IconX, IconInfo } from '../icons.tsx';
 
 type Tab = 'build' | 'inspect';
@@ -136,8 +136,8 @@ function Inspector({ apps, tiers, messages, token, setToken }: {
             <div className="stack">
               <JwtParts token={token} />
               <div className="grid-2">
-                <div><div className="label" style={{ marginBottom: 6 }}>Header</div><pre className="code">{JSON.stringify(result.decoded.header, null, 2)}</pre></div>
-                <div><div className="label" style={{ marginBottom: 6 }}>Claims</div><pre className="code">{JSON.stringify(result.decoded.payload, null, 2)}</pre></div>
+                <div><div className="label" style={{ marginBottom: 6 }}>Header</div><CodeText text={JSON.stringify(result.decoded.header, null, 2)} /></div>
+                <div><div className="label" style={{ marginBottom: 6 }}>Claims</div><CodeText text={JSON.stringify(result.decoded.payload, null, 2)} /></div>
               </div>
             </div>
           </Card>
@@ -158,7 +158,7 @@ function Inspector({ apps, tiers, messages, token, setToken }: {
                       <span className="ico" aria-hidden="true"><Icon /></span>
                       <div>
                         <div className="c-label">{c.label} <span className="sr-only">({c.status})</span>{c.code && <> <code className="code-inline">{c.code}</code></>}</div>
-                        <div className="c-detail">{c.detail}</div>
+                        <div className="c-detail">{showControls(c.detail)}</div>
                       </div>
                     </li>
                   );
@@ -181,7 +181,7 @@ function ServerVerdict({ answer }: { readonly answer: DryRun }) {
         <div>
           <div className="v-title">Paydesk would accept this request</div>
           <div style={{ marginTop: 2 }}>
-            {answer.app && <>Sold by <b>{answer.app.name}</b> <code className="code-inline">{answer.app.key}</code></>}
+            {answer.app && <>Sold by <b><UserText text={answer.app.name} /></b> <code className="code-inline">{answer.app.key}</code></>}
             {answer.price && <>{answer.app ? ', ' : ''}buyer pays <b>{answer.price.display}</b></>}
           </div>
           <div className="small muted" style={{ marginTop: 6 }}>Verified by the server, jti included. This was a dry run: nothing was written, the token can still be paid once.</div>
@@ -200,10 +200,10 @@ function ServerVerdict({ answer }: { readonly answer: DryRun }) {
         {hint && <div className="small" style={{ marginTop: 4 }}>{hint}</div>}
         {Object.keys(details).length > 0 && (
           <dl className="small" style={{ marginTop: 6 }} data-testid="lab-verdict-details">
-            {Object.entries(details).map(([k, v]) => <div key={k}><dt style={{ display: 'inline' }}><code className="code-inline">{k}</code>: </dt><dd style={{ display: 'inline', margin: 0 }}>{JSON.stringify(v)}</dd></div>)}
+            {Object.entries(details).map(([k, v]) => <div key={k}><dt style={{ display: 'inline' }}><code className="code-inline">{k}</code>: </dt><dd style={{ display: 'inline', margin: 0 }}>{showControls(JSON.stringify(v))}</dd></div>)}
           </dl>
         )}
-        <div className="small muted" style={{ marginTop: 6 }}>The server's verdict{answer.app ? ` for “${answer.app.name}”` : ''}, from a dry run of POST /v1/pay: nothing was written.</div>
+        <div className="small muted" style={{ marginTop: 6 }}>The server's verdict{answer.app ? ` for “${showControls(answer.app.name)}”` : ''}, from a dry run of POST /v1/pay: nothing was written.</div>
       </div>
     </div>
   );
@@ -336,7 +336,7 @@ function Builder({ apps, tiers, preselect, onInspect }: {
             <Field label="App (iss)" htmlFor={`${id}-app`} className="span-2" hint={app?.access === 'simulate' ? 'Simulate-only app: choose a simulate result below.' : undefined}>
               <select id={`${id}-app`} className="select" value={f.appKey} onChange={(e) => set('appKey', e.target.value)} data-testid="lab-app">
                 {usable.length === 0 && <option value="">No active apps</option>}
-                {usable.map((a) => <option key={a.key} value={a.key}>{a.name} ({a.key})</option>)}
+                {usable.map((a) => <option key={a.key} value={a.key}>{showControls(a.name)} ({a.key})</option>)}
               </select>
             </Field>
             <Field label="Item id" htmlFor={`${id}-item`} error={problems.itemId}>
@@ -394,7 +394,7 @@ function Builder({ apps, tiers, preselect, onInspect }: {
       </Card>
       <div className="stack-lg">
         <Card title="Claims" description={priceMinor !== undefined ? `Buyer pays ${formatMoney(priceMinor, f.currency)}` : undefined}>
-          <pre className="code">{JSON.stringify(claimsPreview, null, 2)}</pre>
+          <CodeText text={JSON.stringify(claimsPreview, null, 2)} />
           <p className="small muted" style={{ marginTop: 8 }}>Signing reveals the app's newest active secret to this page for one HS256 signature (WebCrypto); it is not stored.</p>
         </Card>
         {signed && (

@@ -7,7 +7,7 @@ import { call, type Buyer, type PaymentMethod, type TestCard } from '../api.ts';
 import { useAction, useDocumentTitle, useResource } from '../hooks.ts';
 import { useWallet } from '../wallet-context.tsx';
 import { formatDate, formatMoney, parseMajor, toMajorText } from '../format.ts';
-import { Badge, Button, ButtonLink, Callout, Card, ConfirmDialog, EmptyState, ErrorCallout, Field, LoadingBlock, PageHeader, described, useToast } from '../ui.tsx';
+import { Badge, Button, ButtonLink, Callout, Card, ConfirmDialog, EmptyState, ErrorCallout, Field, LoadingBlock, PageHeader, UserText, described, useToast } from '../ui.tsx';
 import { IconCard, IconEdit, IconPlus, IconTrash, IconUsers } from '../icons.tsx';
 
 function brandOf(digits: string): string {
@@ -33,7 +33,7 @@ export function PaymentMethodsPane() {
         <Card><EmptyState icon={<IconUsers />} title="No buyer signed in" action={<ButtonLink variant="primary" href="#/wallet/buyers">Choose a buyer</ButtonLink>}>Payment methods belong to a buyer. Sign one in first.</EmptyState></Card>
       ) : (
         <div className="stack-lg">
-          <Card title={`${buyer.name}'s cards`} description="Paydesk charges the card you pick at confirmation (the newest by default).">
+          <Card title={<><UserText text={buyer.name} />'s cards</>} description="Paydesk charges the card you pick at confirmation (the newest by default).">
             {buyer.paymentMethods.length === 0 ? (
               <EmptyState compact icon={<IconCard />} title="No cards yet">Add a test card with the form. It is checked (Luhn, expiry, CVC) and only a token is kept.</EmptyState>
             ) : (

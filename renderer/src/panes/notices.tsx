@@ -8,7 +8,7 @@ import { navigate, useLocation } from '../router.ts';
 import { formatDateTime, formatMs, relativeTime } from '../format.ts';
 import {
   Badge, Button, Callout, Card, CopyButton, Dialog, EmptyState, ErrorCallout, ErrorState, Field, IdChip, LoadingBlock, LoadingRows,
-  PageHeader, StatusBadge, useToast,
+  CodeText, PageHeader, StatusBadge, UserText, showControls, useToast,
 } from '../ui.tsx';
 import { IconBell, IconEdit, IconRefresh, IconSearch, IconTerminal, IconX, IconArrowRight } from '../icons.tsx';
 
@@ -45,8 +45,9 @@ function VerdictBadge({ verdict }: { readonly verdict: string | null }) {
   return <Badge tone={verdictTone(verdict)} title={verdictWords[verdict]}>{verdict.replace(/_/g, ' ')}</Badge>;
 }
 
+/** JSON with control and bidi characters as \u escapes: what the merchant sent, shown so it cannot reorder itself, and still the same JSON. */
 function json(v: unknown): string {
-  return JSON.stringify(v, null, 2);
+  return showControls(JSON.stringify(v, null, 2));
 }
 
 // --- list --------------------------------------------------------------------------
@@ -110,7 +111,7 @@ export function NoticesPane() {
                           {n.origin !== 'purchase' && <Badge tone="accent" plain>{n.origin}</Badge>}
                           <div className="mono xsmall subtle">{n.id}</div>
                         </td>
-                        <td className="muted">{appName}</td>
+                        <td className="muted"><UserText text={appName} /></td>
                         <td className="mono small">{n.transactionID ?? <span className="subtle">—</span>}</td>
                         <td>
                           <StatusBadge status={n.status} />
@@ -151,7 +152,7 @@ function NoticeFilters({ query, apps, onChange }: { readonly query: NoticeQuery;
       <Field label="App" htmlFor={`${id}-app`}>
         <select id={`${id}-app`} className="select" value={query.appKey ?? ''} onChange={(e) => onChange({ ...query, appKey: e.target.value || undefined })}>
           <option value="">All apps</option>
-          {apps.map((a) => <option key={a.key} value={a.key}>{a.name}</option>)}
+          {apps.map((a) => <option key={a.key} value={a.key}>{showControls(a.name)}</option>)}
         </select>
       </Field>
       <Field label="Type" htmlFor={`${id}-type`}>
@@ -217,7 +218,7 @@ export function NoticeDetailPane({ id }: { readonly id: string }) {
       <div className="stack-lg">
         {n.status === 'failed' && (
           <Callout tone="danger" title={`Failed after ${n.attempts} attempt${n.attempts === 1 ? '' : 's'}`}>
-            {n.lastVerdict ? verdictWords[n.lastVerdict] ?? n.lastVerdict : 'No attempt succeeded'}{n.lastReason ? ` (${n.lastReason})` : ''}. Fix the merchant's endpoint, then redeliver: the webhook-id stays the same, so a merchant that already processed it can tell.
+            {n.lastVerdict ? verdictWords[n.lastVerdict] ?? n.lastVerdict : 'No attempt succeeded'}{n.lastReason ? ` (${showControls(n.lastReason)})` : ''}. Fix the merchant's endpoint, then redeliver: the webhook-id stays the same, so a merchant that already processed it can tell.
           </Callout>
         )}
         {n.status === 'delivered' && (
@@ -268,7 +269,7 @@ export function NoticeDetailPane({ id }: { readonly id: string }) {
       <ResendDialog open={resendOpen} notice={n} onClose={() => setResendOpen(false)} />
       <Dialog wide open={curl !== null} onClose={() => setCurl(null)} title="The last request, as curl"
         footer={<><Button onClick={() => setCurl(null)}>Close</Button>{curl && <CopyButton value={curl} label="Copy command" size="md" variant="primary" />}</>}>
-        <pre className="code" data-testid="curl">{curl}</pre>
+        {curl !== null && <CodeText data-testid="curl" text={curl} />}
       </Dialog>
     </>
   );
@@ -285,18 +286,18 @@ function AttemptCard({ attempt: a, open }: { readonly attempt: NoticeAttempt; re
         <span className="small muted">{formatDateTime(a.startedAt, true)}</span>
         {a.durationMs !== null && <span className="small muted">· {formatMs(a.durationMs)}</span>}
         <span className="grow" />
-        {!ok && <span className="small attempt-why">{verdictWords[a.verdict] ?? a.verdict}{a.reason ? ` (${a.reason})` : ''}</span>}
+        {!ok && <span className="small attempt-why">{verdictWords[a.verdict] ?? a.verdict}{a.reason ? ` (${showControls(a.reason)})` : ''}</span>}
       </summary>
       <div className="attempt-body">
         <div className="stack-sm">
           <div className="label">Request <span className="subtle mono xsmall">POST {a.url}</span></div>
-          <pre className="code">{Object.entries(a.request.headers).map(([k, v]) => `${k}: ${v}`).join('\n')}{'\n\n'}{a.request.body}</pre>
+          <CodeText text={`${Object.entries(a.request.headers).map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${a.request.body}`} />
         </div>
         <div className="stack-sm">
           <div className="label">Response</div>
           {a.response ? (
-            <pre className="code">{`HTTP ${a.response.status}\n`}{Object.entries(a.response.headers).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : v}`).join('\n')}{'\n\n'}{a.response.body || '(empty body)'}{a.response.truncated ? '\n… (truncated at the response cap)' : ''}</pre>
-          ) : <div className="panel muted small">No response: {verdictWords[a.verdict] ?? a.verdict}{a.reason ? ` (${a.reason})` : ''}.</div>}
+            <CodeText text={`HTTP ${a.response.status}\n${Object.entries(a.response.headers).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : v}`).join('\n')}\n\n${a.response.body || '(empty body)'}${a.response.truncated ? '\n… (truncated at the response cap)' : ''}`} />
+          ) : <div className="panel muted small">No response: {verdictWords[a.verdict] ?? a.verdict}{a.reason ? ` (${showControls(a.reason)})` : ''}.</div>}
         </div>
       </div>
     </details>

@@ -6,7 +6,7 @@ import { call, type Buyer } from '../api.ts';
 import { useAction, useDocumentTitle, useNow } from '../hooks.ts';
 import { useWallet } from '../wallet-context.tsx';
 import { formatClock, formatDateTime, formatTime } from '../format.ts';
-import { Badge, Button, ButtonLink, Callout, Card, EmptyState, ErrorCallout, Field, LoadingBlock, PageHeader, Segmented, described, useToast } from '../ui.tsx';
+import { Badge, Button, ButtonLink, Callout, Card, EmptyState, ErrorCallout, Field, LoadingBlock, PageHeader, Segmented, UserText, described, showControls, useToast } from '../ui.tsx';
 import { IconLock, IconLogin, IconUsers } from '../icons.tsx';
 
 const RESET_WINDOW_MS = 5 * 60_000;
@@ -135,7 +135,7 @@ function SetPinCard({ buyer, mode }: { readonly buyer: Buyer; readonly mode: 'se
   const id = useId();
   const f = usePinForm(buyer, mode);
   return (
-    <Card title={mode === 'set' ? 'Set a PIN' : 'Reset the PIN'} description={mode === 'set' ? `${buyer.name} has no PIN yet: purchases can't be confirmed without one.` : undefined}>
+    <Card title={mode === 'set' ? 'Set a PIN' : 'Reset the PIN'} description={mode === 'set' ? `${showControls(buyer.name)} has no PIN yet: purchases can't be confirmed without one.` : undefined}>
       <form className="stack" onSubmit={(e: FormEvent) => { e.preventDefault(); void f.submit(); }} noValidate>
         <PinInputs id={id} values={f.values} onChange={f.setValues} errors={f.errors} withCurrent={false} />
         <ErrorCallout error={f.serverError} />
@@ -188,7 +188,7 @@ function ResetPinCard({ buyer, signedInAt }: { readonly buyer: Buyer; readonly s
         </form>
       ) : (
         <div className="spread wrap">
-          <span className="muted">Sign in again as {buyer.name} to reset the PIN.</span>
+          <span className="muted">Sign in again as <UserText text={buyer.name} /> to reset the PIN.</span>
           <Button icon={<IconLogin />} busy={signingIn} onClick={() => reSignIn()}>Sign in again</Button>
         </div>
       )}

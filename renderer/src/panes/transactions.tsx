@@ -10,7 +10,7 @@ import { RESYNC } from '../events.ts';
 import { formatCount, formatDateTime, formatMoney, parseMajor, plural, relativeTime, toMajorText, formatTime } from '../format.ts';
 import {
   Badge, Button, ButtonLink, Callout, Card, ConfirmDialog, Drawer, EmptyState, ErrorCallout, ErrorState, Field, IdChip, LoadingBlock, LoadingRows,
-  PageHeader, StatusBadge, described, useToast,
+  PageHeader, StatusBadge, UserText, described, showControls, useToast,
 } from '../ui.tsx';
 import { IconList, IconSearch, IconUndo, IconX, IconArrowRight } from '../icons.tsx';
 
@@ -166,7 +166,7 @@ function Filters({ filter, apps, onChange }: { readonly filter: TxFilter; readon
       <Field label="App" htmlFor={`${id}-app`}>
         <select id={`${id}-app`} className="select" value={filter.appKey ?? ''} onChange={(e) => onChange({ ...filter, appKey: e.target.value || undefined })}>
           <option value="">All apps</option>
-          {apps.map((a) => <option key={a.key} value={a.key}>{a.name}</option>)}
+          {apps.map((a) => <option key={a.key} value={a.key}>{showControls(a.name)}</option>)}
         </select>
       </Field>
       <Field label="Status" htmlFor={`${id}-status`}>
@@ -230,10 +230,10 @@ function TransactionGrid({ pages, selectedId, empty, queryString }: {
                 aria-current={t.id === selectedId ? 'true' : undefined} style={{ top: v.start, gridTemplateColumns: columns }} data-testid="tx-row"
               >
                 <span role="cell" className="stack-sm" style={{ gap: 0 }}>
-                  <span className="ellipsis" style={{ fontWeight: 560 }}>{t.item.name}</span>
+                  <span className="ellipsis" style={{ fontWeight: 560 }}><UserText text={t.item.name} /></span>
                   <span className="ellipsis mono xsmall subtle">{t.transactionID ?? t.id}</span>
                 </span>
-                <span role="cell" className="ellipsis muted">{t.appName}</span>
+                <span role="cell" className="ellipsis muted"><UserText text={t.appName} /></span>
                 <span role="cell" className="ellipsis muted">{t.buyerEmail ?? <span className="subtle">—</span>}</span>
                 <span role="cell" className="right num">
                   <span style={{ fontWeight: 560 }}>{formatMoney(t.price.amount, t.price.currency)}</span>
@@ -282,7 +282,7 @@ function eventDetail(e: TimelineEvent, currency: string): string {
   if (typeof d.attempts === 'number') parts.push(`${d.attempts} attempt${d.attempts === 1 ? '' : 's'}`);
   if (typeof d.verdict === 'string' && d.verdict !== 'delivered') parts.push(d.verdict.replace(/_/g, ' '));
   if (typeof d.transactionID === 'string') parts.push(d.transactionID);
-  if (typeof d.reason === 'string') parts.push(`“${d.reason}”`);
+  if (typeof d.reason === 'string') parts.push(`“${showControls(d.reason)}”`);
   if (d.simulated === true) parts.push('simulated');
   return parts.join(' · ');
 }
@@ -316,7 +316,7 @@ function TransactionDrawer({ id, onClose }: { readonly id: string; readonly onCl
   return (
     <Drawer
       label="Transaction" onClose={onClose}
-      title={p ? p.item.name : 'Transaction'}
+      title={p ? <UserText text={p.item.name} /> : 'Transaction'}
       subtitle={p ? <span className="row wrap"><StatusBadge status={p.status} /><span className="mono small">{p.transactionID ?? p.id}</span></span> : undefined}
     >
       {!res.data ? (res.error ? <ErrorState error={res.error} retry={res.reload} /> : <LoadingBlock />) : (
@@ -334,15 +334,15 @@ function TransactionDetail({ data, refunds }: { readonly data: RouteResult<'getT
       <div className="grid-2">
         <div><div className="subtle small">Amount</div><div className="stat-value">{formatMoney(p.price.amount, p.price.currency)}</div>
           {p.refundedAmount > 0 && <div className="small muted">{formatMoney(p.refundedAmount, p.price.currency)} refunded</div>}</div>
-        <div><div className="subtle small">Seller</div><div style={{ fontWeight: 600, marginTop: 4 }}><a href={`#/apps/${encodeURIComponent(p.seller.appKey)}`}>{p.seller.name}</a></div>
+        <div><div className="subtle small">Seller</div><div style={{ fontWeight: 600, marginTop: 4 }}><a href={`#/apps/${encodeURIComponent(p.seller.appKey)}`}><UserText text={p.seller.name} /></a></div>
           <div className="small muted">{p.simulate ? <Badge tone="accent">Simulated</Badge> : p.pricePoint !== null ? `Price point ${p.pricePoint}` : 'Explicit price'}</div></div>
       </div>
       <dl className="kv">
         <dt>Transaction id</dt><dd>{p.transactionID ? <IdChip value={p.transactionID} /> : <span className="subtle">None yet</span>}</dd>
         <dt>Purchase id</dt><dd><IdChip value={p.id} /></dd>
-        <dt>Item</dt><dd>{p.item.name} <span className="subtle mono small">({p.item.id})</span><div className="small muted">{p.item.description}</div></dd>
-        <dt>productData</dt><dd className="mono small">{p.item.productData || <span className="subtle">—</span>}</dd>
-        <dt>Buyer</dt><dd>{p.buyer ? <>{p.buyer.name} <span className="muted">· {p.buyer.email}</span></> : <span className="subtle">Not confirmed by a buyer</span>}</dd>
+        <dt>Item</dt><dd><UserText text={p.item.name} />{p.item.id !== null && <> <span className="subtle mono small">(<UserText text={p.item.id} />)</span></>}<div className="small muted" data-testid="tx-description"><UserText text={p.item.description} /></div></dd>
+        <dt>productData</dt><dd className="mono small" data-testid="tx-product-data">{p.item.productData ? <UserText text={p.item.productData} /> : <span className="subtle">—</span>}</dd>
+        <dt>Buyer</dt><dd>{p.buyer ? <><UserText text={p.buyer.name} /> <span className="muted">· {p.buyer.email}</span></> : <span className="subtle">Not confirmed by a buyer</span>}</dd>
         <dt>Paid with</dt><dd>{p.paymentMethod ? <span className="row">{p.paymentMethod.brand.toUpperCase()} •••• {p.paymentMethod.last4}</span> : <span className="subtle">—</span>}</dd>
         <dt>Confirmation code</dt><dd className="mono">{p.code}</dd>
         <dt>Created</dt><dd>{formatDateTime(p.createdAt, true)}</dd>
