@@ -44,7 +44,7 @@ const catalogue = {
   request_signature_invalid: { status: 401, message: 'The signature does not match any active secret of this app. Sign with the secret Paydesk showed when you created or rotated it.' },
   request_secret_revoked: { status: 401, message: 'The request is signed with a secret that was revoked. Sign with the app\'s current secret.' },
   request_secret_expired: { status: 401, message: 'The request is signed with a rotated secret whose grace period ended. Sign with the app\'s current secret.' },
-  request_audience_invalid: { status: 400, message: 'The `aud` claim must be this provider\'s audience ("paydesk" by default, or "marketplace.firefox.com").' },
+  request_audience_invalid: { status: 400, message: 'The `aud` claim must be this provider\'s audience ("paydesk" by default), "marketplace.firefox.com" or "marketplace.mozilla.org".' },
   request_typ_invalid: { status: 400, message: 'The `typ` claim must be "mozilla/payments/pay/v1".' },
   request_exp_missing: { status: 400, message: 'The request has no numeric `exp` claim. Set it a few minutes after `iat`.' },
   request_iat_missing: { status: 400, message: 'The request has no numeric `iat` claim. Set it to the current time in seconds.' },

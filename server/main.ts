@@ -33,7 +33,7 @@ export interface ServerOptions {
   readonly dataDir: string;
   /** Where the master key lives. Default: a 0600 key file in dataDir. */
   readonly keySource?: MasterKeySource;
-  /** Audience payment requests must name. Default "paydesk"; "marketplace.firefox.com" is always accepted too. */
+  /** Audience payment requests must name. Default "paydesk"; "marketplace.firefox.com" and "marketplace.mozilla.org" are always accepted too (requests/verify.ts). */
   readonly audience?: string;
   /** Extra origins allowed to call the console API (the desktop app's own protocol, e.g. "app://paydesk"). */
   readonly consoleOrigins?: readonly string[];

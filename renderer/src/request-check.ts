@@ -7,7 +7,7 @@ import { byteLength, decodeJwt, type DecodedJwt } from './jwt.ts';
 import { controlCharacterIn } from '../../server/http/contract.ts';
 
 export const PAY_TYP = 'mozilla/payments/pay/v1';
-export const DEFAULT_AUDIENCES: readonly string[] = ['paydesk', 'marketplace.firefox.com'];
+export const DEFAULT_AUDIENCES: readonly string[] = ['paydesk', 'marketplace.firefox.com', 'marketplace.mozilla.org'];
 const MAX_TOKEN_BYTES = 8192;
 const MAX_LIFETIME_S = 3600;
 const SKEW_S = 60;

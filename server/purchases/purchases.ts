@@ -8,7 +8,7 @@ import { immediate } from '../db/open.ts';
 import { commit } from '../db/group-commit.ts';
 import { iso, type Context } from '../context.ts';
 import { formatAmount } from '../money/currency.ts';
-import { PAY_TYP, peekRequest, verifyPaymentRequest, defaultLimits, MOZPAY_AUDIENCE, type VerifiedRequest, type PaymentVerifyContext } from '../requests/verify.ts';
+import { PAY_TYP, peekRequest, verifyPaymentRequest, defaultLimits, acceptedAudiences, type VerifiedRequest, type PaymentVerifyContext } from '../requests/verify.ts';
 import type { Apps } from '../apps/apps.ts';
 import type { Wallet } from '../wallet/wallet.ts';
 import type { Vault } from '../vault/vault.ts';
@@ -98,7 +98,7 @@ export class Purchases {
   private verifyContext(): PaymentVerifyContext {
     return {
       now: this.ctx.now(),
-      audiences: [...new Set([this.ctx.config.audience, MOZPAY_AUDIENCE])],
+      audiences: acceptedAudiences(this.ctx.config.audience),
       defaultCurrency: this.ctx.config.defaultCurrency,
       limits: defaultLimits,
       findApp: (key) => this.apps.forVerification(key),

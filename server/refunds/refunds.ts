@@ -12,7 +12,7 @@ import { newOrderedId } from '../ids.ts';
 import { immediate } from '../db/open.ts';
 import { iso, type Context } from '../context.ts';
 import { formatAmount, parseAmount } from '../money/currency.ts';
-import { MOZPAY_AUDIENCE, defaultLimits } from '../requests/verify.ts';
+import { acceptedAudiences, defaultLimits } from '../requests/verify.ts';
 import type { Apps } from '../apps/apps.ts';
 import type { Purchases, PurchaseRow } from '../purchases/purchases.ts';
 import type { Vault } from '../vault/vault.ts';
@@ -93,7 +93,7 @@ export class Refunds {
   async refundFromMerchant(jwt: unknown, request?: RequestKey) {
     const t = await verifyRefundToken(jwt, {
       now: this.ctx.now(),
-      audiences: [...new Set([this.ctx.config.audience, MOZPAY_AUDIENCE])],
+      audiences: acceptedAudiences(this.ctx.config.audience),
       defaultCurrency: this.ctx.config.defaultCurrency,
       limits: defaultLimits,
       findApp: (key) => this.apps.forVerification(key),

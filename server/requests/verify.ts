@@ -9,8 +9,17 @@ import { PaydeskError, type ErrorCode } from '../errors.ts';
 import { parsePaymentRequest, type PaymentRequest } from './payment-request.ts';
 
 export const PAY_TYP = 'mozilla/payments/pay/v1';
-/** Accepted so existing mozPay merchants work unchanged. */
-export const MOZPAY_AUDIENCE = 'marketplace.firefox.com';
+/**
+ * Accepted besides the configured audience: the Firefox Marketplace's, so existing
+ * mozPay merchants work unchanged, and the design notes' own (seed 002), so their
+ * example request buys as written.
+ */
+export const LEGACY_AUDIENCES: readonly string[] = ['marketplace.firefox.com', 'marketplace.mozilla.org'];
+
+/** Every `aud` a merchant's token may name here. */
+export function acceptedAudiences(configured: string): readonly string[] {
+  return [...new Set([configured, ...LEGACY_AUDIENCES])];
+}
 
 export interface VerifyLimits {
   /** Tokens larger than this are refused before any decoding. */

@@ -55,8 +55,8 @@ test('the design notes\' request (price 1.99 as a number, productdata, no id) is
   });
   const app = await createApp(s, { postbackURL: `${shop.url}/postback`, chargebackURL: `${shop.url}/chargeback` });
   const iat = Math.floor(s.clock.now / 1000);
-  // The seed's claims, with our app key and an audience this provider serves (the seed names Mozilla's).
-  const jwt = await signRequest(app, { request: seedRequest, claims: { aud: 'marketplace.firefox.com', iat, exp: iat + 3600, jti: undefined } });
+  // The seed's claims as written (its aud too), with our app key as iss.
+  const jwt = await signRequest(app, { request: seedRequest, claims: { aud: 'marketplace.mozilla.org', iat, exp: iat + 3600, jti: undefined } });
 
   const created = await pay(s, jwt);
   assert.equal(created.status, 201, JSON.stringify(created.body));
