@@ -151,8 +151,9 @@ if (detection.kind === 'browser') {
       const confirmBridge = await trusted.evaluate(() => Object.keys(window.paydesk ?? {}).sort());
       assert.deepEqual(confirmBridge, ['closeConfirmation', 'getConnection'], 'the trusted window has its own, smaller preload');
 
-      // The confirm pane's contract with renderer/: a field labelled PIN and a Confirm button.
-      await trusted.getByLabel(/PIN/i).fill(pin);
+      // The confirm pane's contract with renderer/: a PIN pad that takes typed digits, and a Confirm button.
+      await trusted.getByRole('group', { name: 'PIN pad' }).waitFor();
+      await trusted.keyboard.type(pin);
       await trusted.getByRole('button', { name: /confirm/i }).click();
       const done = await until('the purchase to complete', async () => {
         const r = await fetch(`${conn.baseUrl}/v1/pay/${purchase.id}`);
