@@ -119,15 +119,12 @@ export function consoleStatic(opts: ConsoleStaticOptions): (req: IncomingMessage
     try {
       decoded = decodeURIComponent(url.pathname);
     } catch {
-      sendText(res, 400, 'text/plain; charset=utf-8', 'Malformed path.\n', head);
-      return true;
+      // A malformed escape names no file: the router answers not_found, as for any unknown path.
+      return false;
     }
-    // Traversal and tricks: "..", backslashes, NUL and dot-files are refused outright.
+    // Traversal and tricks: "..", backslashes, NUL and dot-files never name a file of the build.
     const segments = decoded.split('/').slice(1);
-    if (decoded.includes('\\') || decoded.includes('\0') || segments.some((s) => s === '..' || s.startsWith('.'))) {
-      sendText(res, 400, 'text/plain; charset=utf-8', 'Path refused.\n', head);
-      return true;
-    }
+    if (decoded.includes('\\') || decoded.includes('\0') || segments.some((s) => s === '..' || s.startsWith('.'))) return false;
     const file = resolve(dir, `.${decoded}`);
     if (!file.startsWith(dir + sep)) return false;
     let real: string;

@@ -91,6 +91,28 @@ function validate<T extends z.ZodType>(schema: T, value: unknown, where: string)
   });
 }
 
+/**
+ * The request target as a URL. Origin-form ("/path") is the norm; an
+ * absolute-form target ("http://host/path") is allowed by HTTP/1.1, and one
+ * that does not parse ("http://x:y/") names nothing here.
+ */
+function requestURL(req: IncomingMessage): URL {
+  try {
+    return new URL(req.url ?? '/', `http://${req.headers.host}`);
+  } catch {
+    throw new PaydeskError('not_found');
+  }
+}
+
+/** A path parameter, percent-decoded; a malformed escape (%zz, a cut UTF-8 sequence) names no resource. */
+function decodeParam(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new PaydeskError('not_found');
+  }
+}
+
 function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
@@ -118,7 +140,7 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // DNS rebinding: a page on evil.example resolving to 127.0.0.1 still sends its own Host.
     if (!allowedHosts.has(req.headers.host ?? '')) throw new PaydeskError('host_not_allowed');
-    const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+    const url = requestURL(req);
     const isPublic = url.pathname.startsWith('/v1/');
 
     if (isPublic) {
@@ -185,7 +207,7 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
 
     const m = route.pattern.exec(url.pathname)!;
     const params: Record<string, string> = {};
-    route.keys.forEach((k, i) => (params[k] = decodeURIComponent(m[i + 1]!)));
+    route.keys.forEach((k, i) => (params[k] = decodeParam(m[i + 1]!)));
 
     const raw = req.method === 'GET' ? '' : await readBody(req);
     let parsedBody: unknown;
