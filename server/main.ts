@@ -17,6 +17,7 @@ import { makeServices } from './services.ts';
 import { makeHandlers } from './http/handlers.ts';
 import { createHttpServer } from './http/server.ts';
 import { consoleStatic } from './http/console-static.ts';
+import { ConsoleLogin } from './http/console-login.ts';
 import { payPageRoutes } from './paypage/routes.ts';
 import { IdempotencyStore } from './http/idempotency.ts';
 import { newSecret } from './ids.ts';
@@ -55,6 +56,8 @@ export interface RunningServer {
   readonly port: number;
   /** The console API bearer token (also written to dataDir/admin-token, mode 0600). */
   readonly token: string;
+  /** A fresh single-use console login link (`<url>/#login=<code>`, valid 10 minutes), for the line printed at start. */
+  loginLink(): string;
   close(): Promise<void>;
 }
 
@@ -144,16 +147,16 @@ async function startLocked(opts: StartOptions, unlock: () => void): Promise<Serv
   services.providerKeys.ensure();
   const token = loadOrCreateToken(opts.dataDir);
   const idempotency = new IdempotencyStore(db, ctx.now, keys.idempotencyKey);
-  // What a console opened in a browser tab authenticates with (an HttpOnly cookie set
-  // when it loads); per process, so it dies with the server and is never the admin token.
-  const consoleSession = newSecret();
+  // How a console in a browser tab gets its session: a login code traded for a cookie.
+  // In memory, so codes and sessions die with the process; never the admin token.
+  const login = new ConsoleLogin(ctx.now);
   const { server, setPort } = createHttpServer({
     token, events, log,
-    handlers: makeHandlers(services),
+    handlers: makeHandlers(services, login),
     idempotency,
     durable,
     consoleOrigins: opts.consoleOrigins ?? [],
-    consoleSession,
+    login,
     // pay.js and the status window (/pay.js, /pay/*) first, then the console's files.
     extra: chainExtra(
       (req, res, url) => serveJwks(services.providerKeys, req, res, url),
@@ -165,7 +168,7 @@ async function startLocked(opts: StartOptions, unlock: () => void): Promise<Serv
         },
         now: ctx.now,
       }),
-      consoleStatic({ session: consoleSession }),
+      consoleStatic(),
     ),
   });
 
@@ -180,6 +183,7 @@ async function startLocked(opts: StartOptions, unlock: () => void): Promise<Serv
   });
   const port = (server.address() as AddressInfo).port;
   setPort(port);
+  login.setOrigin(`http://127.0.0.1:${port}`);
   // Only now is the port known: the dispatcher must never deliver to it.
   services.dispatcher.setOwnPorts([port]);
   services.dispatcher.start();
@@ -197,6 +201,7 @@ async function startLocked(opts: StartOptions, unlock: () => void): Promise<Serv
   return {
     url: `http://127.0.0.1:${port}`,
     port, token, services, events,
+    loginLink: () => login.mintCode().url,
     close() {
       closed ??= services.dispatcher.stop().then(() => Promise.all(checkpointers.map((c) => c.stop()))).then(() => new Promise<void>((resolve) => {
         clearInterval(sweep);
