@@ -22,8 +22,6 @@ describe('console login', { timeout: 180_000 }, () => {
   before(async () => {
     ensureRendererBuilt();
     server = await startServer({ port: 0, dataDir, log: () => undefined });
-    // The very line `npm start` / `npm run serve` print.
-    printed = server.loginLink();
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
     page = await context.newPage();
@@ -57,6 +55,8 @@ describe('console login', { timeout: 180_000 }, () => {
   }
 
   it('the printed link opens the console, leaves the address bar, and a reload keeps the session', async () => {
+    // The very link `npm start` / `npm run serve` print.
+    printed = server.loginLink();
     await page.goto(printed);
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     await page.locator('.live[data-state="live"]').waitFor();

@@ -12,9 +12,9 @@ import { BROWSER_CONSOLE_ARGS } from '../../electron/launch.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
-/** `node --import tsx server/cli.ts <args>`, as the npm scripts run it. */
-function cli(args: readonly string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'server/cli.ts'), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `node <args>` in the checkout, with its output and a wait for a line. */
+function node(args: readonly string[]) {
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (c) => (out += c));
   child.stderr.on('data', (c) => (out += c));
@@ -33,6 +33,8 @@ function cli(args: readonly string[]) {
   return { child, exited, printed, output: () => out };
 }
 
+/** `node --import tsx server/cli.ts <args>`, as the npm scripts run it. */
+const cli = (args: readonly string[]) => node(['--import', 'tsx', join(root, 'server/cli.ts'), ...args]);
 const serve = (args: readonly string[]) => cli(['serve', ...args]);
 
 /** Trades a printed link's code for a session as the console page does; the status says whether it worked. */
@@ -116,21 +118,12 @@ test('login says what to do when no server answers or the token is another folde
 });
 
 test('`npm start` without Electron (electron/launch.ts) runs the server that prints the login link', async () => {
-  const port = await freePort();
-  const child = spawn(process.execPath, [...BROWSER_CONSOLE_ARGS, '--port', String(port), '--data-dir', freshDataDir('cli-launch')], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const linked = new Promise<string>((resolve) => child.stdout.on('data', (c) => {
-    out += c;
-    const m = LINK.exec(out);
-    if (m) resolve(m[1]!);
-  }));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  const link = await linked;
+  const fallback = node([...BROWSER_CONSOLE_ARGS, '--port', String(await freePort()), '--data-dir', freshDataDir('cli-launch')]);
   try {
-    assert.equal(await openLink(link), 200);
+    assert.equal(await openLink(LINK.exec(await fallback.printed(LINK))![1]!), 200);
   } finally {
-    child.kill('SIGTERM');
-    assert.equal(await exited, 0);
+    fallback.child.kill('SIGTERM');
+    assert.equal(await fallback.exited, 0);
   }
 });
 
