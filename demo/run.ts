@@ -74,8 +74,11 @@ console.log(`
   Next:
     1. Open the store at ${store.url} and click "Buy with Paydesk".
     2. A small Paydesk window shows the pony, its price and a confirmation code.
-    3. Confirm in the Paydesk console at ${paydesk.url}/#/wallet/confirm
-       (check that it shows the same code, then enter PIN ${buyer.pin}).${consoleBuilt ? '' : `
+    3. Open the Paydesk console with this login link (it works once, in one
+       browser, for 10 minutes; \`npm run login\` prints a new one):
+         ${paydesk.loginLink()}
+       and confirm in Wallet → Confirm: check that it shows the same code,
+       then enter PIN ${buyer.pin}.${consoleBuilt ? '' : `
        (The console is not built yet: run "npm run build:renderer" once, then reload it.)`}
     4. The pony unlocks once the store's server has received Paydesk's postback.
        Refund it in the console and the chargeback locks it again.

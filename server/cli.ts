@@ -1,16 +1,22 @@
-// `paydesk serve` (headless) and `paydesk start` (desktop where Electron is
-// installed, else the same server with the console in the browser).
-import { parseArgs } from 'node:util';
-import { resolve } from 'node:path';
-import { startServer } from './main.ts';
+// `paydesk serve` (headless), `paydesk start` (desktop where Electron is
+// installed, else the same server with the console in the browser) and
+// `paydesk login` (a new console login link from the running server).
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ADMIN_TOKEN_FILE, startServer } from './main.ts';
 import { defaultPublicLimits } from './http/server.ts';
 import { defaultDataDir, DataDirBusyError } from './data-dir.ts';
 import { SchemaTooNewError } from './db/open.ts';
 import { MasterKeyInKeystoreError } from './keys/master-key.ts';
+import { routes } from './http/contract.ts';
 import type { NoticeFault } from './notices/dispatcher.ts';
 
 const usage = `Usage: paydesk serve [--port 7402] [--data-dir DIR] [--audience paydesk] [--notice-time-scale 1]
                      [--public-rate 10] [--public-keys 1000]
+       paydesk login [--port 7402] [--data-dir DIR]
+  serve       runs Paydesk and prints the console's login link
+  login       asks the running Paydesk for a new login link (\`npm run login\`)
   --port      TCP port on 127.0.0.1 (default 7402; 0 picks a free one)
   --data-dir  where ledger.db, vault.db, master.key and admin-token live
               (default: ${defaultDataDir()})
@@ -22,79 +28,75 @@ const usage = `Usage: paydesk serve [--port 7402] [--data-dir DIR] [--audience p
   --public-keys  Idempotency-Keys one origin may hold on the public API, each
               kept a day (default ${defaultPublicLimits.keysPerOrigin}); load tests raise both`;
 
+/** What the printed links say about themselves (console-login.ts LOGIN_CODE_TTL_MS). */
+const LINK_NOTE = 'works once, in one browser, for 10 minutes; `npm run login` prints a new one';
+
 /** Crash-test hook (test/server/notices/crash.test.ts); not a user setting, so not a flag. */
 function noticeFault(): NoticeFault | undefined {
   const v = process.env.PAYDESK_TEST_NOTICE_FAULT;
   return v === 'kill-before-send' || v === 'kill-after-response' ? v : undefined;
 }
 
-async function serve(argv: string[]): Promise<void> {
+function fail(message: string, code = 1): never {
+  console.error(message);
+  process.exit(code);
+}
+
+const common: NonNullable<ParseArgsConfig['options']> = {
+  port: { type: 'string', default: '7402' },
+  'data-dir': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+/** The flags every command shares (--port, --data-dir, --help) plus its own string flags. */
+function parse(argv: string[], own: readonly string[] = []): { flags: Readonly<Record<string, string | undefined>>; port: number; dataDir: string } {
   let values;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string', default: '7402' },
-        'data-dir': { type: 'string' },
-        audience: { type: 'string' },
-        'notice-time-scale': { type: 'string' },
-        'public-rate': { type: 'string' },
-        'public-keys': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
+    ({ values } = parseArgs({ args: argv, options: { ...common, ...Object.fromEntries(own.map((name) => [name, { type: 'string' }])) }, strict: true }));
   } catch (e) {
-    console.error(`${(e as Error).message}\n\n${usage}`);
-    process.exit(2);
+    fail(`${(e as Error).message}\n\n${usage}`, 2);
   }
   if (values.help) {
     console.log(usage);
-    return;
+    process.exit(0);
   }
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`--port must be a whole number from 0 to 65535, not "${values.port}".`);
-    process.exit(2);
-  }
-  const timeScale = values['notice-time-scale'] === undefined ? undefined : Number(values['notice-time-scale']);
+  const flags = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === 'string' ? v : undefined]));
+  const port = Number(flags.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a whole number from 0 to 65535, not "${flags.port}".`, 2);
+  return { flags, port, dataDir: resolve(flags['data-dir'] ?? defaultDataDir()) };
+}
+
+async function serve(argv: string[]): Promise<void> {
+  const { flags, port, dataDir } = parse(argv, ['audience', 'notice-time-scale', 'public-rate', 'public-keys']);
+  const timeScale = flags['notice-time-scale'] === undefined ? undefined : Number(flags['notice-time-scale']);
   if (timeScale !== undefined && !(Number.isFinite(timeScale) && timeScale > 0 && timeScale <= 1)) {
-    console.error(`--notice-time-scale must be a number above 0 and at most 1, not "${values['notice-time-scale']}".`);
-    process.exit(2);
+    fail(`--notice-time-scale must be a number above 0 and at most 1, not "${flags['notice-time-scale']}".`, 2);
   }
   const publicLimits: { requestsPerSecond?: number; keysPerOrigin?: number } = {};
   for (const [flag, field] of [['public-rate', 'requestsPerSecond'], ['public-keys', 'keysPerOrigin']] as const) {
-    const v = values[flag];
+    const v = flags[flag];
     if (v === undefined) continue;
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) {
-      console.error(`--${flag} must be a whole number of 1 or more, not "${v}".`);
-      process.exit(2);
-    }
+    if (!Number.isInteger(n) || n < 1) fail(`--${flag} must be a whole number of 1 or more, not "${v}".`, 2);
     publicLimits[field] = n;
   }
-  const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
   const fault = noticeFault();
   let server;
   try {
     server = await startServer({
       port, dataDir,
-      ...(values.audience ? { audience: values.audience } : {}),
+      ...(flags.audience ? { audience: flags.audience } : {}),
       ...(timeScale !== undefined ? { noticeTimeScale: timeScale } : {}),
       ...(fault ? { noticeFault: fault } : {}),
       publicLimits,
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'EADDRINUSE') console.error(`Port ${port} is already in use. Stop the other program or pick another port with --port.`);
-    else if (e instanceof SchemaTooNewError || e instanceof DataDirBusyError || e instanceof MasterKeyInKeystoreError) console.error(e.message);
-    else console.error(`Paydesk could not start: ${err.message}`);
-    process.exit(1);
+    if (err.code === 'EADDRINUSE') fail(`Port ${port} is already in use. Stop the other program or pick another port with --port.`);
+    else if (e instanceof SchemaTooNewError || e instanceof DataDirBusyError || e instanceof MasterKeyInKeystoreError) fail(e.message);
+    else fail(`Paydesk could not start: ${err.message}`);
   }
-  console.log(`Paydesk listening on ${server.url}`);
-  console.log(`Console: open ${server.url}/ in your browser`);
-  console.log(`Data folder: ${dataDir}`);
-  console.log(`Console token: ${dataDir}/admin-token (send it as "Authorization: Bearer <token>")`);
+  // Before the first line: whoever reads "listening" may stop the server at once.
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -107,12 +109,42 @@ async function serve(argv: string[]): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  console.log(`Paydesk listening on ${server.url}`);
+  console.log(`Console: open ${server.loginLink()} in your browser (${LINK_NOTE})`);
+  console.log(`Data folder: ${dataDir}`);
+  console.log(`Console token: ${dataDir}/${ADMIN_TOKEN_FILE} (send it as "Authorization: Bearer <token>")`);
+}
+
+/** Mints a login code with the admin token, as a script would; the token goes nowhere but this one request. */
+async function login(argv: string[]): Promise<void> {
+  const { port, dataDir } = parse(argv);
+  const base = `http://127.0.0.1:${port}`;
+  const again = `pass the same --port and --data-dir as the running Paydesk, then run \`npm run login\` again`;
+  const tokenFile = join(dataDir, ADMIN_TOKEN_FILE);
+  let token: string;
+  try {
+    token = readFileSync(tokenFile, 'utf8').trim();
+  } catch {
+    fail(`There is no ${tokenFile}: Paydesk has never run with this data folder. Start it (\`npm start\` or \`npm run serve\`), or ${again}.`);
+  }
+  const route = routes.createLoginCode;
+  let res: Response;
+  try {
+    res = await fetch(base + route.path, { method: route.method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
+  } catch {
+    fail(`No Paydesk is answering on ${base}. Start it with \`npm start\` or \`npm run serve\`, or ${again}.`);
+  }
+  const body: unknown = await res.json().catch(() => undefined);
+  if (res.status === 401) fail(`The Paydesk on ${base} did not accept the token in ${tokenFile}: it runs with another data folder. Pass its --data-dir (and --port), then run \`npm run login\` again.`);
+  const link = route.response.safeParse(body);
+  if (res.status !== route.status || !link.success) {
+    const error = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+    fail(error ? `Paydesk refused: ${String(error.code)}: ${String(error.message)}` : `Something other than Paydesk answers on ${base} (HTTP ${res.status}); ${again}.`);
+  }
+  console.log(`Console: open ${link.data.url} in your browser (${LINK_NOTE})`);
 }
 
 const [command = 'serve', ...rest] = process.argv.slice(2);
-if (command === 'serve' || command === 'start') {
-  await serve(rest);
-} else {
-  console.error(`Unknown command "${command}".\n\n${usage}`);
-  process.exit(2);
-}
+if (command === 'serve' || command === 'start') await serve(rest);
+else if (command === 'login') await login(rest);
+else fail(`Unknown command "${command}".\n\n${usage}`, 2);

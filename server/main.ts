@@ -17,6 +17,7 @@ import { makeServices } from './services.ts';
 import { makeHandlers } from './http/handlers.ts';
 import { createHttpServer, defaultPublicLimits, type PublicLimits } from './http/server.ts';
 import { consoleStatic } from './http/console-static.ts';
+import { ConsoleLogin } from './http/console-login.ts';
 import { payPageRoutes } from './paypage/routes.ts';
 import { IdempotencyStore } from './http/idempotency.ts';
 import { newSecret } from './ids.ts';
@@ -57,6 +58,8 @@ export interface RunningServer {
   readonly port: number;
   /** The console API bearer token (also written to dataDir/admin-token, mode 0600). */
   readonly token: string;
+  /** A fresh single-use console login link (`<url>/#login=<code>`, valid 10 minutes), for the line printed at start. */
+  loginLink(): string;
   close(): Promise<void>;
 }
 
@@ -146,18 +149,18 @@ async function startLocked(opts: StartOptions, unlock: () => void): Promise<Serv
   services.providerKeys.ensure();
   const token = loadOrCreateToken(opts.dataDir);
   const idempotency = new IdempotencyStore(db, ctx.now, keys.idempotencyKey);
-  // What a console opened in a browser tab authenticates with (an HttpOnly cookie set
-  // when it loads); per process, so it dies with the server and is never the admin token.
-  const consoleSession = newSecret();
+  // How a console in a browser tab gets its session: a login code traded for a cookie.
+  // In memory, so codes and sessions die with the process; never the admin token.
+  const login = new ConsoleLogin(ctx.now);
   const { server, setPort } = createHttpServer({
     token, events, log,
-    handlers: makeHandlers(services),
+    handlers: makeHandlers(services, login),
     idempotency,
     durable,
     publicLimits: { ...defaultPublicLimits, ...opts.publicLimits },
     now: ctx.now,
     consoleOrigins: opts.consoleOrigins ?? [],
-    consoleSession,
+    login,
     // pay.js and the status window (/pay.js, /pay/*) first, then the console's files.
     extra: chainExtra(
       (req, res, url) => serveJwks(services.providerKeys, req, res, url),
@@ -169,7 +172,7 @@ async function startLocked(opts: StartOptions, unlock: () => void): Promise<Serv
         },
         now: ctx.now,
       }),
-      consoleStatic({ session: consoleSession }),
+      consoleStatic(),
     ),
   });
 
@@ -184,6 +187,7 @@ async function startLocked(opts: StartOptions, unlock: () => void): Promise<Serv
   });
   const port = (server.address() as AddressInfo).port;
   setPort(port);
+  login.setOrigin(`http://127.0.0.1:${port}`);
   // Only now is the port known: no notice URL may point at it.
   services.noticeTargets.setOwnPorts([port]);
   services.dispatcher.start();
@@ -201,6 +205,7 @@ async function startLocked(opts: StartOptions, unlock: () => void): Promise<Serv
   return {
     url: `http://127.0.0.1:${port}`,
     port, token, services, events,
+    loginLink: () => login.mintCode().url,
     close() {
       closed ??= services.dispatcher.stop().then(() => Promise.all(checkpointers.map((c) => c.stop()))).then(() => new Promise<void>((resolve) => {
         clearInterval(sweep);

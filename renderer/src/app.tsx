@@ -1,5 +1,6 @@
 // The console shell: left navigation (Merchant, Wallet), the top bar (live
-// status, pending purchases, signed-in buyer, theme), and the hash router.
+// status, pending purchases, signed-in buyer, theme), and the hash router,
+// behind the gate that needs a console session first (login.tsx).
 import { useEffect, useState, type ReactNode } from 'react';
 import { onSessionEnded } from './api.ts';
 import { useStreamState } from './hooks.ts';
@@ -20,51 +21,8 @@ import { PinPane } from './panes/pin.tsx';
 import { ConfirmPane, ConfirmWindow } from './panes/confirm.tsx';
 import { HistoryPane } from './panes/history.tsx';
 import { bridge, isDesktop } from './connection.ts';
-
-// --- theme ----------------------------------------------------------------------------
-
-type Theme = 'light' | 'dark';
-const THEME_KEY = 'paydesk.theme';
-
-function systemTheme(): Theme {
-  return window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
-}
-
-/** The explicit choice wins over the system's; only the preference is stored, never anything secret. */
-export function initialTheme(): Theme | null {
-  try {
-    const t = localStorage.getItem(THEME_KEY);
-    return t === 'light' || t === 'dark' ? t : null;
-  } catch {
-    return null;
-  }
-}
-
-function useTheme(): [Theme, () => void] {
-  const [chosen, setChosen] = useState<Theme | null>(initialTheme);
-  const [system, setSystem] = useState<Theme>(systemTheme);
-  useEffect(() => {
-    const mq = window.matchMedia('(prefers-color-scheme: dark)');
-    const on = () => setSystem(mq.matches ? 'dark' : 'light');
-    mq.addEventListener('change', on);
-    return () => mq.removeEventListener('change', on);
-  }, []);
-  useEffect(() => {
-    if (chosen) document.documentElement.dataset.theme = chosen;
-    else delete document.documentElement.dataset.theme;
-  }, [chosen]);
-  const theme = chosen ?? system;
-  const toggle = () => {
-    const next: Theme = theme === 'dark' ? 'light' : 'dark';
-    setChosen(next);
-    try {
-      localStorage.setItem(THEME_KEY, next);
-    } catch {
-      // private mode: the choice lasts for this session
-    }
-  };
-  return [theme, toggle];
-}
+import { useTheme, type Theme } from './theme.ts';
+import { ConsoleGate } from './login.tsx';
 
 // --- routes ------------------------------------------------------------------------------
 
@@ -180,9 +138,10 @@ function TopBar({ page, theme, toggleTheme }: { readonly page: Page; readonly th
   );
 }
 
+/** The desktop app's notice; a browser tab shows the login screen instead (login.tsx). */
 function SessionEndedBanner() {
   const [ended, setEnded] = useState(false);
-  useEffect(() => onSessionEnded(() => setEnded(true)), []);
+  useEffect(() => onSessionEnded(() => setEnded(isDesktop())), []);
   if (!ended) return null;
   return (
     <div className="banner danger" role="alert">
@@ -242,10 +201,12 @@ export function App() {
   // #/confirm/<id> is the desktop app's trusted confirmation window: the purchase and the PIN pad, nothing else.
   const standalone = loc.segments[0] === 'confirm' && loc.segments[1] !== undefined;
   return (
-    <ToastProvider>
-      <WalletProvider bringForward={!standalone}>
-        {standalone ? <ConfirmWindow id={loc.segments[1]!} /> : <Shell />}
-      </WalletProvider>
-    </ToastProvider>
+    <ConsoleGate>
+      <ToastProvider>
+        <WalletProvider bringForward={!standalone}>
+          {standalone ? <ConfirmWindow id={loc.segments[1]!} /> : <Shell />}
+        </WalletProvider>
+      </ToastProvider>
+    </ConsoleGate>
   );
 }

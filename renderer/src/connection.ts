@@ -1,7 +1,8 @@
 // How the console reaches the provider. In the desktop app the preload exposes
 // `window.paydesk.getConnection()` and the console sends the bearer token it
 // returns; in a browser tab the console is same-origin with the server and
-// authenticates with the HttpOnly cookie the server set when it served `/`.
+// authenticates with the HttpOnly session cookie it got for a login code
+// (console-session.ts).
 // The token is kept in this module's memory only: never in a URL or in storage.
 
 export interface Connection {

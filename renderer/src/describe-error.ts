@@ -43,7 +43,7 @@ const titles: Record<string, string> = {
 
 const bodies: Record<string, (e: ApiError) => string | undefined> = {
   network_error: () => 'Check that the Paydesk server is running; the console reconnects on its own.',
-  unauthorized: () => 'The server no longer accepts this console\'s session (it may have restarted). Reload the console.',
+  unauthorized: () => 'The server no longer accepts this console\'s session (it may have restarted). Open a new login link from `npm run login`.',
   pin_incorrect: (e) => {
     const n = typeof e.details.triesLeft === 'number' ? e.details.triesLeft : undefined;
     return n === undefined ? 'Try again.' : n === 1 ? 'Try again: 1 try left before the PIN locks.' : `Try again: ${n} tries left before the PIN locks.`;

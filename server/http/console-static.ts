@@ -1,14 +1,9 @@
-// The console's static files (renderer/dist) at `/`, and the token handover for
-// a console opened in a browser tab. The console token never appears in a URL or
-// in storage a page can read: loading the console document sets an HttpOnly,
-// SameSite=Strict cookie scoped to /api, and server.ts accepts that cookie only
-// from the server's own origin (Origin and Sec-Fetch-Site checked). In the
-// desktop app the preload hands the renderer a bearer token instead.
+// The console's static files (renderer/dist) at `/`. Serving them grants
+// nothing: a console in a browser tab gets its session by trading a login code
+// (console-login.ts), and in the desktop app the preload hands it a bearer token.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
-
-export const CONSOLE_COOKIE = 'paydesk_console';
 
 /** Where `npm run build:renderer` writes the console. */
 export const defaultConsoleDir = resolve(import.meta.dirname, '../../renderer/dist');
@@ -61,20 +56,8 @@ const contentTypes: Readonly<Record<string, string>> = {
 };
 
 export interface ConsoleStaticOptions {
-  /** The value the console cookie carries; server.ts accepts it on /api. */
-  readonly session: string;
   /** The built console; default renderer/dist. */
   readonly dir?: string;
-}
-
-/** `paydesk_console` from a Cookie header, if present. */
-export function consoleCookie(header: string | undefined): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === CONSOLE_COOKIE) return part.slice(eq + 1).trim();
-  }
-  return undefined;
 }
 
 function sendText(res: ServerResponse, status: number, type: string, body: string | Buffer, head: boolean, extra: Record<string, string> = {}): void {
@@ -95,9 +78,8 @@ const notBuiltPage = `<!doctype html>
  * that exist in the console build; returns false for anything else so later
  * routes (and the router's not_found) still apply.
  */
-export function consoleStatic(opts: ConsoleStaticOptions): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
+export function consoleStatic(opts: ConsoleStaticOptions = {}): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
   const dir = resolve(opts.dir ?? defaultConsoleDir);
-  const cookie = `${CONSOLE_COOKIE}=${opts.session}; HttpOnly; SameSite=Strict; Path=/api`;
 
   return async (req, res, url) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
@@ -111,7 +93,7 @@ export function consoleStatic(opts: ConsoleStaticOptions): (req: IncomingMessage
         sendText(res, 503, 'text/html; charset=utf-8', notBuiltPage, head, { 'cache-control': 'no-store' });
         return true;
       }
-      sendText(res, 200, 'text/html; charset=utf-8', html, head, { 'cache-control': 'no-store', 'set-cookie': cookie });
+      sendText(res, 200, 'text/html; charset=utf-8', html, head, { 'cache-control': 'no-store' });
       return true;
     }
 
@@ -119,15 +101,12 @@ export function consoleStatic(opts: ConsoleStaticOptions): (req: IncomingMessage
     try {
       decoded = decodeURIComponent(url.pathname);
     } catch {
-      sendText(res, 400, 'text/plain; charset=utf-8', 'Malformed path.\n', head);
-      return true;
+      // A malformed escape names no file: the router answers not_found, as for any unknown path.
+      return false;
     }
-    // Traversal and tricks: "..", backslashes, NUL and dot-files are refused outright.
+    // Traversal and tricks: "..", backslashes, NUL and dot-files never name a file of the build.
     const segments = decoded.split('/').slice(1);
-    if (decoded.includes('\\') || decoded.includes('\0') || segments.some((s) => s === '..' || s.startsWith('.'))) {
-      sendText(res, 400, 'text/plain; charset=utf-8', 'Path refused.\n', head);
-      return true;
-    }
+    if (decoded.includes('\\') || decoded.includes('\0') || segments.some((s) => s === '..' || s.startsWith('.'))) return false;
     const file = resolve(dir, `.${decoded}`);
     if (!file.startsWith(dir + sep)) return false;
     let real: string;

@@ -221,7 +221,13 @@ export const RequestDryRun = z.object({
 
 // --- routes ---------------------------------------------------------------------
 
-export type Auth = 'console' | 'public';
+/**
+ * console: the admin token (Authorization: Bearer) or a console session cookie;
+ * token: the admin token only (what hands out sessions cannot be reached with one);
+ * login: no credential, a same-origin browser request only (it trades a login code for the cookie);
+ * public: no credential, any origin (/v1: the signed JWT is the credential).
+ */
+export type Auth = 'console' | 'token' | 'login' | 'public';
 
 export interface RouteSpec {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -232,7 +238,7 @@ export interface RouteSpec {
   readonly query?: z.ZodType;
   readonly response: z.ZodType;
   readonly status?: number;
-  /** A POST that changes nothing (a reveal, a dry run): no Idempotency-Key, nothing stored. */
+  /** A POST that changes nothing (a reveal, a dry run) or whose answer must never be stored (a login code): no Idempotency-Key, nothing stored. */
   readonly safe?: true;
   /**
    * Body fields (dotted paths) holding a PIN, card number or CVC. The
@@ -247,7 +253,26 @@ export interface RouteSpec {
 const Empty = z.object({}).strict();
 const Ok = z.object({ ok: z.literal(true) });
 
+export const LoginCodeBody = z.object({ code: z.string().max(128) }).strict();
+
 export const routes = {
+  // --- the browser console's session (README "The console session") ---
+  createLoginCode: {
+    safe: true,
+    method: 'POST', path: '/api/console/login-codes', auth: 'token', status: 201, body: Empty,
+    summary: 'A single-use login code for a browser console, valid 10 minutes; open `url` in the browser (the code is in the fragment, never sent to a server)',
+    response: z.object({ code: z.string(), url: z.string(), expiresAt: isoDate }),
+  },
+  startConsoleSession: {
+    safe: true,
+    method: 'POST', path: '/api/console/session', auth: 'login', body: LoginCodeBody, secretFields: ['code'],
+    summary: 'From the console page only (same-origin browser request): spend a login code; the answer sets the HttpOnly session cookie',
+    response: Ok,
+  },
+  getConsoleSession: {
+    method: 'GET', path: '/api/console/session', auth: 'console', summary: 'Whether this console\'s credential (token or session cookie) is accepted', response: Ok,
+  },
+
   listApps: { method: 'GET', path: '/api/apps', auth: 'console', summary: 'List merchant apps', response: z.object({ items: z.array(App) }) },
   createApp: {
     method: 'POST', path: '/api/apps', auth: 'console', status: 201, body: NewAppBody,

@@ -10,9 +10,12 @@ import { iso } from '../context.ts';
 import { peekRequest } from '../requests/verify.ts';
 import type { RouteInput, RouteName, RouteOutput } from './contract.ts';
 import type { Services } from '../services.ts';
+import { sessionCookie, type ConsoleLogin } from './console-login.ts';
 
 /** What the HTTP layer knows of a request besides its contract input. */
 export interface RequestMeta {
+  /** Adds a header to the answer; call it only once the route has succeeded (it would go out with an error too). */
+  readonly setHeader: (name: string, value: string) => void;
   /** The Idempotency-Key (scoped as the store scopes it) and the request's fingerprint, when the caller sent one. */
   readonly idempotency?: {
     readonly key: string;
@@ -27,13 +30,23 @@ export interface RequestMeta {
 
 export type Handlers = { [N in RouteName]: (input: RouteInput<N> & RequestMeta) => RouteOutput<N> | Promise<RouteOutput<N>> };
 
-export function makeHandlers(s: Services): Handlers {
+export function makeHandlers(s: Services, login: ConsoleLogin): Handlers {
   const purchaseByAnyId = (id: string) => {
     const row = s.ctx.db.prepare('SELECT id FROM purchases WHERE id = ? OR transaction_id = ?').get(id, id) as { id: string } | undefined;
     if (!row) throw new PaydeskError('purchase_not_found');
     return row.id;
   };
   return {
+    createLoginCode: () => {
+      const { code, url, expiresAt } = login.mintCode();
+      return { code, url, expiresAt: iso(expiresAt)! };
+    },
+    startConsoleSession: ({ body, setHeader }) => {
+      setHeader('set-cookie', sessionCookie(login.exchange(body.code)));
+      return { ok: true };
+    },
+    getConsoleSession: () => ({ ok: true }),
+
     listApps: () => ({ items: s.apps.list() }),
     createApp: ({ body }) => s.apps.create(body),
     getApp: ({ params }) => s.apps.get(params.key),

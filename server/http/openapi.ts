@@ -3,6 +3,14 @@
 import { z } from 'zod';
 import { routes, ErrorBody, type RouteSpec } from './contract.ts';
 import { errorCatalogue } from '../errors.ts';
+import { CONSOLE_COOKIE } from './console-login.ts';
+
+const security: Readonly<Record<RouteSpec['auth'], readonly Record<string, never[]>[]>> = {
+  console: [{ consoleToken: [] }, { consoleSession: [] }],
+  token: [{ consoleToken: [] }],
+  login: [],
+  public: [],
+};
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): unknown {
   return z.toJSONSchema(schema, { io, unrepresentable: 'any' });
@@ -18,7 +26,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       operationId: name,
       summary: r.summary,
       tags: [r.path.startsWith('/v1') ? 'public' : r.path.split('/')[2]],
-      security: r.auth === 'console' ? [{ consoleToken: [] }] : [],
+      security: security[r.auth],
       parameters: [
         ...params, ...query,
         ...(r.method !== 'GET' && !r.safe ? [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 } }] : []),
@@ -33,9 +41,17 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Paydesk provider API', version: '1', description: 'Console API (bearer token, loopback only) and the public payment API for merchant pages.' },
+    info: { title: 'Paydesk provider API', version: '1', description: 'Console API (bearer token or the browser console\'s session, loopback only) and the public payment API for merchant pages.' },
     servers: [{ url: serverUrl }],
-    components: { securitySchemes: { consoleToken: { type: 'http', scheme: 'bearer', description: 'The token in <data-dir>/admin-token' } } },
+    components: {
+      securitySchemes: {
+        consoleToken: { type: 'http', scheme: 'bearer', description: 'The token in <data-dir>/admin-token' },
+        consoleSession: {
+          type: 'apiKey', in: 'cookie', name: CONSOLE_COOKIE,
+          description: 'The browser console\'s session, set by POST /api/console/session; counts only on requests a browser marks Sec-Fetch-Site: same-origin',
+        },
+      },
+    },
     paths,
     'x-error-codes': Object.entries(errorCatalogue).map(([code, s]) => ({ code, status: s.status, message: s.message })),
   };

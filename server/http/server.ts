@@ -1,15 +1,16 @@
-// The HTTP pipeline: Host check (DNS rebinding), origin policy, bearer token,
-// body limits, idempotency, validation against the contract, then the handler.
+// The HTTP pipeline: Host check (DNS rebinding), origin policy, bearer token
+// or console session (per route: contract.ts Auth), body limits, idempotency,
+// validation against the contract, then the handler.
 // Routes stay thin; everything they may throw is a PaydeskError with a code.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { PaydeskError, isPaydeskError } from '../errors.ts';
-import { routes, type RouteName, type RouteSpec } from './contract.ts';
+import { routes, type Auth, type RouteName, type RouteSpec } from './contract.ts';
 import { openApiDocument } from './openapi.ts';
 import type { IdempotencyStore } from './idempotency.ts';
 import { RateLimiter } from './rate-limit.ts';
-import { consoleCookie } from './console-static.ts';
+import { consoleCookie, type ConsoleLogin } from './console-login.ts';
 import type { Handlers } from './handlers.ts';
 import type { EventBus } from '../events/bus.ts';
 
@@ -38,8 +39,8 @@ export interface HttpOptions {
   readonly events: EventBus;
   /** Extra origins allowed on the console API (the desktop app's protocol). */
   readonly consoleOrigins: readonly string[];
-  /** Value of the HttpOnly console cookie (console-static.ts); accepted instead of the bearer from the server's own pages only. */
-  readonly consoleSession?: string;
+  /** The browser console's sessions (console-login.ts), accepted instead of the bearer from the server's own page only; absent, only the bearer counts. */
+  readonly login?: Pick<ConsoleLogin, 'isSession'>;
   /** Other routes mounted by later features (static console, pay.js, ...); return true when handled. */
   readonly extra?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
   readonly log: (line: string) => void;
@@ -114,6 +115,28 @@ function validate<T extends z.ZodType>(schema: T, value: unknown, where: string)
   });
 }
 
+/**
+ * The request target as a URL. Origin-form ("/path") is the norm; an
+ * absolute-form target ("http://host/path") is allowed by HTTP/1.1, and one
+ * that does not parse ("http://x:y/") names nothing here.
+ */
+function requestURL(req: IncomingMessage): URL {
+  try {
+    return new URL(req.url ?? '/', `http://${req.headers.host}`);
+  } catch {
+    throw new PaydeskError('not_found');
+  }
+}
+
+/** A path parameter, percent-decoded; a malformed escape (%zz, a cut UTF-8 sequence) names no resource. */
+function decodeParam(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new PaydeskError('not_found');
+  }
+}
+
 function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
@@ -128,12 +151,39 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
   let port = 0;
   // Known once the server listens (setPort); built then, not on every request.
   let allowedHosts = new Set<string>();
+  /** This server's own http origins: the only pages the session cookie and the login route serve. */
+  let serverOrigins = new Set<string>();
   let ownOrigins = new Set<string>(opts.consoleOrigins);
   const setPort = (p: number) => {
     port = p;
     allowedHosts = new Set([`127.0.0.1:${p}`, `localhost:${p}`]);
-    ownOrigins = new Set([`http://127.0.0.1:${p}`, `http://localhost:${p}`, ...opts.consoleOrigins]);
+    serverOrigins = new Set([`http://127.0.0.1:${p}`, `http://localhost:${p}`]);
+    ownOrigins = new Set([...serverOrigins, ...opts.consoleOrigins]);
   };
+
+  /**
+   * Who may call an /api route. Browsers attach the cookie to requests from any
+   * port of 127.0.0.1 (same site), and any program on the machine may send one
+   * it got hold of: the cookie counts only on a request the browser itself marks
+   * `Sec-Fetch-Site: same-origin`, from this server's own page. Without that it
+   * is no credential: 401 unauthorized, exactly as a wrong token.
+   */
+  function authorize(req: IncomingMessage, auth: Auth): void {
+    const origin = req.headers.origin;
+    const fromOwnPage = req.headers['sec-fetch-site'] === 'same-origin' && (origin === undefined || serverOrigins.has(origin));
+    if (auth === 'login') {
+      // Needs no credential because it hands one out: only the console page itself may ask, never a script or another page.
+      if (!fromOwnPage || origin === undefined) throw new PaydeskError('cross_origin_refused');
+      return;
+    }
+    const bearer = req.headers.authorization;
+    if (bearer !== undefined) {
+      if (!bearer.startsWith('Bearer ') || !safeEqual(bearer.slice(7), opts.token)) throw new PaydeskError('unauthorized');
+      return;
+    }
+    // Login codes are minted with the admin token itself: a session cannot mint more sessions.
+    if (auth === 'token' || !fromOwnPage || !opts.login?.isSession(consoleCookie(req.headers.cookie))) throw new PaydeskError('unauthorized');
+  }
 
   /** send(), once everything the answer may have read is durable. */
   async function answer(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): Promise<void> {
@@ -144,8 +194,10 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // DNS rebinding: a page on evil.example resolving to 127.0.0.1 still sends its own Host.
     if (!allowedHosts.has(req.headers.host ?? '')) throw new PaydeskError('host_not_allowed');
-    const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+    const url = requestURL(req);
     const isPublic = url.pathname.startsWith('/v1/');
+    const matches = compiled.filter((r) => r.pattern.test(url.pathname));
+    const route = matches.find((r) => r.spec.method === req.method);
 
     if (isPublic) {
       // The JWT is the credential: any page may call the public API, without cookies.
@@ -168,7 +220,7 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
       const origin = req.headers.origin;
       if (origin !== undefined && opts.consoleOrigins.includes(origin)) {
         // The desktop console (app://paydesk) is another origin than this server: allow it
-        // by CORS, with the bearer token from the preload (never the cookie, see below).
+        // by CORS, with the bearer token from the preload (never the cookie, see authorize).
         res.setHeader('access-control-allow-origin', origin);
         res.setHeader('vary', 'Origin');
         if (req.method === 'OPTIONS') {
@@ -184,19 +236,8 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
       } else if ((origin !== undefined && !ownOrigins.has(origin)) || req.headers['sec-fetch-site'] === 'cross-site') {
         throw new PaydeskError('cross_origin_refused');
       }
-      const auth = req.headers.authorization;
-      if (auth !== undefined) {
-        if (!auth.startsWith('Bearer ') || !safeEqual(auth.slice(7), opts.token)) throw new PaydeskError('unauthorized');
-      } else {
-        const cookie = consoleCookie(req.headers.cookie);
-        if (!opts.consoleSession || cookie === undefined || !safeEqual(cookie, opts.consoleSession)) throw new PaydeskError('unauthorized');
-        // Browsers attach cookies to requests from any port of 127.0.0.1 (same site):
-        // the cookie counts only when the request comes from this server's own pages.
-        const site = req.headers['sec-fetch-site'];
-        if ((origin !== undefined && origin !== `http://127.0.0.1:${port}` && origin !== `http://localhost:${port}`) || (site !== undefined && site !== 'same-origin')) {
-          throw new PaydeskError('cross_origin_refused');
-        }
-      }
+      // Unknown /api paths need a credential too: without one, nothing about the API is answered.
+      authorize(req, route?.spec.auth ?? 'console');
       if (url.pathname === '/api/openapi.json' && req.method === 'GET') {
         await answer(res, 200, openApiDocument(`http://127.0.0.1:${port}`));
         return;
@@ -209,14 +250,12 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
       return;
     }
 
-    const matches = compiled.filter((r) => r.pattern.test(url.pathname));
     if (matches.length === 0) throw new PaydeskError('not_found');
-    const route = matches.find((r) => r.spec.method === req.method);
     if (!route) throw new PaydeskError('method_not_allowed', { allow: matches.map((m) => m.spec.method) });
 
     const m = route.pattern.exec(url.pathname)!;
     const params: Record<string, string> = {};
-    route.keys.forEach((k, i) => (params[k] = decodeURIComponent(m[i + 1]!)));
+    route.keys.forEach((k, i) => (params[k] = decodeParam(m[i + 1]!)));
 
     const raw = req.method === 'GET' ? '' : await readBody(req);
     let parsedBody: unknown;
@@ -260,7 +299,7 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
           storedWithChange = true;
         },
       } : undefined;
-      out = await handler({ params, body, query, ...(idempotency ? { idempotency } : {}) });
+      out = await handler({ params, body, query, setHeader: (name: string, value: string) => res.setHeader(name, value), ...(idempotency ? { idempotency } : {}) });
       status = success;
     } catch (e) {
       ({ status, body: out } = errorResponse(e, opts.log));

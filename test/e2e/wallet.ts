@@ -1,8 +1,9 @@
 // Confirming a purchase the way a buyer does: in Paydesk's own wallet (the
-// console in a browser tab, cookie-authenticated at `/`), with the PIN. While
+// console in a browser tab, opened with a login link), with the PIN. While
 // the console is not built, the same confirmation goes through the console API.
 import type { BrowserContext, Page } from 'playwright-core';
 import { screenshot, type Stage } from './harness.ts';
+import { openConsole, type ConsoleServer } from '../helpers/console.ts';
 
 export type ConfirmedVia = 'wallet pane' | 'console API';
 
@@ -16,10 +17,10 @@ async function consoleBuilt(url: string): Promise<boolean> {
  * checks it shows the same code as the status window, types the PIN on its pad
  * (the keyboard feeds the pad) and confirms. False when that pane is not there.
  */
-async function confirmInWalletPane(context: BrowserContext, url: string, purchaseId: string, code: string, pin: string): Promise<boolean> {
+async function confirmInWalletPane(context: BrowserContext, paydesk: ConsoleServer, purchaseId: string, code: string, pin: string): Promise<boolean> {
   const wallet: Page = await context.newPage();
   try {
-    await wallet.goto(`${url}/#/wallet/confirm/${purchaseId}`);
+    await openConsole(wallet, paydesk, `#/wallet/confirm/${purchaseId}`);
     const dialog = wallet.locator('[data-testid="confirm-dialog"]');
     try {
       await dialog.waitFor({ timeout: 10_000 });
@@ -41,7 +42,7 @@ async function confirmInWalletPane(context: BrowserContext, url: string, purchas
 
 export async function confirmPurchase(stage: Stage, purchaseId: string, code: string): Promise<ConfirmedVia> {
   const { demo } = stage;
-  if (await consoleBuilt(demo.paydesk.url) && (await confirmInWalletPane(stage.context, demo.paydesk.url, purchaseId, code, demo.buyer.pin))) {
+  if (await consoleBuilt(demo.paydesk.url) && (await confirmInWalletPane(stage.context, demo.paydesk, purchaseId, code, demo.buyer.pin))) {
     return 'wallet pane';
   }
   const shown = await stage.api<{ digest: string; code: string }>('GET', `/api/purchases/${purchaseId}`);

@@ -1,7 +1,7 @@
 // The console end to end: the real server (startServer) on 127.0.0.1 with a
 // fresh data folder, the built renderer it serves at `/`, and Debian Chromium
 // driven by playwright-core. Steps run in order and share one browser context,
-// like a developer's session: register an app, set up a buyer, pay, confirm with
+// like a developer's session, opened with a login link: register an app, set up a buyer, pay, confirm with
 // the PIN pad, lock the PIN, inspect a tampered request, then browse seeded
 // transactions, notices, the dashboard and history. Every pane is photographed.
 import { after, before, describe, it } from 'node:test';
@@ -10,6 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServer, type ServerInternals } from '../../server/main.ts';
 import { freshDataDir, signRequest } from '../helpers/paydesk.ts';
 import { captureConsole, ensureRendererBuilt, launchBrowser, shot, startMerchant, type ConsoleLog, type Merchant } from './browser.ts';
+import { loginLink } from '../helpers/console.ts';
 
 const PIN = '7391';
 const DAY = 86_400_000;
@@ -80,8 +81,11 @@ describe('console', { timeout: 240_000 }, () => {
     await merchant?.close();
   });
 
-  it('loads with the HttpOnly cookie, keeps the token out of reach, and logs no errors', async () => {
-    const res = await page.goto(`${server.url}/`);
+  it('opens with a login link for the HttpOnly cookie, keeps the token and the code out of reach, and logs no errors', async () => {
+    const link = await loginLink(server);
+    const code = link.split('#login=')[1]!;
+    const exchanged = page.waitForResponse((r) => r.url() === `${server.url}/api/console/session` && r.request().method() === 'POST');
+    const res = await page.goto(link);
     assert.ok(res);
     assert.equal(res.status(), 200);
     const h = res.headers();
@@ -89,17 +93,20 @@ describe('console', { timeout: 240_000 }, () => {
     assert.doesNotMatch(h['content-security-policy'] ?? '', /unsafe-inline|unsafe-eval/);
     assert.equal(h['x-frame-options'], 'DENY');
     assert.equal(h['x-content-type-options'], 'nosniff');
-    const cookie = (await res.headerValue('set-cookie')) ?? '';
+    assert.equal(await res.headerValue('set-cookie'), null, 'loading the console grants nothing');
+    const cookie = (await (await exchanged).headerValue('set-cookie')) ?? '';
     assert.match(cookie, /^paydesk_console=[A-Za-z0-9_-]{43};/);
     for (const flag of ['HttpOnly', 'SameSite=Strict', 'Path=/api']) assert.ok(cookie.includes(flag), `cookie has ${flag}`);
     assert.ok(!cookie.includes(server.token), 'the cookie is a console session, not the admin token');
+    assert.ok(!cookie.includes(code), 'nor the login code');
 
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     await page.locator('.live[data-state="live"]').waitFor();
     await page.getByText('No purchases in this range yet').waitFor();
     const exposed = await page.evaluate(() => ({ cookie: document.cookie, local: JSON.stringify({ ...localStorage }), session: JSON.stringify({ ...sessionStorage }), url: location.href }));
     assert.equal(exposed.cookie, '', 'HttpOnly: no script can read the console cookie');
-    for (const v of [exposed.local, exposed.session, exposed.url]) assert.ok(!v.includes(server.token) && !v.includes(cookie.split(';')[0]!.split('=')[1]!));
+    for (const v of [exposed.local, exposed.session, exposed.url]) assert.ok(!v.includes(server.token) && !v.includes(cookie.split(';')[0]!.split('=')[1]!) && !v.includes(code));
+    assert.equal(exposed.url, `${server.url}/`, 'the code left the address bar');
     await shot(page, 'dashboard-empty');
 
     // Everything is reachable by keyboard, with a visible focus ring.

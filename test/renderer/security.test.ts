@@ -1,6 +1,6 @@
-// The console's serving and token handover: static files with the right types
+// The console's serving and its session: static files with the right types
 // and headers, traversal refused, the build hint when renderer/dist is missing,
-// and the console cookie usable only from the server's own pages. The browser
+// and the session cookie usable only from the server's own pages. The browser
 // part runs a page on another 127.0.0.1 port (same site, other origin: the
 // browser does attach the cookie) and checks it can neither read nor act.
 import { after, before, describe, it } from 'node:test';
@@ -13,19 +13,20 @@ import { join } from 'node:path';
 import { startServer, type ServerInternals } from '../../server/main.ts';
 import { consoleStatic } from '../../server/http/console-static.ts';
 import { freshDataDir } from '../helpers/paydesk.ts';
+import { loginLink, openConsole } from '../helpers/console.ts';
 import { ensureRendererBuilt, launchBrowser, root, shot } from './browser.ts';
 
 /** A raw GET, so paths like /../x reach the server exactly as written (fetch would normalize them). */
-function rawGet(base: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function rawGet(base: string, path: string, headers: Record<string, string> = {}, method = 'GET', body?: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   const u = new URL(base);
   return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, path, method: 'GET', headers }, (res) => {
+    const req = request({ host: u.hostname, port: u.port, path, method, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
     });
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }
 
@@ -36,8 +37,13 @@ describe('console serving and token handover', { timeout: 120_000 }, () => {
   before(async () => {
     ensureRendererBuilt();
     server = await startServer({ port: 0, dataDir: freshDataDir('renderer-sec'), log: () => undefined });
-    const home = await rawGet(server.url, '/', { host: `127.0.0.1:${server.port}` });
-    const set = home.headers['set-cookie'];
+    // The exchange as the console page makes it (same-origin browser headers).
+    const code = (await loginLink(server)).split('#login=')[1]!;
+    const own = `127.0.0.1:${server.port}`;
+    const session = await rawGet(server.url, '/api/console/session', {
+      host: own, origin: `http://${own}`, 'sec-fetch-site': 'same-origin', 'content-type': 'application/json',
+    }, 'POST', JSON.stringify({ code }));
+    const set = session.headers['set-cookie'];
     cookie = (Array.isArray(set) ? set[0]! : String(set)).split(';')[0]!;
   });
 
@@ -58,6 +64,7 @@ describe('console serving and token handover', { timeout: 120_000 }, () => {
     assert.equal(home.headers['x-content-type-options'], 'nosniff');
     assert.equal(home.headers['cache-control'], 'no-store');
     assert.doesNotMatch(home.body, /<script>|<style>|style="/, 'no inline script or style for the CSP to allow');
+    assert.equal(home.headers['set-cookie'], undefined, 'loading the console grants nothing');
 
     const js = readdirSync(join(root, 'renderer', 'dist', 'assets')).find((f) => f.endsWith('.js'))!;
     const css = readdirSync(join(root, 'renderer', 'dist', 'assets')).find((f) => f.endsWith('.css'))!;
@@ -65,7 +72,7 @@ describe('console serving and token handover', { timeout: 120_000 }, () => {
     assert.equal(asset.status, 200);
     assert.equal(asset.headers['content-type'], 'text/javascript; charset=utf-8');
     assert.match(String(asset.headers['cache-control']), /immutable/);
-    assert.equal(asset.headers['set-cookie'], undefined, 'only the document hands out the cookie');
+    assert.equal(asset.headers['set-cookie'], undefined, 'nor does an asset');
     assert.equal((await rawGet(server.url, `/assets/${css}`, { host: `127.0.0.1:${server.port}` })).headers['content-type'], 'text/css; charset=utf-8');
     assert.equal((await rawGet(server.url, '/favicon.svg', { host: `127.0.0.1:${server.port}` })).headers['content-type'], 'image/svg+xml');
   });
@@ -81,7 +88,7 @@ describe('console serving and token handover', { timeout: 120_000 }, () => {
   });
 
   it('says how to build the console when renderer/dist is missing', async () => {
-    const hook = consoleStatic({ session: 'x'.repeat(43), dir: mkdtempSync(join(tmpdir(), 'paydesk-nodist-')) });
+    const hook = consoleStatic({ dir: mkdtempSync(join(tmpdir(), 'paydesk-nodist-')) });
     const s: Server = createServer((req, res) => {
       void hook(req, res, new URL(req.url ?? '/', 'http://127.0.0.1')).then((handled) => {
         if (!handled) res.writeHead(404).end();
@@ -99,20 +106,23 @@ describe('console serving and token handover', { timeout: 120_000 }, () => {
     }
   });
 
-  it('accepts the cookie only from the server\'s own origin', async () => {
+  it('accepts the cookie only from the server\'s own origin, on requests the browser marks same-origin', async () => {
     const own = `http://127.0.0.1:${server.port}`;
     const get = (headers: Record<string, string>) => fetch(`${server.url}/api/apps`, { headers });
     assert.match(cookie, /^paydesk_console=[A-Za-z0-9_-]{43}$/);
-    assert.equal((await get({ cookie })).status, 200, 'a script with the cookie and no browser headers');
+    const script = await get({ cookie });
+    assert.equal(script.status, 401, 'a script with the cookie and no browser headers');
+    assert.equal(((await script.json()) as { error: { code: string } }).error.code, 'unauthorized');
     assert.equal((await get({ cookie, 'sec-fetch-site': 'same-origin' })).status, 200);
     assert.equal((await get({ cookie, origin: own, 'sec-fetch-site': 'same-origin' })).status, 200);
     const other = await get({ cookie, origin: 'http://127.0.0.1:9', 'sec-fetch-site': 'same-site' });
     assert.equal(other.status, 403);
     assert.equal(((await other.json()) as { error: { code: string } }).error.code, 'cross_origin_refused');
-    assert.equal((await get({ cookie, 'sec-fetch-site': 'same-site' })).status, 403, 'another port of 127.0.0.1, no Origin (e.g. an <img>)');
+    assert.equal((await get({ cookie, 'sec-fetch-site': 'same-site' })).status, 401, 'another port of 127.0.0.1, no Origin (e.g. an <img>)');
+    assert.equal((await get({ cookie, 'sec-fetch-site': 'none' })).status, 401, 'typed into the address bar');
     assert.equal((await get({ cookie, 'sec-fetch-site': 'cross-site' })).status, 403);
-    assert.equal((await get({ cookie: 'paydesk_console=forged' })).status, 401);
-    assert.equal((await get({ cookie: `paydesk_console=${server.token}` })).status, 401, 'the admin token is not the cookie value');
+    assert.equal((await get({ cookie: 'paydesk_console=forged', 'sec-fetch-site': 'same-origin' })).status, 401);
+    assert.equal((await get({ cookie: `paydesk_console=${server.token}`, 'sec-fetch-site': 'same-origin' })).status, 401, 'the admin token is not the cookie value');
     assert.equal((await get({})).status, 401);
     assert.equal((await get({ authorization: `Bearer ${server.token}` })).status, 200, 'scripts keep using the bearer token');
   });
@@ -144,7 +154,7 @@ describe('console serving and token handover', { timeout: 120_000 }, () => {
     try {
       const context = await browser.newContext();
       const consolePage = await context.newPage();
-      await consolePage.goto(`${target}/`);
+      await openConsole(consolePage, server);
       await consolePage.locator('.live[data-state="live"]').waitFor();
       assert.equal((await context.cookies(`${target}/api/apps`)).filter((c) => c.name === 'paydesk_console').length, 1, 'the browser holds the console cookie');
 

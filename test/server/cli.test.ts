@@ -1,5 +1,6 @@
-// `npm run serve` as a user runs it: the printed address, the token file, and a
-// clean stop on SIGTERM and SIGINT.
+// `npm run serve` as a user runs it: the printed address and login link, the
+// token file, and a clean stop on SIGTERM and SIGINT; `npm run login` asking
+// the running server for a new link, and what it says when it cannot.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -7,11 +8,13 @@ import { statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { freshDataDir, freePort } from '../helpers/paydesk.ts';
+import { BROWSER_CONSOLE_ARGS } from '../../electron/launch.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
-function serve(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'server/cli.ts'), 'serve', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `node <args>` in the checkout, with its output and a wait for a line. */
+function node(args: readonly string[]) {
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (c) => (out += c));
   child.stderr.on('data', (c) => (out += c));
@@ -29,6 +32,22 @@ function serve(args: string[]) {
   });
   return { child, exited, printed, output: () => out };
 }
+
+/** `node --import tsx server/cli.ts <args>`, as the npm scripts run it. */
+const cli = (args: readonly string[]) => node(['--import', 'tsx', join(root, 'server/cli.ts'), ...args]);
+const serve = (args: readonly string[]) => cli(['serve', ...args]);
+
+/** Trades a printed link's code for a session as the console page does; the status says whether it worked. */
+async function openLink(link: string): Promise<number> {
+  const url = new URL(link);
+  const code = url.hash.replace(/^#login=/, '');
+  const r = await fetch(`${url.origin}/api/console/session`, {
+    method: 'POST', headers: { origin: url.origin, 'sec-fetch-site': 'same-origin', 'content-type': 'application/json' }, body: JSON.stringify({ code }),
+  });
+  return r.status;
+}
+
+const LINK = /Console: open (http:\/\/127\.0\.0\.1:\d+\/#login=[A-Za-z0-9_-]{43}) in your browser/;
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   test(`serve prints its address, writes a 0600 token, answers, and stops cleanly on ${signal}`, async () => {
@@ -48,6 +67,65 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     assert.match(s.output(), /Paydesk stopped\./);
   });
 }
+
+test('serve prints a single-use login link; `login` asks the running server for a new one', async () => {
+  const dataDir = freshDataDir('cli-login');
+  const port = await freePort();
+  const s = serve(['--port', String(port), '--data-dir', dataDir]);
+  const printed = LINK.exec(await s.printed(LINK))![1]!;
+  assert.ok(printed.startsWith(`http://127.0.0.1:${port}/#login=`));
+  try {
+    assert.equal(await openLink(printed), 200, 'the printed link opens the console');
+    assert.equal(await openLink(printed), 401, 'once');
+
+    const login = cli(['login', '--port', String(port), '--data-dir', dataDir]);
+    assert.equal(await login.exited, 0, login.output());
+    const fresh = LINK.exec(login.output())![1]!;
+    assert.notEqual(fresh, printed);
+    assert.equal(await openLink(fresh), 200);
+    assert.doesNotMatch(login.output(), new RegExp(readFileSync(join(dataDir, 'admin-token'), 'utf8').trim()), 'the token is never printed');
+
+    const wrongFolder = cli(['login', '--port', String(port), '--data-dir', freshDataDir('cli-other')]);
+    assert.equal(await wrongFolder.exited, 1);
+    assert.match(wrongFolder.output(), /There is no .*admin-token: Paydesk has never run with this data folder/);
+  } finally {
+    s.child.kill('SIGTERM');
+    assert.equal(await s.exited, 0);
+  }
+});
+
+test('login says what to do when no server answers or the token is another folder\'s', async () => {
+  const dataDir = freshDataDir('cli-login-errors');
+  const port = await freePort();
+  const s = serve(['--port', String(port), '--data-dir', dataDir]);
+  await s.printed(LINK);
+  const other = freshDataDir('cli-other-token');
+  const o = serve(['--port', String(await freePort()), '--data-dir', other]);
+  await o.printed(LINK);
+  o.child.kill('SIGTERM');
+  await o.exited;
+  try {
+    const wrongToken = cli(['login', '--port', String(port), '--data-dir', other]);
+    assert.equal(await wrongToken.exited, 1);
+    assert.match(wrongToken.output(), new RegExp(`The Paydesk on http://127\\.0\\.0\\.1:${port} did not accept the token .*: it runs with another data folder\\. Pass its --data-dir`));
+  } finally {
+    s.child.kill('SIGTERM');
+    await s.exited;
+  }
+  const down = cli(['login', '--port', String(port), '--data-dir', dataDir]);
+  assert.equal(await down.exited, 1);
+  assert.match(down.output(), new RegExp(`No Paydesk is answering on http://127\\.0\\.0\\.1:${port}\\. Start it with \`npm start\` or \`npm run serve\``));
+});
+
+test('`npm start` without Electron (electron/launch.ts) runs the server that prints the login link', async () => {
+  const fallback = node([...BROWSER_CONSOLE_ARGS, '--port', String(await freePort()), '--data-dir', freshDataDir('cli-launch')]);
+  try {
+    assert.equal(await openLink(LINK.exec(await fallback.printed(LINK))![1]!), 200);
+  } finally {
+    fallback.child.kill('SIGTERM');
+    assert.equal(await fallback.exited, 0);
+  }
+});
 
 test('serve explains a busy port and a bad flag', async () => {
   const port = await freePort();

@@ -1,0 +1,38 @@
+// Opening the console the way a user does: a login code minted with the admin
+// token (the route `npm run login` calls), then the `/#login=<code>` link in
+// the browser. Every browser test that needs a console session comes here.
+import type { Page, Response } from 'playwright-core';
+import { routes } from '../../server/http/contract.ts';
+
+export interface ConsoleServer {
+  readonly url: string;
+  readonly token: string;
+}
+
+/** A fresh single-use login link, as `npm run login` prints it. */
+export async function loginLink(server: ConsoleServer): Promise<string> {
+  const route = routes.createLoginCode;
+  const res = await fetch(server.url + route.path, {
+    method: route.method, headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' }, body: '{}',
+  });
+  const body = (await res.json()) as { url?: unknown };
+  if (res.status !== route.status || typeof body.url !== 'string') throw new Error(`login link: HTTP ${res.status} ${JSON.stringify(body)}`);
+  return body.url;
+}
+
+/**
+ * Opens a new login link in `page` and waits until the console runs behind
+ * its gate; then goes to `hash` (e.g. `#/wallet/confirm/pur_x`) if given.
+ * Returns the document's response.
+ */
+export async function openConsole(page: Page, server: ConsoleServer, hash?: string): Promise<Response | null> {
+  const res = await page.goto(await loginLink(server));
+  await page.locator('.shell').waitFor();
+  if (hash !== undefined) {
+    await page.evaluate((h) => {
+      window.location.hash = h;
+    }, hash);
+    await page.waitForFunction((h) => window.location.hash === h, hash);
+  }
+  return res;
+}
