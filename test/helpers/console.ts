@@ -32,7 +32,8 @@ export async function openConsole(page: Page, server: ConsoleServer, hash?: stri
     await page.evaluate((h) => {
       window.location.hash = h;
     }, hash);
-    await page.waitForFunction((h) => window.location.hash === h, hash);
+    // A pane may complete its own route (the confirm pane adds the purchase it picked).
+    await page.waitForFunction((h) => window.location.hash.startsWith(h), hash);
   }
   return res;
 }

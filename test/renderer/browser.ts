@@ -50,14 +50,6 @@ export function captureConsole(page: Page): ConsoleLog {
   };
 }
 
-/**
- * Opens the console at a hash route with its session. The one place a browser
- * test gets a console session: today the server sets the console cookie on GET /.
- */
-export async function openConsole(page: Page, baseUrl: string, route = ''): Promise<void> {
-  await page.goto(`${baseUrl}/${route}`);
-}
-
 export async function shot(page: Page, name: string, opts: { fullPage?: boolean; toasts?: boolean; keepScroll?: boolean } = {}): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });
   // Toasts from earlier steps would cover the pane: dismiss them unless the picture is about one.

@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { createApp, pay, readyBuyer, signRequest, startTestServer, type CreatedApp, type TestServer } from '../helpers/paydesk.ts';
 import { testCards } from '../../server/vault/cards.ts';
-import { captureConsole, ensureRendererBuilt, launchBrowser, openConsole, shot, type ConsoleLog } from './browser.ts';
+import { captureConsole, ensureRendererBuilt, launchBrowser, shot, type ConsoleLog } from './browser.ts';
+import { openConsole } from '../helpers/console.ts';
 
 const PIN = '7391';
 const LATER_MS = 3000;
@@ -85,7 +86,7 @@ describe('wallet confirmation results', { timeout: 180_000 }, () => {
     const b = await purchase('Pony Saddle', '2.99');
     const { context, page, log } = await freshPage();
     try {
-      await openConsole(page, t.url, '#/wallet/confirm');
+      await openConsole(page, t.server, '#/wallet/confirm');
       await page.getByTestId('confirm-dialog').waitFor();
       await pendingShown(page, 2);
       const { shown, other } = await shownOf(page, a, b);
@@ -139,7 +140,7 @@ describe('wallet confirmation results', { timeout: 180_000 }, () => {
     const b = await purchase('Season Pass', '19.99');
     const { context, page, log } = await freshPage();
     try {
-      await openConsole(page, t.url, '#/wallet/confirm');
+      await openConsole(page, t.server, '#/wallet/confirm');
       await page.getByTestId('confirm-dialog').waitFor();
       await pendingShown(page, 2);
       const { shown, other } = await shownOf(page, a, b);
@@ -179,7 +180,7 @@ describe('wallet confirmation results', { timeout: 180_000 }, () => {
     const p = await purchase('Neon Skin', '0.99');
     const { context, page, log } = await freshPage({ small: true });
     try {
-      await openConsole(page, t.url, `#/confirm/${p.id}`);
+      await openConsole(page, t.server, `#/confirm/${p.id}`);
       await page.getByTestId('confirm-dialog').waitFor();
       await padReady(page);
       const answered = confirmResponse(page);
@@ -212,7 +213,7 @@ describe('wallet confirmation results', { timeout: 180_000 }, () => {
     const p = await purchase('Pocket Pony', '1.49');
     const { context, page, log } = await freshPage({ small: true });
     try {
-      await openConsole(page, t.url, `#/confirm/${p.id}`);
+      await openConsole(page, t.server, `#/confirm/${p.id}`);
       await page.getByTestId('confirm-dialog').waitFor();
       await padReady(page);
       await page.keyboard.type(PIN.slice(0, 2));

@@ -11,6 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startServer, type ServerInternals } from '../../server/main.ts';
 import { freshDataDir, signRequest } from '../helpers/paydesk.ts';
 import { captureConsole, ensureRendererBuilt, launchBrowser, shot, startMerchant, type ConsoleLog, type Merchant } from './browser.ts';
+import { openConsole } from '../helpers/console.ts';
 
 const RLO = '\u202E';
 const productData = `order=42${RLO}gnp.exe`;
@@ -66,7 +67,7 @@ describe('text someone else wrote, in the browser', { timeout: 120_000 }, () => 
     browser = await launchBrowser();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     log = captureConsole(page);
-    await page.goto(`${server.url}/`);
+    await openConsole(page, server);
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
   });
 
