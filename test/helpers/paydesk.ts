@@ -4,7 +4,7 @@
 // card number or CVC reached any database, WAL or log file.
 import { mkdtempSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,11 +33,45 @@ export interface TestServer {
   readonly dataDir: string;
   /** A controllable clock: tests move it forward instead of sleeping. */
   readonly clock: { now: number; advance(ms: number): void };
+  /** The slow test card's processor (4000 0000 0000 0077): it answers only when the test says. */
+  readonly slowProcessor: HeldProcessor;
   api<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>>;
   close(): Promise<void>;
 }
 
-export type StartOptions = Partial<ServerOptions> & { slowChargeMs?: number; startAt?: number };
+export type StartOptions = Partial<ServerOptions> & { startAt?: number };
+
+/**
+ * Holds charges of the slow test card until released, so a test looks at a
+ * purchase mid-charge without racing a timer against the PIN hash and the commits.
+ */
+export class HeldProcessor {
+  private readonly waiting: (() => void)[] = [];
+  private readonly arrivals = new EventEmitter();
+
+  /** The server's slow-card delay (StartOptions.slowCharge). */
+  readonly slowCharge = (): Promise<void> => new Promise<void>((answer) => {
+    this.waiting.push(answer);
+    this.arrivals.emit('charge');
+  });
+
+  /**
+   * Resolves once a slow-card charge is waiting for the processor (its purchase is
+   * claimed, durably); fails if `request`, the call that should charge, ends first.
+   */
+  async charging(request: Promise<unknown>): Promise<void> {
+    if (this.waiting.length > 0) return;
+    const ended = request.then((r) => {
+      throw new Error(`the call ended without reaching the processor: ${JSON.stringify(r)}`);
+    });
+    await Promise.race([once(this.arrivals, 'charge'), ended]);
+  }
+
+  /** Lets every waiting charge get the processor's answer. */
+  release(): void {
+    for (const answer of this.waiting.splice(0)) answer();
+  }
+}
 
 export async function startTestServer(opts: StartOptions = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? freshDataDir();
@@ -48,7 +82,8 @@ export async function startTestServer(opts: StartOptions = {}): Promise<TestServ
     },
   };
   const logs: string[] = [];
-  const server = await startServer({ port: 0, ...opts, dataDir, now: () => clock.now, log: (l) => logs.push(l) });
+  const slowProcessor = new HeldProcessor();
+  const server = await startServer({ port: 0, slowCharge: slowProcessor.slowCharge, ...opts, dataDir, now: () => clock.now, log: (l) => logs.push(l) });
   const api = async <T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> => {
     const res = await fetch(server.url + path, {
       method,
@@ -62,7 +97,14 @@ export async function startTestServer(opts: StartOptions = {}): Promise<TestServ
     const text = await res.text();
     return { status: res.status, body: (text ? JSON.parse(text) : {}) as T, headers: res.headers };
   };
-  return { server, url: server.url, dataDir, clock, api, close: () => server.close() };
+  return {
+    server, url: server.url, dataDir, clock, slowProcessor, api,
+    close: () => {
+      // A test that failed mid-charge must not leave its request hanging the close.
+      slowProcessor.release();
+      return server.close();
+    },
+  };
 }
 
 export interface CreatedApp {
