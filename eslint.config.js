@@ -48,6 +48,16 @@ export default tseslint.config(
     },
   },
   {
+    // The final scan (test/final/no-card-data.check.ts) flags any Luhn-valid digit run the
+    // run wrote: test data from Math.random() digits reads as a card number now and then.
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      'no-restricted-properties': ['error',
+        { object: 'Math', property: 'random', message: 'Math.random() digits can read as a card number to the final scan: use randomUUID() or a counter.' },
+      ],
+    },
+  },
+  {
     files: ['sdk/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {

@@ -141,7 +141,10 @@ test('navigator.mozPay polyfill: onsuccess with the transactionID; of several JW
     .setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('another provider'));
   await armButton(page, 'mozPay', [otherProvider, jwt]);
   const opened = context.waitForEvent('page');
+  const payCall = page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/v1/pay');
   await page.click('#e2e-pay');
+  // Letters only: hex digits could line up as a Luhn-valid run that the final scan reads as a card.
+  assert.match((await payCall).headers()['idempotency-key'] ?? '', /^payjs-[a-p]{32}$/);
   const popup = await opened;
   await popup.waitForURL(/\/pay\/pur_/);
   const purchaseId = new URL(popup.url()).pathname.split('/').pop()!;

@@ -2,6 +2,7 @@
 // client that speaks the console API. Data folders live under
 // PAYDESK_TEST_ROOT (set by test/run.ts) so the final scan can check that no
 // card number or CVC reached any database, WAL or log file.
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { EventEmitter, once } from 'node:events';
@@ -144,7 +145,7 @@ export async function signRequest(
   const iat = Math.floor((opts.now ?? Date.now()) / 1000);
   const claims = {
     iss: app.key, aud: 'paydesk', typ: 'mozilla/payments/pay/v1', iat, exp: iat + 600,
-    jti: `jti-${Math.random().toString(36).slice(2)}`, request: opts.request ?? ponyRequest, ...opts.claims,
+    jti: `jti-${randomUUID()}`, request: opts.request ?? ponyRequest, ...opts.claims,
   };
   for (const [k, v] of Object.entries(claims)) if (v === undefined) delete (claims as Record<string, unknown>)[k];
   return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT', ...opts.header }).sign(new TextEncoder().encode(app.secret));
@@ -152,7 +153,7 @@ export async function signRequest(
 
 /** A buyer, signed in, with a preauthorized card and a PIN: ready to confirm purchases. */
 export async function readyBuyer(t: TestServer, opts: { card?: string; pin?: string; email?: string; currency?: string; limits?: Record<string, number> } = {}) {
-  const b = await t.api<{ id: string }>('POST', '/api/buyers', { email: opts.email ?? `buyer-${Math.random().toString(36).slice(2)}@example.com`, name: 'Test Buyer' });
+  const b = await t.api<{ id: string }>('POST', '/api/buyers', { email: opts.email ?? `buyer-${randomUUID()}@example.com`, name: 'Test Buyer' });
   if (b.status !== 201) throw new Error(`createBuyer: ${JSON.stringify(b.body)}`);
   const id = b.body.id;
   await t.api('POST', '/api/wallet/session', { buyerId: id });
