@@ -105,7 +105,13 @@ export async function receiver(behaviour: Behaviour = echo, port = 0): Promise<R
 /** A port nothing listens on (bound, then released). */
 export const closedPort = freePort;
 
-export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5000): Promise<T> {
+/**
+ * Polls until `probe` answers. The deadline only turns a wait that would never end
+ * into a message; it is no speed limit, so it is set for a machine under heavy load.
+ */
+export const WAIT_LIMIT_MS = 60_000;
+
+export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = WAIT_LIMIT_MS): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -153,11 +159,11 @@ export async function notice(t: TestServer, id: string): Promise<NoticeDetail> {
 }
 
 /** Waits until the notice's status is one of `statuses`, and returns it with its attempts. */
-export async function settled(t: TestServer, id: string, statuses: readonly string[] = ['delivered', 'failed'], timeoutMs = 8000): Promise<NoticeDetail> {
+export async function settled(t: TestServer, id: string, statuses: readonly string[] = ['delivered', 'failed']): Promise<NoticeDetail> {
   return waitFor(`notice ${id} to be ${statuses.join(' or ')}`, async () => {
     const n = await notice(t, id);
     return statuses.includes(n.status) ? n : undefined;
-  }, timeoutMs);
+  });
 }
 
 /**
