@@ -71,10 +71,6 @@ async function serve(argv: string[]): Promise<void> {
     else console.error(`Paydesk could not start: ${err.message}`);
     process.exit(1);
   }
-  console.log(`Paydesk listening on ${server.url}`);
-  console.log(`Console: open ${server.url}/ in your browser`);
-  console.log(`Data folder: ${dataDir}`);
-  console.log(`Console token: ${dataDir}/admin-token (send it as "Authorization: Bearer <token>")`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -85,8 +81,13 @@ async function serve(argv: string[]): Promise<void> {
       process.exit(0);
     });
   };
+  // Before the address is printed: whoever reads it may stop the server at once.
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  console.log(`Paydesk listening on ${server.url}`);
+  console.log(`Console: open ${server.url}/ in your browser`);
+  console.log(`Data folder: ${dataDir}`);
+  console.log(`Console token: ${dataDir}/admin-token (send it as "Authorization: Bearer <token>")`);
 }
 
 const [command = 'serve', ...rest] = process.argv.slice(2);
