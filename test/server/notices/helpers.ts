@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { startServer, type ServerOptions } from '../../../server/main.ts';
 import type { PaydeskEvent } from '../../../server/events/bus.ts';
-import { createApp, freePort, freshDataDir, pay, readyBuyer, signRequest, ponyRequest, type CreatedApp, type TestServer } from '../../helpers/paydesk.ts';
+import { HeldProcessor, createApp, freePort, freshDataDir, pay, readyBuyer, signRequest, ponyRequest, type CreatedApp, type TestServer } from '../../helpers/paydesk.ts';
 
 export { createApp, readyBuyer, signRequest, ponyRequest, type CreatedApp, type TestServer };
 
@@ -21,7 +21,8 @@ export interface NoticeTestServer extends TestServer {
 export async function startNoticeServer(opts: Partial<ServerOptions> = {}): Promise<NoticeTestServer> {
   const dataDir = opts.dataDir ?? freshDataDir('notices');
   const logs: string[] = [];
-  const server = await startServer({ port: 0, noticeTimeScale: FAST, ...opts, dataDir, log: (l) => logs.push(l) });
+  const slowProcessor = new HeldProcessor();
+  const server = await startServer({ port: 0, noticeTimeScale: FAST, slowCharge: slowProcessor.slowCharge, ...opts, dataDir, log: (l) => logs.push(l) });
   const events: PaydeskEvent[] = [];
   server.events.subscribe((e) => events.push(e));
   const api = async <T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
@@ -36,8 +37,12 @@ export async function startNoticeServer(opts: Partial<ServerOptions> = {}): Prom
   return {
     server, url: server.url, dataDir, logs, events,
     clock: { get now() { return Date.now(); }, advance() { throw new Error('notice tests run on the real clock'); } },
+    slowProcessor,
     api,
-    close: () => server.close(),
+    close: () => {
+      slowProcessor.release();
+      return server.close();
+    },
   };
 }
 
