@@ -132,7 +132,7 @@ test('the window follows the purchase live: confirmed in the wallet, it turns to
     const shown = await stage.api<{ digest: string }>('GET', `/api/purchases/${id}`);
     const r = await stage.api('POST', `/api/purchases/${id}/confirm`, { pin: stage.demo.buyer.pin, digest: shown.body.digest });
     assert.equal(r.status, 200);
-    await page.waitForSelector('body[data-status="completed"]', { timeout: 5000 });
+    await page.waitForSelector('body[data-status="completed"]');
     assert.equal((await page.textContent('#status-title'))?.trim(), 'Paid');
     assert.ok(await page.locator('#cancel').isHidden(), 'no Cancel once paid');
     assert.equal(await page.title(), 'Paid · Elite Sparkle Pony');
