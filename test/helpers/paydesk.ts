@@ -113,6 +113,8 @@ export interface CreatedApp {
   readonly secret: string;
   readonly secretId: string;
   readonly webhookSecret: string;
+  /** The clock of the server the app is registered on: signRequest() signs at that server's time. */
+  readonly clock: { readonly now: number };
 }
 
 export async function createApp(t: TestServer, overrides: Record<string, unknown> = {}): Promise<CreatedApp> {
@@ -125,7 +127,7 @@ export async function createApp(t: TestServer, overrides: Record<string, unknown
     ...overrides,
   });
   if (r.status !== 201) throw new Error(`createApp: ${r.status} ${JSON.stringify(r.body)}`);
-  return { key: r.body.app.key, secret: r.body.secret.secret, secretId: r.body.secret.id, webhookSecret: r.body.webhookSecret };
+  return { key: r.body.app.key, secret: r.body.secret.secret, secretId: r.body.secret.id, webhookSecret: r.body.webhookSecret, clock: t.clock };
 }
 
 export const ponyRequest = {
@@ -137,12 +139,16 @@ export const ponyRequest = {
   productData: 'user=42&pony=sparkle',
 };
 
-/** Signs a payment request the way a merchant server does: HS256 over the UTF-8 bytes of the secret. */
+/**
+ * Signs a payment request the way a merchant server does: HS256 over the UTF-8 bytes of the secret.
+ * At the time of the app's server unless told otherwise: a test server's clock stands still
+ * while the test runs, so the wall clock would drift past the allowed skew on a slow machine.
+ */
 export async function signRequest(
-  app: Pick<CreatedApp, 'key' | 'secret'>,
+  app: Pick<CreatedApp, 'key' | 'secret'> & Partial<Pick<CreatedApp, 'clock'>>,
   opts: { request?: Record<string, unknown>; claims?: Record<string, unknown>; now?: number; header?: Record<string, unknown> } = {},
 ): Promise<string> {
-  const iat = Math.floor((opts.now ?? Date.now()) / 1000);
+  const iat = Math.floor((opts.now ?? app.clock?.now ?? Date.now()) / 1000);
   const claims = {
     iss: app.key, aud: 'paydesk', typ: 'mozilla/payments/pay/v1', iat, exp: iat + 600,
     jti: `jti-${randomUUID()}`, request: opts.request ?? ponyRequest, ...opts.claims,
