@@ -21,7 +21,6 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
-import { freePort } from '../helpers/paydesk.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -57,16 +56,19 @@ class ServerUnderTest {
   /** Resolves while the server is up; replaced by a pending one when it goes down. */
   up: Promise<void>;
   token = '';
-  readonly url: string;
+  /**
+   * Where the server listens since its last start: a port the OS picks each time. A port
+   * kept across restarts is free while the server is down, and anything may take it then.
+   */
+  url = '';
 
-  constructor(readonly dataDir: string, readonly port: number, private readonly log: (line: string) => void) {
-    this.url = `http://127.0.0.1:${port}`;
+  constructor(readonly dataDir: string, private readonly log: (line: string) => void) {
     this.up = new Promise((r) => (this.upResolve = r));
   }
 
   /** Starts the server; the load stays held back until open(). */
   async start(): Promise<void> {
-    const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'server/cli.ts'), 'serve', '--port', String(this.port), '--data-dir', this.dataDir,
+    const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'server/cli.ts'), 'serve', '--port', '0', '--data-dir', this.dataDir,
       '--notice-time-scale', '0.00001'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = proc;
     let output = '';
@@ -81,7 +83,9 @@ class ServerUnderTest {
       const timer = setTimeout(() => reject(new Error(`the server did not start within 30 s: ${output}`)), 30_000);
       proc.stdout!.on('data', (c: Buffer) => {
         output += c.toString();
-        if (output.includes('Paydesk listening on')) {
+        const listening = /Paydesk listening on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(output);
+        if (listening) {
+          this.url = listening[1]!;
           clearTimeout(timer);
           proc.stdout!.removeAllListeners('data');
           proc.stdout!.resume();
@@ -378,7 +382,7 @@ export async function runCrashHarness(opts: CrashOptions): Promise<CrashReport> 
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'paydesk-crash-'));
   const [killMin, killMax] = opts.killAfterMs ?? [50, 700];
   const merchants = await Promise.all([new Merchant().start(), new Merchant().start()]);
-  const server = new ServerUnderTest(dataDir, await freePort(), log);
+  const server = new ServerUnderTest(dataDir, log);
   const agent = new Agent({ keepAlive: true, maxSockets: opts.workers + 2 });
   const acked: Acked = { purchases: new Map(), refunds: new Map(), refundKeys: new Map() };
   const violations: string[] = [];
