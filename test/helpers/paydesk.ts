@@ -187,7 +187,10 @@ export function errorCode(r: ApiResponse<unknown>): string | undefined {
   return (r.body as { error?: { code?: string } }).error?.code;
 }
 
-/** A port free on 127.0.0.1 right now (bound, then released): for a child server, or as a port nothing listens on. */
+/**
+ * A port free on 127.0.0.1 right now (bound, then released). Anything on the machine may
+ * take it before it is used: a server should listen on port 0 and say where it is instead.
+ */
 export async function freePort(): Promise<number> {
   const s = createServer();
   s.listen(0, '127.0.0.1');

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
-import { FAST, buy, closedPort, createApp, echo, noticesOf, readyBuyer, receiver, settled, startNoticeServer, timelineOf, waitFor, type Behaviour, type NoticeTestServer, type Receiver } from './helpers.ts';
+import { FAST, buy, createApp, echo, noticesOf, readyBuyer, receiver, settled, startNoticeServer, timelineOf, waitFor, type Behaviour, type NoticeTestServer, type Receiver } from './helpers.ts';
 import { defaultMaxAttempts, retryDelaysSeconds } from '../../../server/notices/schedule.ts';
 
 const RESPONSE_TIMEOUT_MS = 150;
@@ -59,8 +59,9 @@ test('misbehaving merchants: every attempt recorded with its verdict, retried, f
     const [n] = await noticesOf(server, `appKey=${app.key}`);
     cases.push({ name, verdict: b.verdict, reason: b.reason, server, appKey: app.key, noticeId: n!.id, receiver: r });
   }
-  // Down: nothing listens on the port.
-  const down = await closedPort();
+  // Down: nothing listens on the port. Port 9 (discard) is privileged, so no test's listener
+  // can take it meanwhile, as one could a port freed a moment ago (the fixtures' "no merchant here").
+  const down = 9;
   const downApp = await createApp(s, { postbackURL: `http://127.0.0.1:${down}/postback`, chargebackURL: `http://127.0.0.1:${down}/chargeback` });
   await buy(s, downApp, buyers.get(s)!);
   cases.push({ name: 'down', verdict: 'connect_refused', reason: /connection refused/, server: s, appKey: downApp.key, noticeId: (await noticesOf(s, `appKey=${downApp.key}`))[0]!.id });
