@@ -423,6 +423,9 @@ export async function runCrashHarness(opts: CrashOptions): Promise<CrashReport> 
     await must('POST', `/api/purchases/${first.id}/confirm`, { pin: '2468', paymentMethodId: cards[0] }, 'setup-confirm', 200);
     // Should the window close, one PIN confirmation at a time: PINs sent in parallel count as guesses.
     let pinTurn: Promise<unknown> = Promise.resolve();
+    /** Resolves at the next acknowledged purchase. */
+    let acknowledged: () => void = () => {};
+    const nextAcknowledged = () => new Promise<void>((resolve) => (acknowledged = resolve));
 
     let op = 0;
     const purchase = async (w: number) => {
@@ -448,6 +451,7 @@ export async function runCrashHarness(opts: CrashOptions): Promise<CrashReport> 
         }
         if (confirmed.status === 200 && confirmed.body.status === 'completed') {
           acked.purchases.set(created.body.id, { transactionID: confirmed.body.transactionID, productData: order, refunded: 0 });
+          acknowledged();
         } else note(confirmed);
         return;
       }
@@ -479,6 +483,12 @@ export async function runCrashHarness(opts: CrashOptions): Promise<CrashReport> 
     const load = Promise.all(Array.from({ length: opts.workers }, (_, w) => worker(w)));
 
     while (kills < opts.kills && Date.now() < deadline) {
+      // First some progress (a purchase acknowledged since the restart), then a random moment:
+      // the kill still lands anywhere in the work in flight, but a slow machine no longer
+      // gets killed again and again before it has finished anything.
+      let giveUp: NodeJS.Timeout | undefined;
+      await Promise.race([nextAcknowledged(), new Promise((resolve) => (giveUp = setTimeout(resolve, deadline - Date.now())))]);
+      clearTimeout(giveUp);
       await sleep(killMin + randomInt(Math.max(1, killMax - killMin)));
       await server.kill();
       kills++;
