@@ -48,6 +48,18 @@ export default tseslint.config(
     },
   },
   {
+    // Tests that pass by chance: the final scan (test/final/no-card-data.check.ts) flags any
+    // Luhn-valid digit run the run wrote, and Math.random() digits make one now and then.
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      'no-restricted-properties': ['error',
+        { object: 'Math', property: 'random', message: 'Math.random() digits can read as a card number to the final scan: use randomUUID() or a counter.' },
+        // What a fixed wait shows depends on how busy the machine is.
+        { property: 'waitForTimeout', message: 'Wait for the state itself (a locator, an event, animationsSettled() in test/helpers/animations.ts), not for a time.' },
+      ],
+    },
+  },
+  {
     files: ['sdk/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {

@@ -96,7 +96,7 @@ export interface ServerInternals extends RunningServer {
   readonly events: EventBus;
 }
 
-type StartOptions = ServerOptions & { readonly slowChargeMs?: number; readonly log?: (line: string) => void };
+type StartOptions = ServerOptions & { readonly slowCharge?: () => Promise<void>; readonly log?: (line: string) => void };
 
 export async function startServer(opts: StartOptions): Promise<ServerInternals> {
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
@@ -135,7 +135,7 @@ async function startLocked(opts: StartOptions, unlock: () => void): Promise<Serv
   };
   const { connectTimeoutMs, responseTimeoutMs, maxResponseBytes, ...concurrency } = opts.noticeDelivery ?? {};
   const services = makeServices(ctx, {
-    ...(opts.slowChargeMs !== undefined ? { slowChargeMs: opts.slowChargeMs } : {}),
+    ...(opts.slowCharge ? { slowCharge: opts.slowCharge } : {}),
     notices: {
       log,
       timeScale: opts.noticeTimeScale ?? 1,

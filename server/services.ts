@@ -25,7 +25,7 @@ export interface Services {
   readonly refunds: Refunds;
 }
 
-export function makeServices(ctx: Context, options: { slowChargeMs?: number; notices?: Partial<DispatcherOptions> } = {}): Services {
+export function makeServices(ctx: Context, options: { slowCharge?: () => Promise<void>; notices?: Partial<DispatcherOptions> } = {}): Services {
   const { notices: noticeOptions, ...vaultOptions } = options;
   const noticeTargets = new NoticeTargets();
   const apps = new Apps(ctx, noticeTargets);

@@ -55,6 +55,9 @@ export interface CommitStats {
   syncs: number;
 }
 
+/** How a group's WAL is made durable: fs.fdatasync, unless a test holds it (setWalSync). */
+export type WalSync = (fd: number, done: (error: NodeJS.ErrnoException | null) => void) => void;
+
 class CommitQueue {
   private queue: Pending[] = [];
   private scheduled = false;
@@ -72,6 +75,7 @@ class CommitQueue {
   private closed = false;
   /** A file database in WAL mode; anything else (":memory:") commits with FULL semantics as is. */
   private readonly walPath: string | undefined;
+  walSync: WalSync = fdatasync;
 
   constructor(private readonly db: Db) {
     const wal = !db.memory && String(db.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal';
@@ -204,7 +208,7 @@ class CommitQueue {
       this.syncDone(target, error);
       return;
     }
-    fdatasync(fd, (error) => this.syncDone(target, error ?? undefined));
+    this.walSync(fd, (error) => this.syncDone(target, error ?? undefined));
   }
 
   private syncDone(target: number, error: unknown): void {
@@ -294,6 +298,15 @@ export function whenDurable(db: Db): Promise<void> | undefined {
 /** Commits whatever is queued and makes it durable, now; call before closing the database. */
 export function closeCommits(db: Db): void {
   queues.get(db)?.close();
+}
+
+/**
+ * Replaces the fdatasync of db's group commits. For tests: a sync held until the
+ * test lets it run shows what callers and readers see between COMMIT and disk,
+ * with no reliance on how fast the thread pool happens to be.
+ */
+export function setWalSync(db: Db, sync: WalSync): void {
+  queueOf(db).walSync = sync;
 }
 
 /** How many transactions carried how many writes, for the benchmarks. */

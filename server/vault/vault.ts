@@ -37,9 +37,14 @@ const declineCodes: Partial<Record<CardBehaviour, ErrorCode>> = {
 
 export interface VaultOptions {
   readonly now: () => number;
-  /** How long the "slow processor" test card takes. */
-  readonly slowChargeMs?: number;
+  /**
+   * What a charge of the "slow processor" test card waits for before the processor
+   * answers. Default: 3 seconds. Tests hold it open to look at a purchase mid-charge.
+   */
+  readonly slowCharge?: () => Promise<void>;
 }
+
+const slowProcessorDelay = () => new Promise<void>((r) => setTimeout(r, 3000));
 
 export class Vault {
   constructor(private readonly db: Db, private readonly options: VaultOptions) {}
@@ -66,7 +71,7 @@ export class Vault {
     if (prior) return chargeResult(prior);
     const card = this.db.prepare('SELECT behaviour FROM cards WHERE token = ?').get(token) as { behaviour: CardBehaviour } | undefined;
     if (!card) return { ok: false, code: 'card_declined' };
-    if (card.behaviour === 'slow') await new Promise((r) => setTimeout(r, this.options.slowChargeMs ?? 3000));
+    if (card.behaviour === 'slow') await (this.options.slowCharge ?? slowProcessorDelay)();
     if (card.behaviour === 'processing_error') return { ok: false, code: 'processor_error' };
     const outcome = declineCodes[card.behaviour] ?? 'success';
     const id = newOrderedId('ch');

@@ -21,7 +21,6 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
-import { freePort } from '../helpers/paydesk.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -57,16 +56,19 @@ class ServerUnderTest {
   /** Resolves while the server is up; replaced by a pending one when it goes down. */
   up: Promise<void>;
   token = '';
-  readonly url: string;
+  /**
+   * Where the server listens since its last start: a port the OS picks each time. A port
+   * kept across restarts is free while the server is down, and anything may take it then.
+   */
+  url = '';
 
-  constructor(readonly dataDir: string, readonly port: number, private readonly log: (line: string) => void) {
-    this.url = `http://127.0.0.1:${port}`;
+  constructor(readonly dataDir: string, private readonly log: (line: string) => void) {
     this.up = new Promise((r) => (this.upResolve = r));
   }
 
   /** Starts the server; the load stays held back until open(). */
   async start(): Promise<void> {
-    const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'server/cli.ts'), 'serve', '--port', String(this.port), '--data-dir', this.dataDir,
+    const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'server/cli.ts'), 'serve', '--port', '0', '--data-dir', this.dataDir,
       // One client without an Origin drives the public API far above a page's limits: lift them.
       '--notice-time-scale', '0.00001', '--public-rate', '1000000', '--public-keys', '100000000'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = proc;
@@ -82,7 +84,9 @@ class ServerUnderTest {
       const timer = setTimeout(() => reject(new Error(`the server did not start within 30 s: ${output}`)), 30_000);
       proc.stdout!.on('data', (c: Buffer) => {
         output += c.toString();
-        if (output.includes('Paydesk listening on')) {
+        const listening = /Paydesk listening on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(output);
+        if (listening) {
+          this.url = listening[1]!;
           clearTimeout(timer);
           proc.stdout!.removeAllListeners('data');
           proc.stdout!.resume();
@@ -379,7 +383,7 @@ export async function runCrashHarness(opts: CrashOptions): Promise<CrashReport> 
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'paydesk-crash-'));
   const [killMin, killMax] = opts.killAfterMs ?? [50, 700];
   const merchants = await Promise.all([new Merchant().start(), new Merchant().start()]);
-  const server = new ServerUnderTest(dataDir, await freePort(), log);
+  const server = new ServerUnderTest(dataDir, log);
   const agent = new Agent({ keepAlive: true, maxSockets: opts.workers + 2 });
   const acked: Acked = { purchases: new Map(), refunds: new Map(), refundKeys: new Map() };
   const violations: string[] = [];
@@ -420,6 +424,9 @@ export async function runCrashHarness(opts: CrashOptions): Promise<CrashReport> 
     await must('POST', `/api/purchases/${first.id}/confirm`, { pin: '2468', paymentMethodId: cards[0] }, 'setup-confirm', 200);
     // Should the window close, one PIN confirmation at a time: PINs sent in parallel count as guesses.
     let pinTurn: Promise<unknown> = Promise.resolve();
+    /** Resolves at the next acknowledged purchase. */
+    let acknowledged: () => void = () => {};
+    const nextAcknowledged = () => new Promise<void>((resolve) => (acknowledged = resolve));
 
     let op = 0;
     const purchase = async (w: number) => {
@@ -445,6 +452,7 @@ export async function runCrashHarness(opts: CrashOptions): Promise<CrashReport> 
         }
         if (confirmed.status === 200 && confirmed.body.status === 'completed') {
           acked.purchases.set(created.body.id, { transactionID: confirmed.body.transactionID, productData: order, refunded: 0 });
+          acknowledged();
         } else note(confirmed);
         return;
       }
@@ -476,6 +484,12 @@ export async function runCrashHarness(opts: CrashOptions): Promise<CrashReport> 
     const load = Promise.all(Array.from({ length: opts.workers }, (_, w) => worker(w)));
 
     while (kills < opts.kills && Date.now() < deadline) {
+      // First some progress (a purchase acknowledged since the restart), then a random moment:
+      // the kill still lands anywhere in the work in flight, but a slow machine no longer
+      // gets killed again and again before it has finished anything.
+      let giveUp: NodeJS.Timeout | undefined;
+      await Promise.race([nextAcknowledged(), new Promise((resolve) => (giveUp = setTimeout(resolve, deadline - Date.now())))]);
+      clearTimeout(giveUp);
       await sleep(killMin + randomInt(Math.max(1, killMax - killMin)));
       await server.kill();
       kills++;

@@ -5,6 +5,8 @@
 // Paydesk's postback; a refund's chargeback locks it again.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Request } from 'playwright-core';
+import { animationsSettled, atAnimationTime } from '../helpers/animations.ts';
 import { startStage, clickBuy, payResult, screenshot } from './harness.ts';
 import { confirmPurchase } from './wallet.ts';
 
@@ -58,12 +60,12 @@ test('demo store: status window, confirm in the wallet, onSuccess, postback unlo
 
   // The store unlocks on its server's postback, not on the page's callback.
   await page.waitForSelector('#product[data-state="unlocked"]', { timeout: 20_000 });
-  await page.waitForTimeout(400);
-  await screenshot(page, 'store-reveal');
+  // The celebration 400 ms in, whatever time the machine took to get here.
+  await atAnimationTime(page, 400, () => screenshot(page, 'store-reveal'));
   assert.match((await page.textContent('#message')) ?? '', new RegExp(`received Paydesk's postback for transaction ${done.transactionID}`));
   assert.ok(stage.logs.some((l) => l.startsWith(`postback ${done.transactionID}: order `)), stage.logs.join('\n'));
   await closed;
-  await page.waitForTimeout(2500);
+  await animationsSettled(page);
   await screenshot(page, 'store-unlocked');
 
   // A reload keeps the pony (the store's server remembers the order).
@@ -76,7 +78,7 @@ test('demo store: status window, confirm in the wallet, onSuccess, postback unlo
   await page.waitForSelector('#product[data-state="charged_back"]', { timeout: 20_000 });
   assert.match((await page.textContent('#message')) ?? '', /chargeback \(refund\)/);
   assert.equal(await page.textContent('#buy'), 'Buy again');
-  await page.waitForTimeout(1200);
+  await animationsSettled(page);
   await screenshot(page, 'store-charged-back');
 });
 
@@ -95,7 +97,11 @@ test('the page does not trust its own callback: no postback, no pony', async (t)
   await confirmPurchase(stage, purchaseId, code);
   assert.match(await payResult(page), /^success:txn_/);
   await page.waitForSelector('#product[data-state="verifying"]');
-  await page.waitForTimeout(2500);
+  // The page keeps asking its store's server. A poll sent means the answer to the one
+  // before it was handled: two polls seen, and the pony is still locked.
+  const orderPoll = (r: Request) => r.method() === 'GET' && new URL(r.url()).pathname.startsWith('/orders/');
+  await page.waitForRequest(orderPoll);
+  await page.waitForRequest(orderPoll);
   assert.equal(await page.getAttribute('#product', 'data-state'), 'verifying', 'still locked without the postback');
   assert.match((await page.textContent('#message')) ?? '', /Waiting for the store's server to receive the postback/);
   await screenshot(page, 'store-verifying');

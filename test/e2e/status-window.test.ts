@@ -72,10 +72,11 @@ test('a page on another origin cannot frame the status window', async (t) => {
   t.after(() => new Promise<void>((resolve) => framer.close(() => resolve())));
   const page = await stage.context.newPage();
   t.after(() => page.close());
-  await page.goto(`http://127.0.0.1:${(framer.address() as AddressInfo).port}/`);
-  await page.waitForTimeout(1000);
+  // The page's load event waits for its frame's, refused or not.
+  await page.goto(`http://127.0.0.1:${(framer.address() as AddressInfo).port}/`, { waitUntil: 'load' });
   const child = page.frames().find((f) => f !== page.mainFrame());
   assert.ok(child, 'the iframe exists');
+  await child.waitForLoadState('load');
   const text = await child.evaluate(() => document.body?.innerText ?? '').catch(() => '');
   assert.ok(!text.includes(code), 'the code must not render inside another origin\'s frame');
   assert.ok(!text.includes('Confirm this purchase'), `framed content rendered: ${text.slice(0, 200)}`);
@@ -131,7 +132,7 @@ test('the window follows the purchase live: confirmed in the wallet, it turns to
     const shown = await stage.api<{ digest: string }>('GET', `/api/purchases/${id}`);
     const r = await stage.api('POST', `/api/purchases/${id}/confirm`, { pin: stage.demo.buyer.pin, digest: shown.body.digest });
     assert.equal(r.status, 200);
-    await page.waitForSelector('body[data-status="completed"]', { timeout: 5000 });
+    await page.waitForSelector('body[data-status="completed"]');
     assert.equal((await page.textContent('#status-title'))?.trim(), 'Paid');
     assert.ok(await page.locator('#cancel').isHidden(), 'no Cancel once paid');
     assert.equal(await page.title(), 'Paid · Elite Sparkle Pony');

@@ -60,18 +60,24 @@ test('a tick during a poll polls once more afterwards, never concurrently', asyn
   let inFlight = 0;
   let max = 0;
   let polls = 0;
+  // The server answers when the test says: all three ticks come while the first poll is out.
+  let answer!: () => void;
+  const answered = new Promise<void>((resolve) => (answer = resolve));
   const watcher = createWatcher({
     fetchJson: async () => {
       inFlight++;
       max = Math.max(max, inFlight);
       polls++;
-      await new Promise((r) => setTimeout(r, 5));
+      await answered;
       inFlight--;
       return { items: [] };
     },
     onPendingCount: () => {}, onNewPurchase: () => {}, onError: () => {},
   });
-  await Promise.all([watcher.tick(), watcher.tick(), watcher.tick()]);
+  const ticks = Promise.all([watcher.tick(), watcher.tick(), watcher.tick()]);
+  assert.equal(polls, 1, 'one poll out; the other ticks wait for it');
+  answer();
+  await ticks;
   assert.equal(max, 1);
   assert.equal(polls, 2);
 });

@@ -2,9 +2,10 @@
 // client that speaks the console API. Data folders live under
 // PAYDESK_TEST_ROOT (set by test/run.ts) so the final scan can check that no
 // card number or CVC reached any database, WAL or log file.
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,11 +34,45 @@ export interface TestServer {
   readonly dataDir: string;
   /** A controllable clock: tests move it forward instead of sleeping. */
   readonly clock: { now: number; advance(ms: number): void };
+  /** The slow test card's processor (4000 0000 0000 0077): it answers only when the test says. */
+  readonly slowProcessor: HeldProcessor;
   api<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>>;
   close(): Promise<void>;
 }
 
-export type StartOptions = Partial<ServerOptions> & { slowChargeMs?: number; startAt?: number };
+export type StartOptions = Partial<ServerOptions> & { startAt?: number };
+
+/**
+ * Holds charges of the slow test card until released, so a test looks at a
+ * purchase mid-charge without racing a timer against the PIN hash and the commits.
+ */
+export class HeldProcessor {
+  private readonly waiting: (() => void)[] = [];
+  private readonly arrivals = new EventEmitter();
+
+  /** The server's slow-card delay (StartOptions.slowCharge). */
+  readonly slowCharge = (): Promise<void> => new Promise<void>((answer) => {
+    this.waiting.push(answer);
+    this.arrivals.emit('charge');
+  });
+
+  /**
+   * Resolves once a slow-card charge is waiting for the processor (its purchase is
+   * claimed, durably); fails if `request`, the call that should charge, ends first.
+   */
+  async charging(request: Promise<unknown>): Promise<void> {
+    if (this.waiting.length > 0) return;
+    const ended = request.then((r) => {
+      throw new Error(`the call ended without reaching the processor: ${JSON.stringify(r)}`);
+    });
+    await Promise.race([once(this.arrivals, 'charge'), ended]);
+  }
+
+  /** Lets every waiting charge get the processor's answer. */
+  release(): void {
+    for (const answer of this.waiting.splice(0)) answer();
+  }
+}
 
 export async function startTestServer(opts: StartOptions = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? freshDataDir();
@@ -48,7 +83,8 @@ export async function startTestServer(opts: StartOptions = {}): Promise<TestServ
     },
   };
   const logs: string[] = [];
-  const server = await startServer({ port: 0, ...opts, dataDir, now: () => clock.now, log: (l) => logs.push(l) });
+  const slowProcessor = new HeldProcessor();
+  const server = await startServer({ port: 0, slowCharge: slowProcessor.slowCharge, ...opts, dataDir, now: () => clock.now, log: (l) => logs.push(l) });
   const api = async <T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> => {
     const res = await fetch(server.url + path, {
       method,
@@ -62,7 +98,14 @@ export async function startTestServer(opts: StartOptions = {}): Promise<TestServ
     const text = await res.text();
     return { status: res.status, body: (text ? JSON.parse(text) : {}) as T, headers: res.headers };
   };
-  return { server, url: server.url, dataDir, clock, api, close: () => server.close() };
+  return {
+    server, url: server.url, dataDir, clock, slowProcessor, api,
+    close: () => {
+      // A test that failed mid-charge must not leave its request hanging the close.
+      slowProcessor.release();
+      return server.close();
+    },
+  };
 }
 
 export interface CreatedApp {
@@ -70,6 +113,8 @@ export interface CreatedApp {
   readonly secret: string;
   readonly secretId: string;
   readonly webhookSecret: string;
+  /** The clock of the server the app is registered on: signRequest() signs at that server's time. */
+  readonly clock: { readonly now: number };
 }
 
 export async function createApp(t: TestServer, overrides: Record<string, unknown> = {}): Promise<CreatedApp> {
@@ -82,7 +127,7 @@ export async function createApp(t: TestServer, overrides: Record<string, unknown
     ...overrides,
   });
   if (r.status !== 201) throw new Error(`createApp: ${r.status} ${JSON.stringify(r.body)}`);
-  return { key: r.body.app.key, secret: r.body.secret.secret, secretId: r.body.secret.id, webhookSecret: r.body.webhookSecret };
+  return { key: r.body.app.key, secret: r.body.secret.secret, secretId: r.body.secret.id, webhookSecret: r.body.webhookSecret, clock: t.clock };
 }
 
 export const ponyRequest = {
@@ -94,15 +139,19 @@ export const ponyRequest = {
   productData: 'user=42&pony=sparkle',
 };
 
-/** Signs a payment request the way a merchant server does: HS256 over the UTF-8 bytes of the secret. */
+/**
+ * Signs a payment request the way a merchant server does: HS256 over the UTF-8 bytes of the secret.
+ * At the time of the app's server unless told otherwise: a test server's clock stands still
+ * while the test runs, so the wall clock would drift past the allowed skew on a slow machine.
+ */
 export async function signRequest(
-  app: Pick<CreatedApp, 'key' | 'secret'>,
+  app: Pick<CreatedApp, 'key' | 'secret'> & Partial<Pick<CreatedApp, 'clock'>>,
   opts: { request?: Record<string, unknown>; claims?: Record<string, unknown>; now?: number; header?: Record<string, unknown> } = {},
 ): Promise<string> {
-  const iat = Math.floor((opts.now ?? Date.now()) / 1000);
+  const iat = Math.floor((opts.now ?? app.clock?.now ?? Date.now()) / 1000);
   const claims = {
     iss: app.key, aud: 'paydesk', typ: 'mozilla/payments/pay/v1', iat, exp: iat + 600,
-    jti: `jti-${Math.random().toString(36).slice(2)}`, request: opts.request ?? ponyRequest, ...opts.claims,
+    jti: `jti-${randomUUID()}`, request: opts.request ?? ponyRequest, ...opts.claims,
   };
   for (const [k, v] of Object.entries(claims)) if (v === undefined) delete (claims as Record<string, unknown>)[k];
   return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT', ...opts.header }).sign(new TextEncoder().encode(app.secret));
@@ -110,7 +159,7 @@ export async function signRequest(
 
 /** A buyer, signed in, with a preauthorized card and a PIN: ready to confirm purchases. */
 export async function readyBuyer(t: TestServer, opts: { card?: string; pin?: string; email?: string; currency?: string; limits?: Record<string, number> } = {}) {
-  const b = await t.api<{ id: string }>('POST', '/api/buyers', { email: opts.email ?? `buyer-${Math.random().toString(36).slice(2)}@example.com`, name: 'Test Buyer' });
+  const b = await t.api<{ id: string }>('POST', '/api/buyers', { email: opts.email ?? `buyer-${randomUUID()}@example.com`, name: 'Test Buyer' });
   if (b.status !== 201) throw new Error(`createBuyer: ${JSON.stringify(b.body)}`);
   const id = b.body.id;
   await t.api('POST', '/api/wallet/session', { buyerId: id });
@@ -138,7 +187,10 @@ export function errorCode(r: ApiResponse<unknown>): string | undefined {
   return (r.body as { error?: { code?: string } }).error?.code;
 }
 
-/** A port free on 127.0.0.1 right now (bound, then released): for a child server, or as a port nothing listens on. */
+/**
+ * A port free on 127.0.0.1 right now (bound, then released). Anything on the machine may
+ * take it before it is used: a server should listen on port 0 and say where it is instead.
+ */
 export async function freePort(): Promise<number> {
   const s = createServer();
   s.listen(0, '127.0.0.1');

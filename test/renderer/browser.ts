@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { animationsSettled } from '../helpers/animations.ts';
 
 export const root = join(import.meta.dirname, '..', '..');
 export const screenshotDir = join(root, 'test-results', 'screenshots');
@@ -58,8 +59,9 @@ export async function shot(page: Page, name: string, opts: { fullPage?: boolean;
   }
   // Pictures show a pane from its top unless asked otherwise.
   if (!opts.keepScroll) await page.evaluate(() => window.scrollTo(0, 0));
-  // Let transitions settle so the picture shows the resting state.
-  await page.waitForTimeout(250);
+  // The resting state: a toast has slid in, a drawer has opened; endless animations
+  // (spinners) are stilled by `animations: 'disabled'`.
+  await animationsSettled(page);
   await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: opts.fullPage ?? false, animations: 'disabled' });
 }
 

@@ -44,14 +44,26 @@ describe('console', { timeout: 240_000 }, () => {
     return body;
   }
 
-  /** Waits until the dispatcher has sent every queued notice, so each lands on the seeded day it belongs to. */
-  async function settleNotices(): Promise<void> {
-    for (let i = 0; i < 100; i++) {
-      const pending = await api<{ items: unknown[] }>('GET', '/api/notices?status=pending&limit=1');
-      if (pending.body.items.length === 0) return;
-      await new Promise((r) => setTimeout(r, 30));
+  /**
+   * Resolves once `ready()` holds, asking again after each event the server emits
+   * (a notice delivered, failed, retried...): no polling interval, no deadline to outgrow.
+   */
+  async function untilServer(ready: () => Promise<boolean>): Promise<void> {
+    for (;;) {
+      // Listening before asking: an event between the answer and the wait is not missed.
+      let off: () => unknown = () => undefined;
+      const next = new Promise<void>((resolve) => (off = server.events.subscribe(() => resolve())));
+      try {
+        if (await ready()) return;
+        await next;
+      } finally {
+        off();
+      }
     }
   }
+
+  /** Waits until the dispatcher has sent every queued notice, so each lands on the seeded day it belongs to. */
+  const settleNotices = () => untilServer(async () => (await api<{ items: unknown[] }>('GET', '/api/notices?status=pending&limit=1')).body.items.length === 0);
 
   /** The PIN pad takes keys once the buyer's state (lock, tries) is loaded. */
   const padReady = (p: Page = page) => p.waitForFunction(() => {
@@ -405,12 +417,12 @@ describe('console', { timeout: 240_000 }, () => {
     const rendered = await page.getByTestId('tx-row').count();
     assert.ok(rendered < total, `virtualized: ${rendered} rows in the DOM for ${total}`);
     await shot(page, 'transactions');
-    const scroller = page.getByTestId('tx-scroll');
-    for (let i = 0; i < 20; i++) {
-      await scroller.evaluate((el) => el.scrollTo(0, el.scrollHeight));
-      if ((await page.getByTestId('tx-count').textContent()) === `${total} transactions`) break;
-      await page.waitForTimeout(150);
-    }
+    // Scrolled to the end at every frame until the last page has loaded.
+    await page.waitForFunction((want) => {
+      const scroller = document.querySelector('[data-testid="tx-scroll"]');
+      scroller?.scrollTo(0, scroller.scrollHeight);
+      return document.querySelector('[data-testid="tx-count"]')?.textContent === want;
+    }, `${total} transactions`, { polling: 'raf' });
     assert.equal(await page.getByTestId('tx-count').textContent(), `${total} transactions`);
 
     await page.getByLabel('Status').selectOption('declined');
@@ -440,11 +452,7 @@ describe('console', { timeout: 240_000 }, () => {
   it('inspects notices: failed ones stand out, with every attempt, curl and redeliver', async () => {
     log.clear();
     // The broken merchant's retries finish within seconds at the test's time scale.
-    for (let i = 0; i < 100; i++) {
-      const failed = await api<{ items: unknown[] }>('GET', '/api/notices?status=failed');
-      if (failed.body.items.length >= 3) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await untilServer(async () => (await api<{ items: unknown[] }>('GET', '/api/notices?status=failed')).body.items.length >= 3);
     await go('#/notices');
     await page.locator('.notice-row-failed').first().waitFor();
     await page.getByText(/notices? failed/).waitFor();

@@ -1,6 +1,7 @@
 // What the provider side of a notice looks like, built from the conventions the
 // SDK verifies (DESIGN section 6), plus small HTTP helpers. Real servers on
 // 127.0.0.1 with ports the OS picks; each test closes what it opens.
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -35,7 +36,7 @@ export function noticeClaims(overrides: NoticeClaims = {}, now = new Date()): Re
     typ: POSTBACK_TYP,
     iat,
     exp: iat + 3600,
-    jti: `ntc_${Math.random().toString(36).slice(2)}`,
+    jti: `ntc_${randomUUID()}`,
     request,
     response: { transactionID: 'txn_0001', price: { amount: '0.99', currency: 'USD' } },
     ...overrides,

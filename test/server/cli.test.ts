@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
-import { freshDataDir, freePort } from '../helpers/paydesk.ts';
+import { createServer, type AddressInfo } from 'node:net';
+import { freshDataDir } from '../helpers/paydesk.ts';
 import { BROWSER_CONSOLE_ARGS } from '../../electron/launch.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -19,16 +19,16 @@ function node(args: readonly string[]) {
   child.stdout.on('data', (c) => (out += c));
   child.stderr.on('data', (c) => (out += c));
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  const printed = (re: RegExp) => new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re}; output: ${out}`)), 20_000);
+  /** Resolves with the first match of `re` in the output, as it arrives; fails if the process exits first. */
+  const printed = (re: RegExp) => new Promise<RegExpExecArray>((resolve, reject) => {
     const check = () => {
       const m = re.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[0]);
-      } else setTimeout(check, 25);
+      if (m) resolve(m);
     };
+    child.stdout.on('data', check);
+    child.stderr.on('data', check);
     check();
+    void exited.then((code) => reject(new Error(`exited (${code}) before printing ${re}; output: ${out}`)));
   });
   return { child, exited, printed, output: () => out };
 }
@@ -52,10 +52,11 @@ const LINK = /Console: open (http:\/\/127\.0\.0\.1:\d+\/#login=[A-Za-z0-9_-]{43}
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   test(`serve prints its address, writes a 0600 token, answers, and stops cleanly on ${signal}`, async () => {
     const dataDir = freshDataDir('cli');
-    const port = await freePort();
-    const s = serve(['--port', String(port), '--data-dir', dataDir]);
-    const line = await s.printed(/Paydesk listening on http:\/\/127\.0\.0\.1:\d+/);
-    assert.equal(line, `Paydesk listening on http://127.0.0.1:${port}`);
+    // Port 0: the OS picks one, so no other process can take it between choosing and binding.
+    const s = serve(['--port', '0', '--data-dir', dataDir]);
+    // The printed address is the one that answers below.
+    const [, port] = await s.printed(/Paydesk listening on http:\/\/127\.0\.0\.1:(\d+)\n/);
+    assert.notEqual(Number(port), 0);
     const tokenFile = join(dataDir, 'admin-token');
     assert.equal(statSync(tokenFile).mode & 0o777, 0o600);
     assert.equal(statSync(join(dataDir, 'master.key')).mode & 0o777, 0o600);
@@ -70,9 +71,9 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 
 test('serve prints a single-use login link; `login` asks the running server for a new one', async () => {
   const dataDir = freshDataDir('cli-login');
-  const port = await freePort();
-  const s = serve(['--port', String(port), '--data-dir', dataDir]);
-  const printed = LINK.exec(await s.printed(LINK))![1]!;
+  const s = serve(['--port', '0', '--data-dir', dataDir]);
+  const [, port] = await s.printed(/Paydesk listening on http:\/\/127\.0\.0\.1:(\d+)\n/);
+  const printed = (await s.printed(LINK))[1]!;
   assert.ok(printed.startsWith(`http://127.0.0.1:${port}/#login=`));
   try {
     assert.equal(await openLink(printed), 200, 'the printed link opens the console');
@@ -96,11 +97,10 @@ test('serve prints a single-use login link; `login` asks the running server for 
 
 test('login says what to do when no server answers or the token is another folder\'s', async () => {
   const dataDir = freshDataDir('cli-login-errors');
-  const port = await freePort();
-  const s = serve(['--port', String(port), '--data-dir', dataDir]);
-  await s.printed(LINK);
+  const s = serve(['--port', '0', '--data-dir', dataDir]);
+  const port = new URL((await s.printed(LINK))[1]!).port;
   const other = freshDataDir('cli-other-token');
-  const o = serve(['--port', String(await freePort()), '--data-dir', other]);
+  const o = serve(['--port', '0', '--data-dir', other]);
   await o.printed(LINK);
   o.child.kill('SIGTERM');
   await o.exited;
@@ -118,9 +118,9 @@ test('login says what to do when no server answers or the token is another folde
 });
 
 test('`npm start` without Electron (electron/launch.ts) runs the server that prints the login link', async () => {
-  const fallback = node([...BROWSER_CONSOLE_ARGS, '--port', String(await freePort()), '--data-dir', freshDataDir('cli-launch')]);
+  const fallback = node([...BROWSER_CONSOLE_ARGS, '--port', '0', '--data-dir', freshDataDir('cli-launch')]);
   try {
-    assert.equal(await openLink(LINK.exec(await fallback.printed(LINK))![1]!), 200);
+    assert.equal(await openLink((await fallback.printed(LINK))[1]!), 200);
   } finally {
     fallback.child.kill('SIGTERM');
     assert.equal(await fallback.exited, 0);
@@ -128,9 +128,9 @@ test('`npm start` without Electron (electron/launch.ts) runs the server that pri
 });
 
 test('serve explains a busy port and a bad flag', async () => {
-  const port = await freePort();
-  const blocker = createServer().listen(port, '127.0.0.1');
+  const blocker = createServer().listen(0, '127.0.0.1');
   await new Promise((r) => blocker.once('listening', r));
+  const port = (blocker.address() as AddressInfo).port;
   const busy = serve(['--port', String(port), '--data-dir', freshDataDir('cli')]);
   assert.equal(await busy.exited, 1);
   assert.match(busy.output(), new RegExp(`Port ${port} is already in use`));
@@ -142,14 +142,14 @@ test('serve explains a busy port and a bad flag', async () => {
 
 test('one server per data folder: a second is refused while the first runs; a dead one\'s lock is taken over', async () => {
   const dataDir = freshDataDir('lock');
-  const first = serve(['--port', String(await freePort()), '--data-dir', dataDir]);
+  const first = serve(['--port', '0', '--data-dir', dataDir]);
   await first.printed(/Paydesk listening/);
-  const second = serve(['--port', String(await freePort()), '--data-dir', dataDir]);
+  const second = serve(['--port', '0', '--data-dir', dataDir]);
   assert.equal(await second.exited, 1);
   assert.match(second.output(), new RegExp(`Another Paydesk \\(process ${first.child.pid}\\) is using`));
   first.child.kill('SIGKILL');
   await first.exited;
-  const third = serve(['--port', String(await freePort()), '--data-dir', dataDir]);
+  const third = serve(['--port', '0', '--data-dir', dataDir]);
   await third.printed(/Paydesk listening/);
   third.child.kill('SIGTERM');
   assert.equal(await third.exited, 0);

@@ -9,7 +9,7 @@ import { routes } from '../../server/http/contract.ts';
 let t: TestServer;
 let app: CreatedApp;
 before(async () => {
-  t = await startTestServer({ slowChargeMs: 400, consoleOrigins: ['app://paydesk'] });
+  t = await startTestServer({ consoleOrigins: ['app://paydesk'] });
   app = await createApp(t);
 });
 after(() => t.close());
@@ -107,10 +107,11 @@ test('Idempotency-Key: same key and body replays, another body is 422, a concurr
   const p = await pay(t, await signRequest(app, { now: t.clock.now }));
   const h = { 'idempotency-key': `confirm-${p.body.id}` };
   const slow = t.api<{ status: string; transactionID: string }>('POST', `/api/purchases/${p.body.id}/confirm`, { pin: buyer.pin }, h);
-  await new Promise((r) => setTimeout(r, 100));
+  await t.slowProcessor.charging(slow);
   const concurrent = await t.api('POST', `/api/purchases/${p.body.id}/confirm`, { pin: buyer.pin }, h);
   assert.equal(concurrent.status, 409);
   assert.equal(errorCode(concurrent), 'idempotency_in_progress');
+  t.slowProcessor.release();
   const done = await slow;
   assert.equal(done.body.status, 'completed');
   const replay = await t.api<{ transactionID: string }>('POST', `/api/purchases/${p.body.id}/confirm`, { pin: buyer.pin }, h);

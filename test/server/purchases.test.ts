@@ -5,7 +5,7 @@ import { startTestServer, createApp, signRequest, ponyRequest, pay, readyBuyer, 
 let t: TestServer;
 let app: CreatedApp;
 before(async () => {
-  t = await startTestServer({ slowChargeMs: 300 });
+  t = await startTestServer();
   app = await createApp(t);
 });
 after(() => t.close());
@@ -110,9 +110,10 @@ test('a slow processor: a second confirm while the first runs is refused as busy
   const buyer = await readyBuyer(t, { card: '4000000000000077' });
   const id = await newPurchase();
   const first = confirm(id, { pin: buyer.pin });
-  await new Promise((r) => setTimeout(r, 100));
+  await t.slowProcessor.charging(first);
   assert.equal(errorCode(await confirm(id, { pin: buyer.pin })), 'purchase_busy');
   assert.equal(errorCode(await t.api('POST', `/api/purchases/${id}/cancel`, {})), 'purchase_busy');
+  t.slowProcessor.release();
   assert.equal((await first).body.status, 'completed');
   const charges = t.server.services.ctx.vaultDb.prepare('SELECT COUNT(*) AS n FROM charges WHERE idempotency_key = ?').get(id) as { n: number };
   assert.equal(charges.n, 1);
@@ -178,10 +179,13 @@ test('a purchase being charged cannot expire or be cancelled under it; the charg
   const buyer = await readyBuyer(t, { card: '4000000000000077' });
   const id = await newPurchase();
   const confirming = confirm(id, { pin: buyer.pin });
-  await new Promise((r) => setTimeout(r, 150));
+  await t.slowProcessor.charging(confirming);
   t.clock.advance(20 * 60_000);
   assert.equal((await t.api<{ status: string }>('GET', `/v1/pay/${id}`)).body.status, 'pending', 'the status poll does not expire it mid-charge');
   assert.equal(errorCode(await t.api('POST', `/api/purchases/${id}/cancel`, {})), 'purchase_busy');
+  t.server.services.purchases.expireDue();
+  assert.equal((await t.api<{ status: string }>('GET', `/v1/pay/${id}`)).body.status, 'pending', 'the expiry sweep passes it by');
+  t.slowProcessor.release();
   const done = await confirming;
   assert.equal(done.body.status, 'completed');
   assert.equal(count(t, 'ledger_entries') > 0, true);

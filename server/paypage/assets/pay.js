@@ -56,10 +56,16 @@
     return new Promise((resolve) => setTimeout(resolve, ms));
   }
 
+  /**
+   * 128 random bits written as letters, one per 4 bits: hex digits could line up
+   * as a Luhn-valid run that reads as a card number in a log or the ledger.
+   * (crypto.randomUUID() needs a secure context; a merchant page may not be one.)
+   */
   function randomKey() {
     const bytes = new Uint8Array(16);
     crypto.getRandomValues(bytes);
-    return `payjs-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+    const letter = (nibble) => String.fromCharCode(97 + nibble);
+    return `payjs-${Array.from(bytes, (b) => letter(b >> 4) + letter(b & 15)).join('')}`;
   }
 
   /** JSON over fetch, without cookies or referrer: the JWT is the only credential. */

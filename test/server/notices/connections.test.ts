@@ -136,8 +136,10 @@ test('an attempt that ends abnormally closes its connection; a fully read answer
   });
   const check = await checkTarget(`${merchant.url}/postback`, new Set());
   assert.ok(check.ok);
-  const limits = { ...defaultDeliveryLimits, responseTimeoutMs: 300 };
-  const attempt = async (behaviour: Behaviour, signal?: AbortSignal) => {
+  // Only the merchant that never answers meets a short response timeout: the others are
+  // judged on their answers, however long a busy machine takes to carry them.
+  const impatient = { ...defaultDeliveryLimits, responseTimeoutMs: 300 };
+  const attempt = async (behaviour: Behaviour, signal?: AbortSignal, limits = defaultDeliveryLimits) => {
     merchant.behaviour = behaviour;
     const body = `notice=${Buffer.from('{}').toString('base64url')}.${Buffer.from(JSON.stringify({ response: { transactionID: 'txn_1' } })).toString('base64url')}.sig`;
     assert.equal(transactionIDOf(body), 'txn_1');
@@ -152,9 +154,11 @@ test('an attempt that ends abnormally closes its connection; a fully read answer
     pump();
   };
   const hang: Behaviour = () => { /* reads the request, never answers */ };
+  let halfWritten!: () => void;
+  const halfAnswered = new Promise<void>((resolve) => (halfWritten = resolve));
   const halfAnswer: Behaviour = (_q, res) => {
     res.writeHead(200, { 'content-length': '100' });
-    res.write('txn');
+    res.write('txn', () => halfWritten());
   };
 
   assert.deepEqual(await attempt((_q, res) => { res.writeHead(500); res.end('oops'); }), { verdict: 'http_status', connections: 1 });
@@ -164,20 +168,21 @@ test('an attempt that ends abnormally closes its connection; a fully read answer
 
   // Each abnormal end closes its connection at once, and the next attempt makes a new one.
   assert.equal((await attempt(huge)).verdict, 'response_too_large');
-  await waitFor('the connection of the oversized answer to close', () => merchant.closed === 1, 1000);
+  await waitFor('the connection of the oversized answer to close', () => merchant.closed === 1);
   assert.deepEqual(await attempt(echo), { verdict: 'delivered', connections: 2 });
-  assert.equal((await attempt(hang)).verdict, 'timeout');
-  await waitFor('the connection that timed out to close', () => merchant.closed === 2, 1000);
+  assert.equal((await attempt(hang, undefined, impatient)).verdict, 'timeout');
+  await waitFor('the connection that timed out to close', () => merchant.closed === 2);
   assert.deepEqual(await attempt(echo), { verdict: 'delivered', connections: 3 });
   const controller = new AbortController();
   const interrupted = attempt(halfAnswer, controller.signal);
-  await waitFor('the half answer', () => merchant.received.length === 9);
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  // The merchant has sent 3 of the 100 bytes it announced: Paydesk stops in the middle of the answer.
+  await halfAnswered;
+  assert.equal(merchant.received.length, 9);
   controller.abort();
   assert.equal((await interrupted).verdict, 'interrupted');
-  await waitFor('the interrupted connection to close', () => merchant.closed === 3, 1000);
+  await waitFor('the interrupted connection to close', () => merchant.closed === 3);
   assert.deepEqual(await attempt(echo), { verdict: 'delivered', connections: 4 });
   assert.equal(merchant.closed, 3);
   connections.close();
-  await waitFor('the kept connection to close', () => merchant.closed === 4, 1000);
+  await waitFor('the kept connection to close', () => merchant.closed === 4);
 });

@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freshDataDir, pay } from '../../helpers/paydesk.ts';
-import { closedPort, createApp, notice, readyBuyer, receiver, settled, signRequest, waitFor, type TestServer } from './helpers.ts';
+import { createApp, notice, readyBuyer, receiver, settled, signRequest, waitFor, type TestServer } from './helpers.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 
@@ -20,19 +20,26 @@ interface Child {
   readonly client: TestServer;
 }
 
-async function serve(dataDir: string, port: number, fault?: string): Promise<Child> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'server/cli.ts'), 'serve', '--port', String(port), '--data-dir', dataDir, '--notice-time-scale', '0.00001'], {
+/** A server in a child process, on a port the OS picks (a port chosen here and passed on could be taken meanwhile). */
+async function serve(dataDir: string, fault?: string): Promise<Child> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'server/cli.ts'), 'serve', '--port', '0', '--data-dir', dataDir, '--notice-time-scale', '0.00001'], {
     cwd: root,
     env: { ...process.env, PAYDESK_TEST_NOTICE_FAULT: fault ?? '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  proc.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-  proc.stderr!.on('data', (c: Buffer) => (output += c.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
-  await waitFor(`the server to listen (output so far: ${output})`, () => output.includes('Paydesk listening on'), 20_000);
+  const url = await new Promise<string>((resolve, reject) => {
+    const read = (c: Buffer) => {
+      output += c.toString();
+      const m = /Paydesk listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (m) resolve(m[1]!);
+    };
+    proc.stdout!.on('data', read);
+    proc.stderr!.on('data', read);
+    void exited.then(() => reject(new Error(`the server exited before it listened: ${output}`)));
+  });
   const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
-  const url = `http://127.0.0.1:${port}`;
   const api = async <T>(method: string, path: string, body?: unknown) => {
     const res = await fetch(url + path, {
       method,
@@ -69,7 +76,6 @@ for (const [label, fault, merchantSawFirst] of [
 ] as const) {
   test(`SIGKILL ${label}: after restart the notice is delivered with the same webhook-id, none lost`, async (t) => {
     const dataDir = freshDataDir('crash');
-    const port = await closedPort();
     const merchant = await receiver();
     const children: Child[] = [];
     t.after(async () => {
@@ -78,7 +84,7 @@ for (const [label, fault, merchantSawFirst] of [
     });
 
     // Set up on a clean server, then restart with the fault armed.
-    const setup = await serve(dataDir, port);
+    const setup = await serve(dataDir);
     children.push(setup);
     const app = await createApp(setup.client, { postbackURL: `${merchant.url}/postback`, chargebackURL: `${merchant.url}/chargeback` });
     const buyer = await readyBuyer(setup.client);
@@ -86,21 +92,21 @@ for (const [label, fault, merchantSawFirst] of [
     assert.equal(created.status, 201);
     await stop(setup);
 
-    const doomed = await serve(dataDir, port, fault);
+    const doomed = await serve(dataDir, fault);
     children.push(doomed);
     await confirmDespiteCrash(doomed.client, created.body.id, buyer.pin);
     const ended = await doomed.exited;
     assert.equal(ended.signal, 'SIGKILL', 'the fault hook killed the server');
     assert.equal(merchant.received.length, merchantSawFirst);
 
-    const revived = await serve(dataDir, port);
+    const revived = await serve(dataDir);
     children.push(revived);
     const tx = await revived.client.api<{ purchase: { status: string; transactionID: string } }>('GET', `/api/transactions/${created.body.id}`);
     assert.equal(tx.body.purchase.status, 'completed', 'the purchase committed before the kill');
     const list = await revived.client.api<{ items: { id: string }[] }>('GET', `/api/notices?transactionID=${tx.body.purchase.transactionID}`);
     assert.equal(list.body.items.length, 1, 'exactly one notice, none lost, none duplicated');
     const id = list.body.items[0]!.id;
-    const done = await settled(revived.client, id, ['delivered'], 15_000);
+    const done = await settled(revived.client, id, ['delivered']);
 
     await waitFor('the redelivery', () => merchant.received.length === merchantSawFirst + 1);
     assert.deepEqual(merchant.received.map((r) => r.headers['webhook-id']), Array(merchantSawFirst + 1).fill(id), 'the same webhook-id every time');

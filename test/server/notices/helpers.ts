@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { startServer, type ServerOptions } from '../../../server/main.ts';
 import type { PaydeskEvent } from '../../../server/events/bus.ts';
-import { createApp, freePort, freshDataDir, pay, readyBuyer, signRequest, ponyRequest, type CreatedApp, type TestServer } from '../../helpers/paydesk.ts';
+import { HeldProcessor, createApp, freePort, freshDataDir, pay, readyBuyer, signRequest, ponyRequest, type CreatedApp, type TestServer } from '../../helpers/paydesk.ts';
 
 export { createApp, readyBuyer, signRequest, ponyRequest, type CreatedApp, type TestServer };
 
@@ -21,7 +21,8 @@ export interface NoticeTestServer extends TestServer {
 export async function startNoticeServer(opts: Partial<ServerOptions> = {}): Promise<NoticeTestServer> {
   const dataDir = opts.dataDir ?? freshDataDir('notices');
   const logs: string[] = [];
-  const server = await startServer({ port: 0, noticeTimeScale: FAST, ...opts, dataDir, log: (l) => logs.push(l) });
+  const slowProcessor = new HeldProcessor();
+  const server = await startServer({ port: 0, noticeTimeScale: FAST, slowCharge: slowProcessor.slowCharge, ...opts, dataDir, log: (l) => logs.push(l) });
   const events: PaydeskEvent[] = [];
   server.events.subscribe((e) => events.push(e));
   const api = async <T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
@@ -36,8 +37,12 @@ export async function startNoticeServer(opts: Partial<ServerOptions> = {}): Prom
   return {
     server, url: server.url, dataDir, logs, events,
     clock: { get now() { return Date.now(); }, advance() { throw new Error('notice tests run on the real clock'); } },
+    slowProcessor,
     api,
-    close: () => server.close(),
+    close: () => {
+      slowProcessor.release();
+      return server.close();
+    },
   };
 }
 
@@ -105,7 +110,13 @@ export async function receiver(behaviour: Behaviour = echo, port = 0): Promise<R
 /** A port nothing listens on (bound, then released). */
 export const closedPort = freePort;
 
-export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5000): Promise<T> {
+/**
+ * Polls until `probe` answers. The deadline only turns a wait that would never end
+ * into a message; it is no speed limit, so it is set for a machine under heavy load.
+ */
+export const WAIT_LIMIT_MS = 60_000;
+
+export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = WAIT_LIMIT_MS): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -153,11 +164,11 @@ export async function notice(t: TestServer, id: string): Promise<NoticeDetail> {
 }
 
 /** Waits until the notice's status is one of `statuses`, and returns it with its attempts. */
-export async function settled(t: TestServer, id: string, statuses: readonly string[] = ['delivered', 'failed'], timeoutMs = 8000): Promise<NoticeDetail> {
+export async function settled(t: TestServer, id: string, statuses: readonly string[] = ['delivered', 'failed']): Promise<NoticeDetail> {
   return waitFor(`notice ${id} to be ${statuses.join(' or ')}`, async () => {
     const n = await notice(t, id);
     return statuses.includes(n.status) ? n : undefined;
-  }, timeoutMs);
+  });
 }
 
 /**

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, decodeProtectedHeader, type JSONWebKeySet } from 'jose';
 import { verifyNotice } from '../../../sdk/index.ts';
-import { buy, claimsOf, createApp, noticesOf, readyBuyer, receiver, settled, startNoticeServer, waitFor, type NoticeDetail, merchantStage } from './helpers.ts';
+import { buy, claimsOf, createApp, noticesOf, readyBuyer, receiver, settled, startNoticeServer, waitFor, WAIT_LIMIT_MS, type NoticeDetail, merchantStage } from './helpers.ts';
 
 type ErrorBody = { error: { code: string; detail?: string } };
 
@@ -54,7 +54,7 @@ test('list, filter and page notices; a notice with its decoded JWT; copy as curl
   assert.match(curl.body.curl, /^curl -sS -i -X POST '/);
   const before = merchant.received.length;
   // Asynchronously: the merchant answering it lives in this process.
-  const { stdout: out } = await promisify(execFile)('sh', ['-c', curl.body.curl], { encoding: 'utf8', timeout: 5000 });
+  const { stdout: out } = await promisify(execFile)('sh', ['-c', curl.body.curl], { encoding: 'utf8', timeout: WAIT_LIMIT_MS });
   assert.match(out, /^HTTP\/1\.1 200/);
   assert.ok(out.trimEnd().endsWith(first.transactionID!));
   const replayed = merchant.received[before]!;

@@ -3,6 +3,7 @@
 // notice with the next sequence number, written in one transaction.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { buy, claimsOf, createApp, noticesOf, readyBuyer, receiver, settled, signRequest, startNoticeServer, timelineOf, waitFor, type CreatedApp, type NoticeTestServer, merchantStage } from './helpers.ts';
 
@@ -14,7 +15,7 @@ type ErrorBody = { error: { code: string; refundable?: number } };
 
 function refundToken(app: CreatedApp, refund: unknown, claims: Record<string, unknown> = {}): Promise<string> {
   const iat = Math.floor(Date.now() / 1000);
-  const all: Record<string, unknown> = { iss: app.key, aud: 'paydesk', typ: 'paydesk/refund/v1', iat, exp: iat + 300, jti: `r-${Math.random()}`, refund, ...claims };
+  const all: Record<string, unknown> = { iss: app.key, aud: 'paydesk', typ: 'paydesk/refund/v1', iat, exp: iat + 300, jti: `refund-${randomUUID()}`, refund, ...claims };
   for (const [k, v] of Object.entries(all)) if (v === undefined) delete all[k];
   return new SignJWT(all).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode(app.secret));
 }
