@@ -74,6 +74,19 @@ describe('wallet confirmation results', { timeout: 180_000 }, () => {
     return code === a.code ? { shown: a, other: b } : { shown: b, other: a };
   }
 
+  /** Opens the wallet's confirm pane with `a` and `b` pending and confirms, with the PIN, whichever it shows. */
+  async function confirmShownOfTwo(page: Page, a: { id: string; code: string }, b: { id: string; code: string }) {
+    await openConsole(page, t.server, '#/wallet/confirm');
+    await page.getByTestId('confirm-dialog').waitFor();
+    await pendingShown(page, 2);
+    const which = await shownOf(page, a, b);
+    await padReady(page);
+    const answered = confirmResponse(page);
+    await page.keyboard.type(PIN);
+    await page.keyboard.press('Enter');
+    return { ...which, status: (await answered).status() };
+  }
+
   async function resultHeadingFocused(page: Page, title: string): Promise<void> {
     const focused = await page.evaluate(() => ({ tag: document.activeElement?.tagName, text: document.activeElement?.textContent?.trim() }));
     assert.deepEqual(focused, { tag: 'H2', text: title }, 'focus moves to the result heading');
@@ -86,16 +99,8 @@ describe('wallet confirmation results', { timeout: 180_000 }, () => {
     const b = await purchase('Pony Saddle', '2.99');
     const { context, page, log } = await freshPage();
     try {
-      await openConsole(page, t.server, '#/wallet/confirm');
-      await page.getByTestId('confirm-dialog').waitFor();
-      await pendingShown(page, 2);
-      const { shown, other } = await shownOf(page, a, b);
-
-      await padReady(page);
-      const answered = confirmResponse(page);
-      await page.keyboard.type(PIN);
-      await page.keyboard.press('Enter');
-      assert.equal((await answered).status(), 200);
+      const { shown, other, status } = await confirmShownOfTwo(page, a, b);
+      assert.equal(status, 200);
       const result = page.getByTestId('purchase-result');
       await result.getByRole('heading', { name: 'Payment complete' }).waitFor();
       // The purchase.completed event reached the page and the pending list it triggers is applied...
@@ -140,16 +145,8 @@ describe('wallet confirmation results', { timeout: 180_000 }, () => {
     const b = await purchase('Season Pass', '19.99');
     const { context, page, log } = await freshPage();
     try {
-      await openConsole(page, t.server, '#/wallet/confirm');
-      await page.getByTestId('confirm-dialog').waitFor();
-      await pendingShown(page, 2);
-      const { shown, other } = await shownOf(page, a, b);
-
-      await padReady(page);
-      const answered = confirmResponse(page);
-      await page.keyboard.type(PIN);
-      await page.keyboard.press('Enter');
-      assert.equal((await answered).status(), 402);
+      const { shown, other, status } = await confirmShownOfTwo(page, a, b);
+      assert.equal(status, 402);
       const result = page.getByTestId('purchase-result');
       await result.getByRole('heading', { name: 'Payment declined' }).waitFor();
       await pendingShown(page, 1);
