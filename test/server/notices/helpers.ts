@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { startServer, type ServerOptions } from '../../../server/main.ts';
 import type { PaydeskEvent } from '../../../server/events/bus.ts';
-import { HeldProcessor, createApp, freePort, freshDataDir, pay, readyBuyer, signRequest, ponyRequest, type CreatedApp, type TestServer } from '../../helpers/paydesk.ts';
+import { HeldProcessor, createApp, freshDataDir, pay, readyBuyer, signRequest, ponyRequest, type CreatedApp, type TestServer } from '../../helpers/paydesk.ts';
 
 export { createApp, readyBuyer, signRequest, ponyRequest, type CreatedApp, type TestServer };
 
@@ -106,9 +106,6 @@ export async function receiver(behaviour: Behaviour = echo, port = 0): Promise<R
   Object.assign(r, { url: `http://127.0.0.1:${actual}`, port: actual });
   return r;
 }
-
-/** A port nothing listens on (bound, then released). */
-export const closedPort = freePort;
 
 /**
  * Polls until `probe` answers. The deadline only turns a wait that would never end
