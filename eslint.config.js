@@ -29,7 +29,7 @@ export default tseslint.config(
         paths: [{ name: 'electron', message: 'renderer/ runs in a sandboxed page: use the preload bridge.' }, ...nodeOnly],
         patterns: [
           { group: ['node:*'], message: 'renderer/ is DOM only: no Node modules.' },
-          { regex: '(^|/)server/(?!http/contract\\.ts$)', message: 'renderer/ talks to the server over HTTP; only server/http/contract.ts may be imported.' },
+          { regex: '(^|/)server/', message: 'renderer/ talks to the server over HTTP, through contract/ (the routes, the client, the events).' },
           { regex: '(^|/)electron/', message: 'renderer/ cannot import the main process.' },
         ],
       }],
@@ -43,6 +43,20 @@ export default tseslint.config(
         patterns: [
           { group: ['**/electron/**', 'electron/*'], message: 'Plain Node code cannot import the Electron shell.' },
           { group: ['**/renderer/**'], message: 'The server does not import the console UI.' },
+        ],
+      }],
+    },
+  },
+  {
+    // What crosses a boundary, typed once: every process imports it, so it may
+    // import nothing of any process (zod only; no Node, no Electron, no DOM code).
+    files: ['contract/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'contract/ is imported by every process: no Electron.' }, ...nodeOnly.map((p) => ({ ...p, message: 'contract/ is imported by every process: no Node modules.' }))],
+        patterns: [
+          { group: ['node:*'], message: 'contract/ is imported by every process: no Node modules.' },
+          { regex: '(^|/)(server|renderer|electron|sdk|demo|test|bench)/', message: 'contract/ imports nothing but itself and zod.' },
         ],
       }],
     },

@@ -4,7 +4,7 @@
 // created, and that window's role may call this channel. Then the arguments are
 // parsed by the contract's parser, and the outcome crosses back as a value.
 // Electron is injected (structural types), so this file runs under plain Node in tests.
-import { actions, channelsFor, type BridgeResult, type InvokeSpec, type WindowRole } from './contract.ts';
+import { actions, channelsFor, type BridgeResult, type InvokeSpec, type WindowRole } from '../contract/bridge.ts';
 import { isTrustedSender } from './policy.ts';
 
 /** The parts of Electron's IpcMainInvokeEvent we read. */

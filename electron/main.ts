@@ -9,7 +9,7 @@ import {
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startServer } from '../server/main.ts';
-import { actions, isPurchaseId, type WindowRole } from './contract.ts';
+import { actions, isPurchaseId, type WindowRole } from '../contract/bridge.ts';
 import { BridgeError, registerBridge } from './ipc.ts';
 import { exportPlainKey, safeStorageKeySource } from './keystore.ts';
 import { TRAY_ICON_PNG_BASE64 } from './icon.ts';

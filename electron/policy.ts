@@ -3,7 +3,7 @@
 // runs under plain Node so each item of the security checklist has a unit test,
 // and main.ts only wires these answers to Electron's hooks.
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { isPurchaseId } from './contract.ts';
+import { isPurchaseId } from '../contract/bridge.ts';
 
 /** The console is served from this privileged scheme, never from file:// (file:// pages can read the disk). */
 export const APP_SCHEME = 'app';

@@ -2,6 +2,6 @@
 // it exposes `window.paydesk`, one function per action of consoleContract, and
 // nothing raw: no ipcRenderer, no generic invoke, no event objects.
 import { contextBridge, ipcRenderer } from 'electron';
-import { buildBridge, consoleContract } from './contract.ts';
+import { buildBridge, consoleContract } from '../contract/bridge.ts';
 
 contextBridge.exposeInMainWorld('paydesk', buildBridge(consoleContract, ipcRenderer));

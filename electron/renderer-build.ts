@@ -22,7 +22,7 @@ export function ensureRendererBuilt(root: string, log: (line: string) => void = 
     newestMtime(join(root, 'renderer', 'src')),
     statSync(join(root, 'renderer', 'index.html')).mtimeMs,
     statSync(join(root, 'renderer', 'vite.config.ts')).mtimeMs,
-    statSync(join(root, 'server', 'http', 'contract.ts')).mtimeMs,
+    newestMtime(join(root, 'contract')),
   );
   if (existsSync(index) && statSync(index).mtimeMs >= sources) return false;
   log('Building the console (renderer/dist)...');

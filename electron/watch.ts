@@ -5,7 +5,7 @@
 // purchase change. Failed notices come from the bus ('notice.failed', emitted by
 // server/notices/dispatcher.ts when a notice gives up), the moment they fail.
 // Pure apart from the injected fetchJson: tested in Node.
-import { showControls } from '../server/http/contract.ts';
+import { showControls } from '../contract/api.ts';
 
 export const PENDING_PURCHASES_PATH = '/api/purchases?status=pending';
 export const POLL_INTERVAL_MS = 3000;

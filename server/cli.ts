@@ -9,7 +9,7 @@ import { defaultPublicLimits } from './http/server.ts';
 import { defaultDataDir, DataDirBusyError } from './data-dir.ts';
 import { SchemaTooNewError } from './db/open.ts';
 import { MasterKeyInKeystoreError } from './keys/master-key.ts';
-import { routes } from './http/contract.ts';
+import { routes } from '../contract/api.ts';
 import type { NoticeFault } from './notices/dispatcher.ts';
 
 const usage = `Usage: paydesk serve [--port 7402] [--data-dir DIR] [--audience paydesk] [--notice-time-scale 1]

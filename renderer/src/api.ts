@@ -3,7 +3,7 @@
 // back as ApiError with the server's stable code, its sentence and its details.
 import './zod-setup.ts';
 import type { z } from 'zod';
-import { routes, type RouteBody, type RouteName, type RouteResult, type Routes } from '../../server/http/contract.ts';
+import { routes, type RouteBody, type RouteName, type RouteResult, type Routes } from '../../contract/api.ts';
 import { connection } from './connection.ts';
 
 export type { RouteBody, RouteName, RouteResult };

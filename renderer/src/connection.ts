@@ -12,7 +12,7 @@ export interface Connection {
   readonly token: string | null;
 }
 
-/** What the desktop preloads may expose (electron/contract.ts); every action but getConnection is optional. */
+/** What the desktop preloads may expose (contract/bridge.ts); every action but getConnection is optional. */
 export interface PaydeskBridge {
   getConnection(): Promise<{ baseUrl: string; token: string }>;
   openExternal?(url: string): Promise<void>;

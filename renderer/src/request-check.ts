@@ -4,7 +4,7 @@
 // the signature and the jti are left to the server, which alone holds the secrets.
 // The lab pairs it with the server's own verdict (POST /api/requests/verify), a dry run.
 import { byteLength, decodeJwt, type DecodedJwt } from './jwt.ts';
-import { controlCharacterIn } from '../../server/http/contract.ts';
+import { controlCharacterIn } from '../../contract/api.ts';
 
 export const PAY_TYP = 'mozilla/payments/pay/v1';
 export const DEFAULT_AUDIENCES: readonly string[] = ['paydesk', 'marketplace.firefox.com', 'marketplace.mozilla.org'];

@@ -3,7 +3,7 @@ import {
   createContext, useCallback, useContext, useEffect, useId, useMemo, useRef, useState,
   type ButtonHTMLAttributes, type AnchorHTMLAttributes, type ReactNode, type KeyboardEvent as ReactKeyboardEvent,
 } from 'react';
-import { showControls } from '../../server/http/contract.ts';
+import { showControls } from '../../contract/api.ts';
 import { describeError } from './describe-error.ts';
 import { hueOf, initials } from './format.ts';
 import {

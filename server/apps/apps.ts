@@ -1,7 +1,7 @@
 // Merchant apps and their secrets (DESIGN section 2). Secrets are sealed with a
 // key derived from the master key; plaintext leaves this module only when the
 // app is created or rotated, or on an explicit reveal.
-import { PaydeskError } from '../errors.ts';
+import { PaydeskError } from '../../contract/errors.ts';
 import { randomBytes } from 'node:crypto';
 import { newId, newSecret } from '../ids.ts';
 import { seal, unseal } from '../keys/master-key.ts';

@@ -1,7 +1,7 @@
 // Keyset pagination: a page ends at (created_at, id) and the next starts after
 // it, so page N costs what page 1 costs at a million rows. The cursor is opaque
 // to clients.
-import { PaydeskError } from '../errors.ts';
+import { PaydeskError } from '../../contract/errors.ts';
 
 export function encodeCursor(createdAt: number, id: string): string {
   return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');

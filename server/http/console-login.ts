@@ -6,7 +6,7 @@
 // it, and are kept by their SHA-256: the map holds no usable credential and a
 // lookup's timing says nothing about the secret itself.
 import { createHash } from 'node:crypto';
-import { PaydeskError } from '../errors.ts';
+import { PaydeskError } from '../../contract/errors.ts';
 import { newSecret } from '../ids.ts';
 
 export const CONSOLE_COOKIE = 'paydesk_console';

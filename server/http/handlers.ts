@@ -1,6 +1,6 @@
 // One handler per route of the contract: parse is done, call a service, shape
 // the reply. The type makes a missing or mistyped handler a compile error.
-import { PaydeskError, errorCatalogue } from '../errors.ts';
+import { PaydeskError, errorCatalogue } from '../../contract/errors.ts';
 import { currencies, formatAmount } from '../money/currency.ts';
 import { priceTiers } from '../money/price-tiers.ts';
 import { testCards } from '../vault/cards.ts';
@@ -8,7 +8,7 @@ import { listTransactions } from '../purchases/transactions.ts';
 import { publicView, type AnswerWithChange } from '../purchases/purchases.ts';
 import { iso } from '../context.ts';
 import { peekRequest } from '../requests/verify.ts';
-import type { RouteInput, RouteName, RouteOutput } from './contract.ts';
+import type { RouteInput, RouteName, RouteOutput } from '../../contract/api.ts';
 import type { Services } from '../services.ts';
 import { sessionCookie, type ConsoleLogin } from './console-login.ts';
 

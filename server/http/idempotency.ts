@@ -3,7 +3,7 @@
 // duplicate that arrives while the first is still running is a 409.
 import { createHmac } from 'node:crypto';
 import { seal, unseal } from '../keys/master-key.ts';
-import { PaydeskError } from '../errors.ts';
+import { PaydeskError } from '../../contract/errors.ts';
 import type { Db } from '../db/open.ts';
 import { commit } from '../db/group-commit.ts';
 

@@ -1,8 +1,8 @@
 // The OpenAPI document is generated from the same zod schemas that validate
 // requests, so the docs cannot drift from what the server accepts.
 import { z } from 'zod';
-import { routes, ErrorBody, type RouteSpec } from './contract.ts';
-import { errorCatalogue } from '../errors.ts';
+import { routes, ErrorBody, type RouteSpec } from '../../contract/api.ts';
+import { errorCatalogue } from '../../contract/errors.ts';
 import { CONSOLE_COOKIE } from './console-login.ts';
 
 const security: Readonly<Record<RouteSpec['auth'], readonly Record<string, never[]>[]>> = {

@@ -5,8 +5,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { PaydeskError, isPaydeskError } from '../errors.ts';
-import { routes, type Auth, type RouteName, type RouteSpec } from './contract.ts';
+import { PaydeskError, isPaydeskError } from '../../contract/errors.ts';
+import { routes, type Auth, type RouteName, type RouteSpec } from '../../contract/api.ts';
 import { openApiDocument } from './openapi.ts';
 import type { IdempotencyStore } from './idempotency.ts';
 import { RateLimiter } from './rate-limit.ts';

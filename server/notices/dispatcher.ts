@@ -9,7 +9,7 @@
 //    awaits one app's delivery before starting another's, so a merchant that
 //    hangs uses at most its own slots until the response timeout;
 //  - prompt: an enqueue wakes the dispatcher at once (events, or kick()).
-import { PaydeskError } from '../errors.ts';
+import { PaydeskError } from '../../contract/errors.ts';
 import { commit } from '../db/group-commit.ts';
 import type { Context } from '../context.ts';
 import type { Apps } from '../apps/apps.ts';

@@ -2,7 +2,7 @@
 // notice with every attempt, redeliver, resend an edited payload, copy the last
 // request as curl, and send a test notice to an app's URL. Delivery itself is
 // the dispatcher's; this module only reads the record and writes outbox rows.
-import { PaydeskError } from '../errors.ts';
+import { PaydeskError } from '../../contract/errors.ts';
 import { newId, newOrderedId } from '../ids.ts';
 import { immediate } from '../db/open.ts';
 import { iso, type Context } from '../context.ts';

@@ -21,7 +21,7 @@
 // so a DNS answer cannot change between the check and the connect.
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
-import { PaydeskError } from '../errors.ts';
+import { PaydeskError } from '../../contract/errors.ts';
 
 export interface ResolvedTarget {
   readonly url: URL;

@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { isPaydeskError } from '../errors.ts';
+import { isPaydeskError } from '../../contract/errors.ts';
 import { renderNotFoundPage, renderStatusPage, type PublicPurchaseView } from './status-page.ts';
 
 const assetsDir = join(import.meta.dirname, 'assets');

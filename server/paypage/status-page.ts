@@ -4,7 +4,7 @@
 // controls (it can navigate it, or open a look-alike in its place), so the
 // PIN is typed only in Paydesk's own wallet (DESIGN section 4, threat 4 of 9).
 import type { z } from 'zod';
-import { showControls, type PublicPurchase } from '../http/contract.ts';
+import { showControls, type PublicPurchase } from '../../contract/api.ts';
 
 export type PublicPurchaseView = z.output<typeof PublicPurchase>;
 

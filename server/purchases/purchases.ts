@@ -2,7 +2,7 @@
 // Confirmation charges through the vault, then writes the purchase, the ledger
 // entry and the postback's outbox row in one IMMEDIATE transaction.
 import { createHash } from 'node:crypto';
-import { PaydeskError, type ErrorCode } from '../errors.ts';
+import { PaydeskError, type ErrorCode } from '../../contract/errors.ts';
 import { newConfirmationCode, newOrderedId } from '../ids.ts';
 import { immediate } from '../db/open.ts';
 import { commit } from '../db/group-commit.ts';

@@ -7,7 +7,7 @@
 // vault is a separate database (it stands in for the processor), so a crash
 // between its refund and our commit is settled on restart by recover(), which
 // compares the two records.
-import { PaydeskError } from '../errors.ts';
+import { PaydeskError } from '../../contract/errors.ts';
 import { newOrderedId } from '../ids.ts';
 import { immediate } from '../db/open.ts';
 import { iso, type Context } from '../context.ts';

@@ -3,7 +3,7 @@
 // (signature, iss, aud, exp, iat, nbf in requests/verify.ts), with its own typ
 // so a payment request can never be replayed as a refund, and a required jti
 // so one refund token refunds once.
-import { PaydeskError, type ErrorCode } from '../errors.ts';
+import { PaydeskError, type ErrorCode } from '../../contract/errors.ts';
 import { verifyAppToken, type VerifyContext } from '../requests/verify.ts';
 
 export const REFUND_TYP = 'paydesk/refund/v1';

@@ -1,11 +1,11 @@
 // The `request` object inside a payment request JWT (DESIGN section 3), parsed
 // into one normalized shape. Both price forms arrive here: the mozPay
 // pricePoint tier and the design-notes price + currency.
-import { PaydeskError, type ErrorCode } from '../errors.ts';
+import { PaydeskError, type ErrorCode } from '../../contract/errors.ts';
 import { isSupportedCurrency, parseAmount, type Money } from '../money/currency.ts';
 import { findTier, tierPrice } from '../money/price-tiers.ts';
 import { acceptNoticeURL } from '../notices/target.ts';
-import { controlCharacterIn } from '../http/contract.ts';
+import { controlCharacterIn } from '../../contract/api.ts';
 
 export interface SimulateOption {
   readonly result: 'postback' | 'chargeback';

@@ -5,7 +5,7 @@
 // size cap before any parsing, a future iat, the lifetime cap, the payload typ,
 // jti replay, the request's fields) is checked here, each with its own code.
 import { jwtVerify, decodeProtectedHeader, decodeJwt, errors as joseErrors } from 'jose';
-import { PaydeskError, type ErrorCode } from '../errors.ts';
+import { PaydeskError, type ErrorCode } from '../../contract/errors.ts';
 import { parsePaymentRequest, type PaymentRequest } from './payment-request.ts';
 
 export const PAY_TYP = 'mozilla/payments/pay/v1';

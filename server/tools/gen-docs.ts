@@ -3,7 +3,7 @@
 // `npm run docs` writes them; test/server/errors.test.ts fails when they are stale.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { errorCatalogue } from '../errors.ts';
+import { errorCatalogue } from '../../contract/errors.ts';
 import { priceTiers } from '../money/price-tiers.ts';
 import { currencies, formatAmount } from '../money/currency.ts';
 

@@ -2,7 +2,7 @@
 // takes a card number and CVC only to check them, keeps a token, brand, last 4
 // and expiry, and charges by token. The number and CVC are never written
 // anywhere, by design (DESIGN section 5, threat 6).
-import { PaydeskError, type ErrorCode } from '../errors.ts';
+import { PaydeskError, type ErrorCode } from '../../contract/errors.ts';
 import { newId, newOrderedId } from '../ids.ts';
 import type { Db } from '../db/open.ts';
 import { commit } from '../db/group-commit.ts';

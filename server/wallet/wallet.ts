@@ -1,6 +1,6 @@
 // Buyers, the wallet session, PINs and preauthorized payment methods
 // (DESIGN section 5). The PIN is checked here and nowhere else.
-import { PaydeskError } from '../errors.ts';
+import { PaydeskError } from '../../contract/errors.ts';
 import { newId } from '../ids.ts';
 import { immediate } from '../db/open.ts';
 import { iso, type Context } from '../context.ts';

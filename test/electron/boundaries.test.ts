@@ -18,7 +18,7 @@ const ELECTRON_FILES = ['main.ts', 'preload.ts', 'confirm-preload.ts'];
 
 test('only main and the preloads load electron; every policy file runs under plain Node', () => {
   const files = readdirSync(electronDir).filter((f) => f.endsWith('.ts'));
-  assert.ok(files.includes('policy.ts') && files.includes('contract.ts') && files.includes('ipc.ts'));
+  assert.ok(files.includes('policy.ts') && files.includes('ipc.ts'));
   for (const f of files) {
     const loadsElectron = valueImports(source(f)).includes('electron');
     assert.equal(loadsElectron, ELECTRON_FILES.includes(f), f);
@@ -28,11 +28,11 @@ test('only main and the preloads load electron; every policy file runs under pla
 test('preloads expose the contract through contextBridge and nothing else', () => {
   for (const f of ['preload.ts', 'confirm-preload.ts']) {
     const text = source(f);
-    assert.deepEqual(valueImports(text).sort(), ['./contract.ts', 'electron'], f);
+    assert.deepEqual(valueImports(text).sort(), ['../contract/bridge.ts', 'electron'], f);
     assert.equal((text.match(/exposeInMainWorld\(/g) ?? []).length, 1, f);
     assert.match(text, /exposeInMainWorld\('paydesk', buildBridge\((console|confirm)Contract, ipcRenderer\)\)/, f);
   }
-  assert.doesNotMatch(source('contract.ts'), /from 'node:|from 'electron'/, 'the contract is bundled into sandboxed preloads');
+  assert.doesNotMatch(readFileSync(join(root, 'contract', 'bridge.ts'), 'utf8'), /from 'node:|from 'electron'/, 'the bridge contract is bundled into sandboxed preloads');
 });
 
 test('main wires every checklist hook', () => {

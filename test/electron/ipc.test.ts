@@ -3,7 +3,7 @@
 // ipcMain, with the sender each call would have in Electron.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildBridge, channelsFor, confirmContract, consoleContract, type BridgeResult, type IpcRendererLike, type WindowRole } from '../../electron/contract.ts';
+import { buildBridge, channelsFor, confirmContract, consoleContract, type BridgeResult, type IpcRendererLike, type WindowRole } from '../../contract/bridge.ts';
 import { BridgeError, checkSender, registerBridge, type BridgeHandlers, type InvokeEventLike, type IpcMainLike } from '../../electron/ipc.ts';
 
 type Listener = (event: InvokeEventLike, ...args: unknown[]) => Promise<unknown>;

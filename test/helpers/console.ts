@@ -2,7 +2,7 @@
 // token (the route `npm run login` calls), then the `/#login=<code>` link in
 // the browser. Every browser test that needs a console session comes here.
 import type { Page, Response } from 'playwright-core';
-import { routes } from '../../server/http/contract.ts';
+import { routes } from '../../contract/api.ts';
 
 export interface ConsoleServer {
   readonly url: string;

@@ -19,6 +19,10 @@ const cases: [file: string, code: string][] = [
   ['renderer/src/x.ts', "import { Apps } from '../../server/apps/apps.ts';\nexport const x = Apps;\n"],
   ['server/x.ts', "import { app } from 'electron';\nexport const x = app;\n"],
   ['server/x.ts', "import { x as y } from '../electron/main.ts';\nexport const x = y;\n"],
+  ['contract/x.ts', "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n"],
+  ['contract/x.ts', "import { Apps } from '../server/apps/apps.ts';\nexport const x = Apps;\n"],
+  ['contract/x.ts', "import { ipcRenderer } from 'electron';\nexport const x = ipcRenderer;\n"],
+  ['renderer/src/x.ts', "import { routes } from '../../server/http/openapi.ts';\nexport const x = routes;\n"],
   ['sdk/x.ts', "import { startServer } from '../server/main.ts';\nexport const x = startServer;\n"],
 ];
 
@@ -29,7 +33,8 @@ for (const [file, code] of cases) {
 }
 
 test('lint allows what each folder may import', async () => {
-  assert.deepEqual(await ruleIds('renderer/src/x.ts', "import type { Routes } from '../../server/http/contract.ts';\nexport type X = Routes;\n"), []);
+  assert.deepEqual(await ruleIds('renderer/src/x.ts', "import type { Routes } from '../../contract/api.ts';\nexport type X = Routes;\n"), []);
+  assert.deepEqual(await ruleIds('contract/x.ts', "import { z } from 'zod';\nimport { routes } from './api.ts';\nexport const x = [z, routes];\n"), []);
   assert.deepEqual(await ruleIds('server/x.ts', "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n"), []);
 });
 

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { startTestServer, createApp, signRequest, pay, readyBuyer, type TestServer, type CreatedApp } from '../helpers/paydesk.ts';
-import { routes } from '../../server/http/contract.ts';
+import { routes } from '../../contract/api.ts';
 
 let t: TestServer;
 let app: CreatedApp;

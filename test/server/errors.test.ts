@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { errorCatalogue, PaydeskError } from '../../server/errors.ts';
+import { errorCatalogue, PaydeskError } from '../../contract/errors.ts';
 import { errorsMarkdown, priceTiersMarkdown } from '../../server/tools/gen-docs.ts';
 import { createHttpServer } from '../../server/http/server.ts';
 import { EventBus } from '../../server/events/bus.ts';

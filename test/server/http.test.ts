@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { startTestServer, createApp, signRequest, pay, readyBuyer, errorCode, type TestServer, type CreatedApp } from '../helpers/paydesk.ts';
-import { routes } from '../../server/http/contract.ts';
+import { routes } from '../../contract/api.ts';
 
 let t: TestServer;
 let app: CreatedApp;

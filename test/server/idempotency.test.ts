@@ -11,7 +11,7 @@ import { ledgerMigrations } from '../../server/db/ledger-migrations.ts';
 import { commit } from '../../server/db/group-commit.ts';
 import { z } from 'zod';
 import { IdempotencyStore, withoutSecretFields } from '../../server/http/idempotency.ts';
-import { routes, type RouteSpec } from '../../server/http/contract.ts';
+import { routes, type RouteSpec } from '../../contract/api.ts';
 import { freshDataDir } from '../helpers/paydesk.ts';
 
 function store() {

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { startServer, type ServerInternals } from '../../server/main.ts';
-import { routes, type RouteSpec } from '../../server/http/contract.ts';
+import { routes, type RouteSpec } from '../../contract/api.ts';
 import { freshDataDir } from '../helpers/paydesk.ts';
 
 let server: ServerInternals;

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, createApp, signRequest, ponyRequest, pay, readyBuyer, count, errorCode, type TestServer, type CreatedApp } from '../helpers/paydesk.ts';
 import { renderStatusPage, type PublicPurchaseView } from '../../server/paypage/status-page.ts';
-import { showControls } from '../../server/http/contract.ts';
+import { showControls } from '../../contract/api.ts';
 
 /** One of each class the rule names; written as escapes so this file shows them. */
 const refused: readonly [label: string, char: string][] = [

@@ -2,7 +2,7 @@
 // shown once after create/rotate, revealed only on an explicit click, rotated
 // with a grace period, revoked at once.
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import { AppPatchBody, NewAppBody } from '../../../server/http/contract.ts';
+import { AppPatchBody, NewAppBody } from '../../../contract/api.ts';
 import { call, type App, type RouteBody } from '../api.ts';
 import { useAction, useDocumentTitle, useNow, useResource } from '../hooks.ts';
 import { navigate } from '../router.ts';

@@ -1,7 +1,7 @@
 // Wallet → Buyers: identities to test with. One is signed in at a time;
 // switching signs the new one in (and closes the previous one's unlock window).
 import { useId, useState, type FormEvent } from 'react';
-import { NewBuyerBody } from '../../../server/http/contract.ts';
+import { NewBuyerBody } from '../../../contract/api.ts';
 import { call, type Buyer } from '../api.ts';
 import { useAction, useDocumentTitle, useResource } from '../hooks.ts';
 import { useWallet } from '../wallet-context.tsx';

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { acceptNoticeURL, checkTarget, classifyAddress, type Resolver } from '../../../server/notices/target.ts';
-import { isPaydeskError } from '../../../server/errors.ts';
+import { isPaydeskError } from '../../../contract/errors.ts';
 
 const OWN = new Set([7402]);
 
