@@ -1,0 +1,142 @@
+// The one client of Paydesk's HTTP API, derived from the route table: the console,
+// the desktop main process, the demo, the bench, the crash harness and the tests
+// all call `client.call('getApp', {params: {key}})` and get `RouteResult<'getApp'>`.
+// Errors come back as ApiError with the server's stable code, its sentence and its
+// details. `fetch`-based, so it runs in a page, in Electron's main process and in Node.
+import type { z } from 'zod';
+import type { ErrorCode } from './errors.ts';
+import { routes, type RouteBody, type RouteName, type RouteResult, type Routes } from './api.ts';
+
+export type { RouteBody, RouteName, RouteResult };
+
+type PathKeys<P extends string> = P extends `${string}{${infer K}}${infer Rest}` ? K | PathKeys<Rest> : never;
+export type RouteParams<N extends RouteName> = Record<PathKeys<Routes[N]['path']>, string>;
+export type RouteQuery<N extends RouteName> = Routes[N] extends { query: z.ZodType } ? z.input<Routes[N]['query']> : undefined;
+
+export interface CallOptions {
+  readonly signal?: AbortSignal;
+  /** Defaults to a fresh key per call for every mutation. */
+  readonly idempotencyKey?: string;
+}
+type ParamsPart<N extends RouteName> = [PathKeys<Routes[N]['path']>] extends [never] ? { readonly params?: undefined } : { readonly params: RouteParams<N> };
+type BodyPart<N extends RouteName> = Routes[N] extends { body: z.ZodType } ? { readonly body: RouteBody<N> } : { readonly body?: undefined };
+type QueryPart<N extends RouteName> = Routes[N] extends { query: z.ZodType } ? { readonly query?: RouteQuery<N> } : { readonly query?: undefined };
+export type CallInput<N extends RouteName> = ParamsPart<N> & BodyPart<N> & QueryPart<N> & CallOptions;
+export type CallArgs<N extends RouteName> = Partial<CallInput<N>> extends CallInput<N> ? [input?: CallInput<N>] : [input: CallInput<N>];
+
+/** What an ApiError's code can be: a catalogue code, or one the client itself gives. */
+export type ApiErrorCode = ErrorCode | 'network_error' | 'response_invalid' | `http_${number}`;
+
+/** An error from the API (or the network), in the server's words. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly details: Readonly<Record<string, unknown>> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  /** Field problems of a validation_failed answer. */
+  get issues(): readonly { path: string; message: string }[] {
+    const v = this.details.issues;
+    return Array.isArray(v) ? v.filter((i): i is { path: string; message: string } => typeof i === 'object' && i !== null && 'path' in i) : [];
+  }
+}
+
+export function isApiError(e: unknown): e is ApiError {
+  return e instanceof ApiError;
+}
+
+export interface ClientOptions {
+  /** e.g. http://127.0.0.1:4110; '' for same-origin (the console in a browser tab). */
+  readonly baseUrl: string | (() => Promise<string>);
+  /** The admin token; null when a session cookie authenticates (credentials: 'same-origin'). */
+  readonly token?: string | null | (() => Promise<string | null>);
+  /** Parse every answer against its route's response schema; a wrong shape throws `response_invalid`. Tests and dev mode turn it on. */
+  readonly checkResponses?: boolean;
+  /** Called when the server stops accepting the console credential. */
+  readonly onUnauthorized?: () => void;
+  readonly fetch?: typeof fetch;
+  /** A fresh Idempotency-Key per mutation unless the call names one. */
+  readonly newKey?: () => string;
+}
+
+export interface Client {
+  call<N extends RouteName>(name: N, ...args: CallArgs<N>): Promise<RouteResult<N>>;
+}
+
+function buildPath(template: string, params: Readonly<Record<string, string>> | undefined): string {
+  return template.replace(/\{(\w+)\}/g, (_m, k: string) => {
+    const v = params?.[k];
+    if (v === undefined) throw new Error(`missing path parameter ${k} for ${template}`);
+    return encodeURIComponent(v);
+  });
+}
+
+const resolve = <T>(v: T | (() => Promise<T>)): Promise<T> => (typeof v === 'function' ? (v as () => Promise<T>)() : Promise.resolve(v));
+
+export function createClient(opts: ClientOptions): Client {
+  const doFetch = opts.fetch ?? ((input, init) => fetch(input, init));
+  const newKey = opts.newKey ?? (() => crypto.randomUUID());
+
+  async function call<N extends RouteName>(name: N, ...args: CallArgs<N>): Promise<RouteResult<N>> {
+    const spec = routes[name];
+    const input = (args[0] ?? {}) as {
+      params?: Record<string, string>; body?: unknown; query?: Record<string, string | number | boolean | undefined | null>; signal?: AbortSignal; idempotencyKey?: string;
+    };
+    const anonymous = spec.auth === 'public';
+    const [baseUrl, token] = await Promise.all([resolve(opts.baseUrl), anonymous ? null : resolve(opts.token ?? null)]);
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(input.query ?? {})) if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
+    const url = `${baseUrl.replace(/\/+$/, '')}${buildPath(spec.path, input.params)}${qs.size > 0 ? `?${qs}` : ''}`;
+    const body = input.body ?? ('body' in spec ? {} : undefined);
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (spec.method !== 'GET' && !('safe' in spec)) headers['idempotency-key'] = input.idempotencyKey ?? newKey();
+
+    let res: Response;
+    try {
+      res = await doFetch(url, {
+        method: spec.method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        credentials: anonymous ? 'omit' : 'same-origin',
+        cache: 'no-store',
+        signal: input.signal,
+      });
+    } catch (e) {
+      if (e instanceof Error && e.name === 'AbortError') throw e;
+      throw new ApiError(0, 'network_error', 'Paydesk is not answering. Check that the server is running, then try again.');
+    }
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    if (!res.ok) {
+      const err = typeof json === 'object' && json !== null ? (json as { error?: unknown }).error : undefined;
+      if (typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'string') {
+        const { code, message, ...details } = err as { code: ErrorCode; message?: unknown } & Record<string, unknown>;
+        if (code === 'unauthorized' && !anonymous) opts.onUnauthorized?.();
+        throw new ApiError(res.status, code, typeof message === 'string' ? message : code, details);
+      }
+      throw new ApiError(res.status, `http_${res.status}`, `The server answered ${res.status} ${res.statusText || ''}`.trim() + '.');
+    }
+    if (!opts.checkResponses) return json as RouteResult<N>;
+    const parsed = spec.response.safeParse(json);
+    if (!parsed.success) {
+      throw new ApiError(res.status, 'response_invalid', `${spec.method} ${spec.path} answered a body that does not match its response schema in contract/api.ts.`, {
+        issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      });
+    }
+    return parsed.data as RouteResult<N>;
+  }
+
+  return { call };
+}
