@@ -43,7 +43,7 @@ function refundRate(row: Pick<AppRow, 'sales_count' | 'refunded_count'>): number
   return row.sales_count === 0 ? 0 : row.refunded_count / row.sales_count;
 }
 
-export function secretState(s: Pick<SecretRow, 'expires_at' | 'revoked_at'>, now: number): SecretState {
+function secretState(s: Pick<SecretRow, 'expires_at' | 'revoked_at'>, now: number): SecretState {
   if (s.revoked_at !== null) return 'revoked';
   if (s.expires_at !== null && s.expires_at <= now) return 'expired';
   return 'active';

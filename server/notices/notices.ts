@@ -40,7 +40,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * An edited payload must still be a notice a merchant's verifier accepts in
  * shape (sdk/notice.ts), or resending it tests nothing but the validator.
  */
-export function checkPayload(type: NoticeType, payload: { request?: unknown; response?: unknown }): NoticePayload {
+function checkPayload(type: NoticeType, payload: { request?: unknown; response?: unknown }): NoticePayload {
   const bad = (detail: string): never => {
     throw new PaydeskError('notice_payload_invalid', { detail });
   };

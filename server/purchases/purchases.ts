@@ -42,7 +42,7 @@ function monthStart(now: number): number {
 }
 
 /** Binds a confirmation to what the buyer was shown: a PIN typed for one purchase cannot confirm another. */
-export function purchaseDigest(p: Pick<PurchaseRow, 'id' | 'amount' | 'currency' | 'app_key' | 'product_id' | 'name'>): string {
+function purchaseDigest(p: Pick<PurchaseRow, 'id' | 'amount' | 'currency' | 'app_key' | 'product_id' | 'name'>): string {
   return createHash('sha256').update(JSON.stringify([p.id, p.amount, p.currency, p.app_key, p.product_id, p.name])).digest('base64url').slice(0, 22);
 }
 
