@@ -48,6 +48,18 @@ export default tseslint.config(
     },
   },
   {
+    // A Tx (server/db/tx.ts) says "inside the write transaction": only the commit helpers
+    // in server/db/ make one, so a cast elsewhere would forge what the compiler checks.
+    files: ['server/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    ignores: ['server/db/**'],
+    rules: {
+      'no-restricted-syntax': ['error', noDefaultExport, {
+        selector: ':matches(TSAsExpression, TSTypeAssertion, TSSatisfiesExpression) > TSTypeReference.typeAnnotation[typeName.name="Tx"]',
+        message: 'Only commit() and immediate() (server/db/) make a Tx: run the write inside one of them.',
+      }],
+    },
+  },
+  {
     // What crosses a boundary, typed once: every process imports it, so it may
     // import nothing of any process (zod only; no Node, no Electron, no DOM code).
     files: ['contract/**/*.ts'],

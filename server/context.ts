@@ -1,6 +1,7 @@
 // What every domain service is given: the databases, the clock, the keys and
 // the event bus. Built once by startServer() and by tests.
 import type { Db } from './db/open.ts';
+import type { Tx } from './db/tx.ts';
 import type { DerivedKeys } from './keys/master-key.ts';
 import type { EventBus } from './events/bus.ts';
 
@@ -29,6 +30,21 @@ export interface Context {
   readonly events: EventBus;
   readonly config: Config;
   now(): number;
+}
+
+/**
+ * The Idempotency-Key a change is made under (kept by server/http/idempotency.ts,
+ * the one place keys live). A service writes the key inside the transaction that
+ * makes the change, so a retry after a crash that lost the reply finds the change
+ * instead of making it twice.
+ */
+export interface RequestKey {
+  /** A change made in one transaction: its answer is stored there, and a retry replays it. */
+  answer(tx: Tx, answer: unknown): void;
+  /** A change made over several transactions (a refund): the key is bound to it in the first. */
+  claim(tx: Tx, changeId: string): void;
+  /** The change an earlier try with this key claimed and never answered for (it crashed), if any. */
+  readonly resumes: string | undefined;
 }
 
 export const iso = (ms: number | null | undefined): string | null => (ms == null ? null : new Date(ms).toISOString());

@@ -197,7 +197,7 @@ async function startLocked(opts: StartOptions, unlock: () => void): Promise<Serv
   // Housekeeping that scans tables: expired Idempotency-Keys and request ids past their exp.
   const housekeeping = setInterval(() => {
     idempotency.sweep();
-    db.prepare('DELETE FROM used_jtis WHERE expires_at < ?').run(ctx.now());
+    services.purchases.sweepRequestIds();
   }, 60_000);
   housekeeping.unref();
 

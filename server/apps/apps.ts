@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { newId, newSecret } from '../ids.ts';
 import { seal, unseal } from '../keys/master-key.ts';
 import { immediate } from '../db/open.ts';
+import type { Tx } from '../db/tx.ts';
 import { iso, type Context } from '../context.ts';
 import type { AppForVerification, SecretState } from '../requests/verify.ts';
 import type { NoticeTargets } from '../notices/target.ts';
@@ -42,7 +43,7 @@ function refundRate(row: Pick<AppRow, 'sales_count' | 'refunded_count'>): number
   return row.sales_count === 0 ? 0 : row.refunded_count / row.sales_count;
 }
 
-export function secretState(s: Pick<SecretRow, 'expires_at' | 'revoked_at'>, now: number): SecretState {
+function secretState(s: Pick<SecretRow, 'expires_at' | 'revoked_at'>, now: number): SecretState {
   if (s.revoked_at !== null) return 'revoked';
   if (s.expires_at !== null && s.expires_at <= now) return 'expired';
   return 'active';
@@ -63,8 +64,8 @@ export class Apps {
    * Every payment request is verified against its app's secrets, and every notice
    * signed with them: reading and unsealing them each time cost more than the
    * rest of the verification (bench/purchases.ts). Every change to an app or its
-   * secrets goes through this class and forgets the app's entry; the counters
-   * other modules update (sales, refunds) are not part of it.
+   * secrets goes through this class and forgets the app's entry; the reputation
+   * counters (countSale, countRefundedSale) are not part of it: seller() reads them.
    */
   private readonly materials = new Map<string, AppMaterial>();
 
@@ -235,6 +236,24 @@ export class Apps {
     const m = this.material(key);
     if (!m) throw new PaydeskError('app_not_found');
     return m.row.notice_signing;
+  }
+
+  /** A sale of real money, counted for the seller's reputation inside the purchase's completing transaction. */
+  countSale(tx: Tx, key: string): void {
+    tx.prepare('UPDATE apps SET sales_count = sales_count + 1 WHERE key = ?').run(key);
+  }
+
+  /** A sale refunded for the first time (the refund rate counts each sale once), inside the refund's transaction. */
+  countRefundedSale(tx: Tx, key: string): void {
+    tx.prepare('UPDATE apps SET refunded_count = refunded_count + 1 WHERE key = ?').run(key);
+  }
+
+  /** The names of these apps, for lists of their transactions (one query for a page). */
+  names(keys: readonly string[]): ReadonlyMap<string, string> {
+    const unique = [...new Set(keys)];
+    if (unique.length === 0) return new Map();
+    const rows = this.ctx.db.prepare(`SELECT key, name FROM apps WHERE key IN (${unique.map(() => '?').join(', ')})`).all(...unique) as { key: string; name: string }[];
+    return new Map(rows.map((r) => [r.key, r.name]));
   }
 
   /** What a buyer is shown about the seller before confirming (DESIGN section 4): one row read, no secrets. */

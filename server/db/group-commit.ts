@@ -25,6 +25,7 @@
 // HTTP server waits for it before every answer (server/http/server.ts).
 import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
 import type { Db } from './open.ts';
+import type { Tx } from './tx.ts';
 
 interface Pending {
   readonly fn: () => unknown;
@@ -281,10 +282,11 @@ function queueOf(db: Db): CommitQueue {
  * Runs fn inside the next group commit on db and resolves with its result once
  * that transaction is durable. fn must be synchronous and must not await: it
  * runs between BEGIN IMMEDIATE and COMMIT, so everything it reads it reads
- * under the write lock, as with immediate().
+ * under the write lock, as with immediate(). fn is handed the transaction (Tx)
+ * that the writes which must be part of it take.
  */
-export function commit<T>(db: Db, fn: () => T): Promise<T> {
-  return queueOf(db).submit(fn);
+export function commit<T>(db: Db, fn: (tx: Tx) => T): Promise<T> {
+  return queueOf(db).submit(() => fn(db as Tx));
 }
 
 /**

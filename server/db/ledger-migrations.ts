@@ -298,4 +298,25 @@ export const ledgerMigrations: readonly Migration[] = [
       db.exec(`UPDATE idempotency_keys SET fingerprint = '' WHERE scope = 'console'`);
     },
   },
+  {
+    name: '006 Idempotency-Keys live in one table: a refund binds its key there instead of in its own columns',
+    up(db) {
+      // One mechanism (server/http/idempotency.ts): a change made over several transactions
+      // (a refund: reserve, ask the processor, complete) claims its key in the first one, as an
+      // 'in_progress' row naming the change (resource_id), so a retry after a crash finds the
+      // refund instead of making another. 004's request_key was '<scope>\n<key>'; its fingerprint
+      // is the same HMAC the store computes. Keys already answered keep their answer.
+      db.exec(`
+        ALTER TABLE idempotency_keys ADD COLUMN resource_id TEXT;
+        INSERT INTO idempotency_keys (scope, key, fingerprint, state, resource_id, created_at)
+          SELECT substr(request_key, 1, instr(request_key, char(10)) - 1), substr(request_key, instr(request_key, char(10)) + 1),
+            request_fingerprint, 'in_progress', id, created_at
+          FROM refunds WHERE request_key IS NOT NULL AND instr(request_key, char(10)) > 0
+          ON CONFLICT (scope, key) DO NOTHING;
+        DROP INDEX refunds_by_request_key;
+        ALTER TABLE refunds DROP COLUMN request_key;
+        ALTER TABLE refunds DROP COLUMN request_fingerprint;
+      `);
+    },
+  },
 ];

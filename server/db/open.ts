@@ -5,6 +5,7 @@
 // guessed at (after Signal-Desktop's ts/sql/migrations).
 import Database from 'better-sqlite3';
 import { chmodSync } from 'node:fs';
+import type { Tx } from './tx.ts';
 
 export type Db = Database.Database;
 
@@ -89,6 +90,6 @@ export function migrate(db: Db, path: string, migrations: readonly Migration[]):
 }
 
 /** Runs fn in a BEGIN IMMEDIATE transaction: the writer lock is taken up front, so no upgrade deadlock. */
-export function immediate<T>(db: Db, fn: () => T): T {
-  return db.transaction(fn).immediate();
+export function immediate<T>(db: Db, fn: (tx: Tx) => T): T {
+  return db.transaction(() => fn(db as Tx)).immediate();
 }

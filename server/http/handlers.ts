@@ -4,9 +4,8 @@ import { PaydeskError, errorCatalogue } from '../../contract/errors.ts';
 import { currencies, formatAmount } from '../money/currency.ts';
 import { priceTiers } from '../money/price-tiers.ts';
 import { testCards } from '../vault/cards.ts';
-import { listTransactions } from '../purchases/transactions.ts';
-import { publicView, type AnswerWithChange } from '../purchases/purchases.ts';
-import { iso } from '../context.ts';
+import { publicView } from '../purchases/purchases.ts';
+import { iso, type RequestKey } from '../context.ts';
 import { peekRequest } from '../requests/verify.ts';
 import type { RouteInput, RouteName, RouteOutput } from '../../contract/api.ts';
 import type { Services } from '../services.ts';
@@ -16,26 +15,13 @@ import { sessionCookie, type ConsoleLogin } from './console-login.ts';
 export interface RequestMeta {
   /** Adds a header to the answer; call it only once the route has succeeded (it would go out with an error too). */
   readonly setHeader: (name: string, value: string) => void;
-  /** The Idempotency-Key (scoped as the store scopes it) and the request's fingerprint, when the caller sent one. */
-  readonly idempotency?: {
-    readonly key: string;
-    readonly fingerprint: string;
-    /**
-     * Stores the route's success answer inside the transaction that makes the
-     * change, where a service can (see IdempotencyStore.storeInTransaction).
-     */
-    readonly answerInTransaction: AnswerWithChange;
-  };
+  /** The request's Idempotency-Key, when the caller sent one: services write it with their change. */
+  readonly idempotency?: RequestKey;
 }
 
 export type Handlers = { [N in RouteName]: (input: RouteInput<N> & RequestMeta) => RouteOutput<N> | Promise<RouteOutput<N>> };
 
 export function makeHandlers(s: Services, login: ConsoleLogin): Handlers {
-  const purchaseByAnyId = (id: string) => {
-    const row = s.ctx.db.prepare('SELECT id FROM purchases WHERE id = ? OR transaction_id = ?').get(id, id) as { id: string } | undefined;
-    if (!row) throw new PaydeskError('purchase_not_found');
-    return row.id;
-  };
   return {
     createLoginCode: () => {
       const { code, url, expiresAt } = login.mintCode();
@@ -82,12 +68,12 @@ export function makeHandlers(s: Services, login: ConsoleLogin): Handlers {
 
     listPurchases: ({ query }) => ({ items: s.purchases.list(query) }),
     getPurchase: ({ params }) => s.purchases.get(params.id),
-    confirmPurchase: ({ params, body, idempotency }) => s.purchases.confirm(params.id, body, idempotency?.answerInTransaction),
+    confirmPurchase: ({ params, body, idempotency }) => s.purchases.confirm(params.id, body, idempotency),
     cancelPurchase: ({ params }) => s.purchases.cancel(params.id),
 
-    listTransactions: ({ query }) => listTransactions(s.ctx, query),
+    listTransactions: ({ query }) => s.purchases.transactions(query),
     getTransaction: ({ params }) => {
-      const id = purchaseByAnyId(params.id);
+      const id = s.purchases.idByAnyId(params.id);
       return { purchase: s.purchases.get(id), timeline: s.purchases.timeline(id) };
     },
 
@@ -97,7 +83,7 @@ export function makeHandlers(s: Services, login: ConsoleLogin): Handlers {
 
     pay: async ({ body, idempotency }) => {
       const jwts = typeof body.jwts === 'string' ? [body.jwts] : body.jwts;
-      return publicView(await s.purchases.createFromTokens(jwts, idempotency?.answerInTransaction));
+      return publicView(await s.purchases.createFromTokens(jwts, idempotency));
     },
     payStatus: ({ params }) => s.purchases.publicStatus(params.id),
 
@@ -109,7 +95,7 @@ export function makeHandlers(s: Services, login: ConsoleLogin): Handlers {
     noticeCurl: ({ params }) => s.notices.curl(params.id),
     testNotice: ({ params, body }) => s.notices.sendTest(params.key, body),
     refundTransaction: ({ params, body, idempotency }) => s.refunds.refundFromConsole(params.id, body, idempotency),
-    listRefunds: ({ params }) => ({ items: s.refunds.list(purchaseByAnyId(params.id)) }),
+    listRefunds: ({ params }) => ({ items: s.refunds.list(s.purchases.idByAnyId(params.id)) }),
     disputePurchase: ({ params, body, idempotency }) => s.refunds.dispute(params.id, body, idempotency),
     merchantRefund: ({ body, idempotency }) => s.refunds.refundFromMerchant(body.jwt, idempotency),
     listProviderKeys: () => s.providerKeys.list(),

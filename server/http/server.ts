@@ -292,13 +292,7 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
     let storedWithChange = false;
     try {
       const handler = opts.handlers[route.name] as (input: unknown) => unknown;
-      const idempotency = typeof key === 'string' && fingerprint ? {
-        key: `${scope}\n${key}`, fingerprint,
-        answerInTransaction: (answer: unknown) => {
-          opts.idempotency.storeInTransaction(scope, key, { status: success, body: answer });
-          storedWithChange = true;
-        },
-      } : undefined;
+      const idempotency = typeof key === 'string' && fingerprint ? opts.idempotency.forRequest(scope, key, success, () => (storedWithChange = true)) : undefined;
       out = await handler({ params, body, query, setHeader: (name: string, value: string) => res.setHeader(name, value), ...(idempotency ? { idempotency } : {}) });
       status = success;
     } catch (e) {

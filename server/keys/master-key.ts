@@ -16,7 +16,7 @@ export interface MasterKeySource {
 
 export const MASTER_KEY_FILE = 'master.key';
 /** Written by the desktop app: the master key sealed by the OS keystore (electron/keystore.ts). */
-export const SEALED_MASTER_KEY_FILE = 'master.key.safe';
+const SEALED_MASTER_KEY_FILE = 'master.key.safe';
 
 export class MasterKeyInKeystoreError extends Error {
   constructor(dataDir: string) {

@@ -20,13 +20,10 @@ export interface DeliveryLimits {
 export const defaultDeliveryLimits: DeliveryLimits = { connectTimeoutMs: 5_000, responseTimeoutMs: 15_000, maxResponseBytes: 64 * 1024 };
 
 /** Response bytes kept in the attempt record; the echo is checked on all that was read. */
-export const RECORDED_BODY_BYTES = 8 * 1024;
+const RECORDED_BODY_BYTES = 8 * 1024;
 
-export const verdicts = [
-  'delivered', 'http_status', 'wrong_echo', 'redirect_not_followed', 'response_too_large', 'timeout', 'connect_refused',
-  'connection_reset', 'dns_failed', 'network_error', 'forbidden_target', 'interrupted',
-] as const;
-export type Verdict = (typeof verdicts)[number];
+export type Verdict = 'delivered' | 'http_status' | 'wrong_echo' | 'redirect_not_followed' | 'response_too_large' | 'timeout' | 'connect_refused'
+  | 'connection_reset' | 'dns_failed' | 'network_error' | 'forbidden_target' | 'interrupted';
 
 export interface RecordedResponse {
   readonly status: number;

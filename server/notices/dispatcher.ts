@@ -15,9 +15,10 @@ import type { Context } from '../context.ts';
 import type { Apps } from '../apps/apps.ts';
 import type { ProviderKeys } from './provider-keys.ts';
 import type { NoticeTargets } from './target.ts';
+import { appendPurchaseEvent } from '../purchases/timeline.ts';
 import { MerchantConnections, defaultConnectionLimits, defaultDeliveryLimits, sendNotice, type AttemptOutcome, type DeliveryLimits } from './deliver.ts';
 import { defaultMaxAttempts, retryDelayMs } from './schedule.ts';
-import { deliveryHeaders, noticeBody, noticeClaims, signNotice, type NoticeKey, type NoticePayload, type NoticeSigning, type NoticeType } from './signing.ts';
+import { deliveryHeaders, noticeBody, noticeClaims, signNotice, type NoticeKey, type NoticePayload, type NoticeType } from './signing.ts';
 
 export interface NoticeRow {
   id: string; purchase_id: string | null; app_key: string; type: NoticeType; seq: number; url: string; payload_json: string;
@@ -79,14 +80,14 @@ const POLL_MS = 1000;
  * still to come after ?. A loose index scan of notices_due (status, app_key,
  * next_attempt_at): a few index seeks per app, however long an app's backlog.
  */
-const SURVEY_SQL = `WITH RECURSIVE apps(app) AS (
+const SURVEY_SQL = `WITH RECURSIVE pending_apps(app) AS (
     SELECT (SELECT MIN(app_key) FROM notices WHERE status = 'pending')
     UNION ALL
-    SELECT (SELECT MIN(app_key) FROM notices WHERE status = 'pending' AND app_key > app) FROM apps WHERE app IS NOT NULL)
+    SELECT (SELECT MIN(app_key) FROM notices WHERE status = 'pending' AND app_key > app) FROM pending_apps WHERE app IS NOT NULL)
   SELECT app,
     (SELECT MIN(next_attempt_at) FROM notices WHERE status = 'pending' AND app_key = app) AS first,
     (SELECT MIN(next_attempt_at) FROM notices WHERE status = 'pending' AND app_key = app AND next_attempt_at > ?) AS later
-  FROM apps WHERE app IS NOT NULL`;
+  FROM pending_apps WHERE app IS NOT NULL`;
 
 /**
  * An app's due notices, oldest due first and, when equally due, in the order
@@ -137,16 +138,8 @@ export class Dispatcher {
     this.pickMore = pickSQL(Math.max(options.perAppConcurrency + PICK_SLACK, PICK_MORE));
   }
 
-  get timeScale(): number {
-    return this.options.timeScale;
-  }
-
   get isRunning(): boolean {
     return this.running;
-  }
-
-  get limits(): DeliveryLimits {
-    return this.options.limits;
   }
 
   start(): void {
@@ -318,8 +311,7 @@ export class Dispatcher {
   }
 
   private signingKey(appKey: string): NoticeKey {
-    const { notice_signing: signing } = this.ctx.db.prepare('SELECT notice_signing FROM apps WHERE key = ?').get(appKey) as { notice_signing: NoticeSigning };
-    if (signing === 'eddsa') {
+    if (this.apps.noticeSigning(appKey) === 'eddsa') {
       const k = this.keys.current();
       return { alg: 'EdDSA', kid: k.kid, key: k.key };
     }
@@ -375,7 +367,7 @@ export class Dispatcher {
 
   private async record(before: DueNotice, attemptId: number, outcome: AttemptOutcome): Promise<void> {
     const now = this.ctx.now();
-    const result = await commit(this.ctx.db, () => {
+    const result = await commit(this.ctx.db, (tx) => {
       const r = outcome.response;
       this.ctx.db.prepare(`UPDATE notice_attempts SET duration_ms = ?, response_status = ?, response_headers_json = ?, response_body = ?,
           response_truncated = ?, verdict = ?, reason = ? WHERE id = ?`)
@@ -398,8 +390,7 @@ export class Dispatcher {
           failed_at = CASE WHEN ? = 'failed' THEN ? ELSE NULL END WHERE id = ?`)
         .run(status, attempts, nextAt, now, outcome.verdict, outcome.reason, status, now, status, now, n.id);
       if (n.purchase_id !== null && status !== 'pending') {
-        this.ctx.db.prepare('INSERT INTO purchase_events (purchase_id, type, at, data_json) VALUES (?, ?, ?, ?)')
-          .run(n.purchase_id, `notice.${status}`, now, JSON.stringify({ noticeId: n.id, type: n.type, seq: n.seq, attempts, verdict: outcome.verdict }));
+        appendPurchaseEvent(tx, n.purchase_id, `notice.${status}`, now, { noticeId: n.id, type: n.type, seq: n.seq, attempts, verdict: outcome.verdict });
       }
       return { n, attempts, status, nextAt };
     });

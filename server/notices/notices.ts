@@ -3,7 +3,7 @@
 // request as curl, and send a test notice to an app's URL. Delivery itself is
 // the dispatcher's; this module only reads the record and writes outbox rows.
 import { PaydeskError } from '../../contract/errors.ts';
-import { newId, newOrderedId } from '../ids.ts';
+import { newId } from '../ids.ts';
 import { immediate } from '../db/open.ts';
 import { iso, type Context } from '../context.ts';
 import type { Apps } from '../apps/apps.ts';
@@ -12,6 +12,8 @@ import type { Dispatcher, NoticeRow, PreparedRequest } from './dispatcher.ts';
 import type { NoticePayload, NoticeType } from './signing.ts';
 import type { NoticeTargets } from './target.ts';
 import { curlCommand } from './curl.ts';
+import { enqueueNotice } from './outbox.ts';
+import { appendPurchaseEvent } from '../purchases/timeline.ts';
 import { encodeCursor, decodeCursor } from '../db/cursor.ts';
 
 export interface NoticeFilter {
@@ -38,7 +40,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * An edited payload must still be a notice a merchant's verifier accepts in
  * shape (sdk/notice.ts), or resending it tests nothing but the validator.
  */
-export function checkPayload(type: NoticeType, payload: { request?: unknown; response?: unknown }): NoticePayload {
+function checkPayload(type: NoticeType, payload: { request?: unknown; response?: unknown }): NoticePayload {
   const bad = (detail: string): never => {
     throw new PaydeskError('notice_payload_invalid', { detail });
   };
@@ -153,19 +155,16 @@ export class Notices {
   /** Sends again now, same notice and webhook-id; a finished notice gets one more attempt. */
   redeliver(id: string) {
     const now = this.ctx.now();
-    const n = immediate(this.ctx.db, () => {
+    const n = immediate(this.ctx.db, (tx) => {
       const row = this.dispatcher.row(id);
       // A notice written before the guard knew its address (an older Paydesk, or one on another port) is not sent there again.
       this.targets.accept(row.url, 'url');
       if (row.status === 'pending') {
-        this.ctx.db.prepare('UPDATE notices SET next_attempt_at = ? WHERE id = ?').run(now, id);
+        tx.prepare('UPDATE notices SET next_attempt_at = ? WHERE id = ?').run(now, id);
       } else {
-        this.ctx.db.prepare("UPDATE notices SET status = 'pending', next_attempt_at = ?, max_attempts = attempts + 1, failed_at = NULL WHERE id = ?").run(now, id);
+        tx.prepare("UPDATE notices SET status = 'pending', next_attempt_at = ?, max_attempts = attempts + 1, failed_at = NULL WHERE id = ?").run(now, id);
       }
-      if (row.purchase_id !== null) {
-        this.ctx.db.prepare('INSERT INTO purchase_events (purchase_id, type, at, data_json) VALUES (?, ?, ?, ?)')
-          .run(row.purchase_id, 'notice.redeliver', now, JSON.stringify({ noticeId: id }));
-      }
+      if (row.purchase_id !== null) appendPurchaseEvent(tx, row.purchase_id, 'notice.redeliver', now, { noticeId: id });
       return this.dispatcher.row(id);
     });
     this.ctx.events.emit('notice.queued', { id, appKey: n.app_key, type: n.type, seq: n.seq, redelivery: true });
@@ -178,20 +177,10 @@ export class Notices {
     this.targets.accept(original.url, 'url');
     const before = JSON.parse(original.payload_json) as { request: unknown; response: unknown };
     const payload = checkPayload(original.type, { request: edit.request ?? before.request, response: edit.response ?? before.response });
-    const now = this.ctx.now();
-    const newIdValue = newOrderedId('ntc');
-    immediate(this.ctx.db, () => {
-      const seq = original.purchase_id === null ? 1
-        : (this.ctx.db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM notices WHERE purchase_id = ?').get(original.purchase_id) as { n: number }).n;
-      this.ctx.db.prepare(`INSERT INTO notices (id, purchase_id, app_key, type, seq, url, payload_json, created_at, origin, parent_id, next_attempt_at, max_attempts)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'resend', ?, ?, ?)`)
-        .run(newIdValue, original.purchase_id, original.app_key, original.type, seq, original.url, JSON.stringify({ ...payload, seq }), now, id, now,
-          original.origin === 'test' ? 1 : null);
-      if (original.purchase_id !== null) {
-        this.ctx.db.prepare('INSERT INTO purchase_events (purchase_id, type, at, data_json) VALUES (?, ?, ?, ?)')
-          .run(original.purchase_id, 'notice.queued', now, JSON.stringify({ noticeId: newIdValue, type: original.type, seq, resendOf: id }));
-      }
-    });
+    const { id: newIdValue } = immediate(this.ctx.db, (tx) => enqueueNotice(tx, {
+      purchaseId: original.purchase_id, appKey: original.app_key, type: original.type, url: original.url, payload, at: this.ctx.now(),
+      origin: { kind: 'resend', parentId: id, maxAttempts: original.origin === 'test' ? 1 : null },
+    }));
     this.ctx.events.emit('notice.queued', { id: newIdValue, appKey: original.app_key, type: original.type, resendOf: id });
     return this.get(newIdValue);
   }
@@ -211,7 +200,6 @@ export class Notices {
     const app = this.apps.get(appKey);
     const type = input.type ?? 'postback';
     const url = this.targets.accept(input.url ?? (type === 'postback' ? app.postbackURL : app.chargebackURL), 'url');
-    const id = newOrderedId('ntc');
     const transactionID = `simulate:${newId('test', 16)}`;
     const response: Record<string, unknown> = { transactionID, price: { amount: '0.99', currency: 'USD' } };
     if (type === 'chargeback') response.reason = 'refund';
@@ -219,9 +207,7 @@ export class Notices {
       id: 'paydesk-test-notice', name: 'Test notice', description: 'A test notice sent from the Paydesk console; no money moved.',
       price: '0.99', currency: 'USD', productData: '', simulate: type === 'postback' ? { result: 'postback' } : { result: 'chargeback', reason: 'refund' },
     };
-    const now = this.ctx.now();
-    this.ctx.db.prepare(`INSERT INTO notices (id, purchase_id, app_key, type, seq, url, payload_json, created_at, origin, next_attempt_at, max_attempts)
-      VALUES (?, NULL, ?, ?, 1, ?, ?, ?, 'test', ?, 1)`).run(id, appKey, type, url, JSON.stringify({ request, response, seq: 1 }), now, now);
+    const { id } = immediate(this.ctx.db, (tx) => enqueueNotice(tx, { purchaseId: null, appKey, type, url, payload: { request, response }, at: this.ctx.now(), origin: { kind: 'test' } }));
     const attempted = this.dispatcher.waitForAttempt(id);
     this.ctx.events.emit('notice.queued', { id, appKey, type, test: true });
     // Without a running dispatcher (services built for a unit test) the notice just stays queued.

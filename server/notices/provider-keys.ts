@@ -11,7 +11,7 @@ import { immediate } from '../db/open.ts';
 import { iso, type Context } from '../context.ts';
 
 /** How long a rotated-out key stays in the JWKS by default. */
-export const DEFAULT_KEY_OVERLAP_SECONDS = 7 * 24 * 3600;
+const DEFAULT_KEY_OVERLAP_SECONDS = 7 * 24 * 3600;
 
 /** An OKP public key as published in the JWKS. */
 export interface PublicJwk {

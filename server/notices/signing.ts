@@ -8,7 +8,7 @@ import { createHmac, sign as edSign, type KeyObject } from 'node:crypto';
 export const POSTBACK_TYP = 'mozilla/payments/pay/postback/v1';
 export const CHARGEBACK_TYP = 'mozilla/payments/pay/chargeback/v1';
 /** A notice's JWT lives an hour: long enough for a slow merchant queue, short enough that a leaked one dies. */
-export const NOTICE_LIFETIME_SECONDS = 3600;
+const NOTICE_LIFETIME_SECONDS = 3600;
 
 export type NoticeType = 'postback' | 'chargeback';
 export type NoticeSigning = 'hmac' | 'eddsa';
@@ -69,7 +69,7 @@ export function noticeBody(jwt: string): string {
 }
 
 /** Standard Webhooks v1: base64 HMAC-SHA256 of `id.timestamp.body` under the base64-decoded whsec_ secret. */
-export function webhookSignature(webhookSecret: string, id: string, timestampSeconds: number, body: string): string {
+function webhookSignature(webhookSecret: string, id: string, timestampSeconds: number, body: string): string {
   const key = Buffer.from(webhookSecret.replace(/^whsec_/, ''), 'base64');
   return `v1,${createHmac('sha256', key).update(`${id}.${timestampSeconds}.${body}`).digest('base64')}`;
 }

@@ -158,7 +158,7 @@ function refusal(address: string, port: number, ownPorts: ReadonlySet<number>): 
   return undefined;
 }
 
-export function effectivePort(url: URL): number {
+function effectivePort(url: URL): number {
   if (url.port !== '') return Number(url.port);
   return url.protocol === 'https:' ? 443 : 80;
 }

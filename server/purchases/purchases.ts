@@ -6,20 +6,18 @@ import { PaydeskError, type ErrorCode } from '../../contract/errors.ts';
 import { newConfirmationCode, newOrderedId } from '../ids.ts';
 import { immediate } from '../db/open.ts';
 import { commit } from '../db/group-commit.ts';
-import { iso, type Context } from '../context.ts';
+import type { Tx } from '../db/tx.ts';
+import { iso, type Context, type RequestKey } from '../context.ts';
 import { formatAmount } from '../money/currency.ts';
 import { PAY_TYP, peekRequest, verifyPaymentRequest, defaultLimits, acceptedAudiences, type VerifiedRequest, type PaymentVerifyContext } from '../requests/verify.ts';
 import type { Apps } from '../apps/apps.ts';
 import type { Wallet } from '../wallet/wallet.ts';
 import type { Vault } from '../vault/vault.ts';
 import type { NoticeTargets } from '../notices/target.ts';
-
-/**
- * Called inside the transaction that makes a change, with the answer the caller
- * will get for it: the HTTP layer stores it there as the Idempotency-Key's answer
- * (server/http/idempotency.ts), so a retry after a lost reply replays it.
- */
-export type AnswerWithChange = (answer: unknown) => void;
+import { enqueueNotice } from '../notices/outbox.ts';
+import { appendPurchaseEvent, purchaseTimeline } from './timeline.ts';
+import { claimRequestId, requestIdSeen, sweepRequestIds } from './request-ids.ts';
+import { listTransactions, type TransactionFilter } from './transactions.ts';
 
 export type PurchaseStatus = 'pending' | 'completed' | 'cancelled' | 'declined' | 'expired';
 
@@ -44,7 +42,7 @@ function monthStart(now: number): number {
 }
 
 /** Binds a confirmation to what the buyer was shown: a PIN typed for one purchase cannot confirm another. */
-export function purchaseDigest(p: Pick<PurchaseRow, 'id' | 'amount' | 'currency' | 'app_key' | 'product_id' | 'name'>): string {
+function purchaseDigest(p: Pick<PurchaseRow, 'id' | 'amount' | 'currency' | 'app_key' | 'product_id' | 'name'>): string {
   return createHash('sha256').update(JSON.stringify([p.id, p.amount, p.currency, p.app_key, p.product_id, p.name])).digest('base64url').slice(0, 22);
 }
 
@@ -61,8 +59,8 @@ export class Purchases {
 
   // --- creation (public, from merchant pages) --------------------------------
 
-  /** A pending purchase from the page's tokens; `answer` gets its public view inside the creating transaction. */
-  async createFromTokens(jwts: readonly unknown[], answer?: AnswerWithChange) {
+  /** A pending purchase from the page's tokens; its public view is the request's answer, stored with it. */
+  async createFromTokens(jwts: readonly unknown[], request?: RequestKey) {
     if (jwts.length === 0) throw new PaydeskError('pay_no_request');
     // A page may offer several providers; we take the first token of our type.
     const ours = jwts.find((t) => {
@@ -79,7 +77,7 @@ export class Purchases {
       throw new PaydeskError('pay_no_supported_request');
     }
     const verified = await this.verify(ours);
-    return await this.createPending(verified, answer);
+    return await this.createPending(verified, request);
   }
 
   private verify(token: unknown): Promise<VerifiedRequest> {
@@ -102,32 +100,30 @@ export class Purchases {
       defaultCurrency: this.ctx.config.defaultCurrency,
       limits: defaultLimits,
       findApp: (key) => this.apps.forVerification(key),
-      jtiSeen: (app, jti) => this.ctx.db.prepare('SELECT 1 FROM used_jtis WHERE app_key = ? AND jti = ?').get(app, jti) !== undefined,
+      jtiSeen: (app, jti) => requestIdSeen(this.ctx.db, app, jti),
       ownPorts: this.targets.ownPorts,
     };
   }
 
-  private async createPending(v: VerifiedRequest, answer?: AnswerWithChange) {
+  private async createPending(v: VerifiedRequest, request?: RequestKey) {
     const now = this.ctx.now();
     const id = newOrderedId('pur');
     const r = v.request;
-    const view = await commit(this.ctx.db, () => {
-      if (v.jti !== undefined) {
-        // Checked again under the write lock: two copies of one token racing must not both pass.
-        const taken = this.ctx.db.prepare('INSERT INTO used_jtis (app_key, jti, expires_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING')
-          .run(v.appKey, v.jti, (v.exp + defaultLimits.clockSkewSeconds) * 1000);
-        if (taken.changes === 0) throw new PaydeskError('request_jti_replayed');
+    const view = await commit(this.ctx.db, (tx) => {
+      // Checked again under the write lock: two copies of one token racing must not both pass.
+      if (v.jti !== undefined && !claimRequestId(tx, v.appKey, v.jti, (v.exp + defaultLimits.clockSkewSeconds) * 1000)) {
+        throw new PaydeskError('request_jti_replayed');
       }
-      this.ctx.db.prepare(`INSERT INTO purchases (id, app_key, secret_id, code, status, product_id, name, description, product_data, amount, currency,
+      tx.prepare(`INSERT INTO purchases (id, app_key, secret_id, code, status, product_id, name, description, product_data, amount, currency,
           price_point, postback_url, chargeback_url, request_json, simulate_json, created_at, expires_at, updated_at)
         VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
         id, v.appKey, v.secretId, newConfirmationCode(), r.id ?? '', r.name, r.description, r.productData, r.price.amount, r.price.currency,
         r.pricePoint ?? null, r.postbackURL, r.chargebackURL, JSON.stringify(v.claims.request), r.simulate ? JSON.stringify(r.simulate) : null,
         now, now + this.ctx.config.purchaseTtlMs, now);
-      this.event(id, 'created', { appKey: v.appKey, amount: r.price.amount, currency: r.price.currency });
+      this.event(tx, id, 'created', { appKey: v.appKey, amount: r.price.amount, currency: r.price.currency });
       // Just written, with its expiry ahead of it: no need to look for expiry first (get()).
       const created = this.view(this.row(id));
-      answer?.(publicView(created));
+      request?.answer(tx, publicView(created));
       return created;
     });
     this.ctx.events.emit('purchase.created', { id, appKey: v.appKey, status: 'pending' });
@@ -143,10 +139,8 @@ export class Purchases {
   }
 
   private view(p: PurchaseRow) {
-    const pm = p.payment_method_id
-      ? (this.ctx.db.prepare('SELECT brand, last4 FROM payment_methods WHERE id = ?').get(p.payment_method_id) as { brand: string; last4: string } | undefined)
-      : undefined;
-    const buyer = p.buyer_id ? (this.ctx.db.prepare('SELECT id, email, name FROM buyers WHERE id = ?').get(p.buyer_id) as { id: string; email: string; name: string }) : null;
+    const pm = p.payment_method_id ? this.wallet.paymentMethodLabel(p.payment_method_id) : undefined;
+    const buyer = p.buyer_id ? this.wallet.buyerContact(p.buyer_id) ?? null : null;
     return {
       id: p.id,
       code: p.code,
@@ -190,14 +184,35 @@ export class Purchases {
 
   timeline(id: string) {
     this.row(id);
-    return (this.ctx.db.prepare('SELECT type, at, data_json FROM purchase_events WHERE purchase_id = ? ORDER BY id').all(id) as { type: string; at: number; data_json: string }[])
-      .map((e) => ({ type: e.type, at: iso(e.at)!, data: JSON.parse(e.data_json) as Record<string, unknown> }));
+    return purchaseTimeline(this.ctx.db, id);
+  }
+
+  /** A purchase by its own id or its transaction id (the console takes either). */
+  idByAnyId(id: string): string {
+    const row = this.ctx.db.prepare('SELECT id FROM purchases WHERE id = ? OR transaction_id = ?').get(id, id) as { id: string } | undefined;
+    if (!row) throw new PaydeskError('purchase_not_found');
+    return row.id;
+  }
+
+  /** The app's completed purchase with this transaction id: what a merchant may refund. */
+  completedByTransaction(transactionID: string, appKey: string): PurchaseRow | undefined {
+    return this.ctx.db.prepare("SELECT * FROM purchases WHERE transaction_id = ? AND app_key = ? AND status = 'completed'").get(transactionID, appKey) as PurchaseRow | undefined;
+  }
+
+  /** The transactions list (keyset pages, newest first), with app names and buyer emails. */
+  transactions(f: TransactionFilter) {
+    return listTransactions(this.ctx.db, { apps: this.apps, wallet: this.wallet }, f);
+  }
+
+  /** Forgets request ids past their expiry; run from a timer. */
+  sweepRequestIds(): number {
+    return immediate(this.ctx.db, (tx) => sweepRequestIds(tx, this.ctx.now()));
   }
 
   // --- state changes ------------------------------------------------------------
 
-  private event(purchaseId: string, type: string, data: Record<string, unknown> = {}): void {
-    this.ctx.db.prepare('INSERT INTO purchase_events (purchase_id, type, at, data_json) VALUES (?, ?, ?, ?)').run(purchaseId, type, this.ctx.now(), JSON.stringify(data));
+  private event(tx: Tx, purchaseId: string, type: string, data: Record<string, unknown> = {}): void {
+    appendPurchaseEvent(tx, purchaseId, type, this.ctx.now(), data);
   }
 
   private expireIfDue(id: string): void {
@@ -205,9 +220,9 @@ export class Purchases {
     // Read first: nearly every call finds nothing due, and then takes no write lock.
     const due = this.ctx.db.prepare("SELECT 1 FROM purchases WHERE id = ? AND status = 'pending' AND payment_method_id IS NULL AND expires_at <= ?").get(id, now);
     if (due === undefined) return;
-    const changed = immediate(this.ctx.db, () => {
-      const r = this.ctx.db.prepare("UPDATE purchases SET status = 'expired', updated_at = ? WHERE id = ? AND status = 'pending' AND payment_method_id IS NULL AND expires_at <= ?").run(now, id, now);
-      if (r.changes === 1) this.event(id, 'expired');
+    const changed = immediate(this.ctx.db, (tx) => {
+      const r = tx.prepare("UPDATE purchases SET status = 'expired', updated_at = ? WHERE id = ? AND status = 'pending' AND payment_method_id IS NULL AND expires_at <= ?").run(now, id, now);
+      if (r.changes === 1) this.event(tx, id, 'expired');
       return r.changes === 1;
     });
     if (changed) this.ctx.events.emit('purchase.expired', { id, status: 'expired' });
@@ -224,30 +239,30 @@ export class Purchases {
   cancel(id: string) {
     if (this.confirming.has(id)) throw new PaydeskError('purchase_busy');
     this.expireIfDue(id);
-    immediate(this.ctx.db, () => {
+    immediate(this.ctx.db, (tx) => {
       const p = this.row(id);
       if (p.status === 'expired') throw new PaydeskError('purchase_expired');
       if (p.status !== 'pending') throw new PaydeskError('purchase_not_pending', { status: p.status });
       if (p.payment_method_id !== null) throw new PaydeskError('purchase_busy');
-      this.ctx.db.prepare("UPDATE purchases SET status = 'cancelled', updated_at = ? WHERE id = ?").run(this.ctx.now(), id);
-      this.event(id, 'cancelled');
+      tx.prepare("UPDATE purchases SET status = 'cancelled', updated_at = ? WHERE id = ?").run(this.ctx.now(), id);
+      this.event(tx, id, 'cancelled');
     });
     this.ctx.events.emit('purchase.cancelled', { id, status: 'cancelled' });
     return this.get(id);
   }
 
-  /** Confirms as the signed-in buyer; `answer` gets the completed purchase's view inside the completing transaction. */
-  async confirm(id: string, input: { pin?: string; digest?: string; paymentMethodId?: string }, answer?: AnswerWithChange) {
+  /** Confirms as the signed-in buyer; the completed purchase's view is the request's answer, stored with it. */
+  async confirm(id: string, input: { pin?: string; digest?: string; paymentMethodId?: string }, request?: RequestKey) {
     if (this.confirming.has(id)) throw new PaydeskError('purchase_busy');
     this.confirming.add(id);
     try {
-      return await this.confirmOnce(id, input, answer);
+      return await this.confirmOnce(id, input, request);
     } finally {
       this.confirming.delete(id);
     }
   }
 
-  private async confirmOnce(id: string, input: { pin?: string; digest?: string; paymentMethodId?: string }, answer?: AnswerWithChange) {
+  private async confirmOnce(id: string, input: { pin?: string; digest?: string; paymentMethodId?: string }, request?: RequestKey) {
     this.expireIfDue(id);
     const p = this.row(id);
     if (p.status === 'expired') throw new PaydeskError('purchase_expired');
@@ -267,14 +282,14 @@ export class Purchases {
       throw new PaydeskError(this.wallet.getBuyer(buyerId).pin.set ? 'pin_required' : 'pin_not_set');
     }
 
-    if (p.simulate_json !== null || p.amount === 0) return this.completeDurably(p.id, buyerId, null, usedPin, answer);
+    if (p.simulate_json !== null || p.amount === 0) return this.completeDurably(p.id, buyerId, null, usedPin, request);
     const pm = this.wallet.choosePaymentMethod(buyerId, input.paymentMethodId);
     if (pm.currency !== p.currency) throw new PaydeskError('payment_method_currency_mismatch', { paymentMethodCurrency: pm.currency, purchaseCurrency: p.currency });
     if (p.amount > pm.limit_per_purchase) throw new PaydeskError('limit_per_purchase_exceeded', { limit: pm.limit_per_purchase });
     await this.reserve(p, buyerId, pm);
     const charge = await this.vault.charge(pm.vault_token, p.amount, p.currency, p.id);
     if (!charge.ok) return this.decline(p, buyerId, charge.code);
-    return this.completeDurably(p.id, buyerId, pm.id, usedPin, answer);
+    return this.completeDurably(p.id, buyerId, pm.id, usedPin, request);
   }
 
   /**
@@ -286,22 +301,22 @@ export class Purchases {
   private async reserve(p: PurchaseRow, buyerId: string, pm: { id: string; limit_per_month: number }): Promise<void> {
     const now = this.ctx.now();
     // Durable before the processor is asked: recover() finds the claim after a crash.
-    const expired = await commit(this.ctx.db, () => {
+    const expired = await commit(this.ctx.db, (tx) => {
       const cur = this.ctx.db.prepare('SELECT status, payment_method_id, expires_at FROM purchases WHERE id = ?').get(p.id) as
         Pick<PurchaseRow, 'status' | 'payment_method_id' | 'expires_at'>;
       if (cur.status !== 'pending') throw new PaydeskError('purchase_not_pending', { status: cur.status });
       if (cur.payment_method_id !== null) throw new PaydeskError('purchase_busy');
       if (cur.expires_at <= now) {
-        this.ctx.db.prepare("UPDATE purchases SET status = 'expired', updated_at = ? WHERE id = ?").run(now, p.id);
-        this.event(p.id, 'expired');
+        tx.prepare("UPDATE purchases SET status = 'expired', updated_at = ? WHERE id = ?").run(now, p.id);
+        this.event(tx, p.id, 'expired');
         return true;
       }
       const spent = (this.ctx.db.prepare(`SELECT COALESCE(SUM(amount), 0) AS s FROM purchases
         WHERE payment_method_id = ? AND simulate_json IS NULL AND (status = 'pending' OR (status = 'completed' AND completed_at >= ?))`)
         .get(pm.id, monthStart(now)) as { s: number }).s;
       if (spent + p.amount > pm.limit_per_month) throw new PaydeskError('limit_per_month_exceeded', { limit: pm.limit_per_month, spent });
-      this.ctx.db.prepare('UPDATE purchases SET buyer_id = ?, payment_method_id = ?, updated_at = ? WHERE id = ?').run(buyerId, pm.id, now, p.id);
-      this.event(p.id, 'charging', { paymentMethodId: pm.id });
+      tx.prepare('UPDATE purchases SET buyer_id = ?, payment_method_id = ?, updated_at = ? WHERE id = ?').run(buyerId, pm.id, now, p.id);
+      this.event(tx, p.id, 'charging', { paymentMethodId: pm.id });
       return false;
     });
     if (expired) {
@@ -313,15 +328,15 @@ export class Purchases {
   private decline(p: Pick<PurchaseRow, 'id'>, buyerId: string, code: ErrorCode): never {
     if (code === 'processor_error') {
       // Nothing was charged: release the claim, the purchase stays pending and may be retried.
-      immediate(this.ctx.db, () => {
-        this.ctx.db.prepare("UPDATE purchases SET buyer_id = NULL, payment_method_id = NULL, updated_at = ? WHERE id = ? AND status = 'pending'").run(this.ctx.now(), p.id);
-        this.event(p.id, 'processor_error');
+      immediate(this.ctx.db, (tx) => {
+        tx.prepare("UPDATE purchases SET buyer_id = NULL, payment_method_id = NULL, updated_at = ? WHERE id = ? AND status = 'pending'").run(this.ctx.now(), p.id);
+        this.event(tx, p.id, 'processor_error');
       });
     } else {
-      immediate(this.ctx.db, () => {
-        this.ctx.db.prepare("UPDATE purchases SET status = 'declined', failure_code = ?, buyer_id = ?, updated_at = ? WHERE id = ? AND status = 'pending'")
+      immediate(this.ctx.db, (tx) => {
+        tx.prepare("UPDATE purchases SET status = 'declined', failure_code = ?, buyer_id = ?, updated_at = ? WHERE id = ? AND status = 'pending'")
           .run(code, buyerId, this.ctx.now(), p.id);
-        this.event(p.id, 'declined', { code });
+        this.event(tx, p.id, 'declined', { code });
       });
       this.ctx.events.emit('purchase.declined', { id: p.id, status: 'declined', code });
     }
@@ -330,17 +345,17 @@ export class Purchases {
 
   /** complete() at start-up (recover), on its own transaction. */
   private complete(id: string, buyerId: string, paymentMethodId: string | null, usedPin: boolean): void {
-    const transactionID = immediate(this.ctx.db, () => this.completeTx(id, buyerId, paymentMethodId, usedPin));
+    const transactionID = immediate(this.ctx.db, (tx) => this.completeTx(tx, id, buyerId, paymentMethodId, usedPin));
     this.ctx.events.emit('purchase.completed', { id, status: 'completed', transactionID });
   }
 
   /** complete() while serving: in the next group commit, resolved with the completed view once that is durable. */
-  private async completeDurably(id: string, buyerId: string, paymentMethodId: string | null, usedPin: boolean, answer?: AnswerWithChange) {
-    const view = await commit(this.ctx.db, () => {
-      this.completeTx(id, buyerId, paymentMethodId, usedPin);
+  private async completeDurably(id: string, buyerId: string, paymentMethodId: string | null, usedPin: boolean, request?: RequestKey) {
+    const view = await commit(this.ctx.db, (tx) => {
+      this.completeTx(tx, id, buyerId, paymentMethodId, usedPin);
       // Completed: past expiry for good, so no get().
       const completed = this.view(this.row(id));
-      answer?.(completed);
+      request?.answer(tx, completed);
       return completed;
     });
     this.ctx.events.emit('purchase.completed', { id, status: 'completed', transactionID: view.transactionID });
@@ -348,7 +363,7 @@ export class Purchases {
   }
 
   /** The one transaction that makes a purchase complete: state, ledger entry, postback outbox row, timeline. */
-  private completeTx(id: string, buyerId: string, paymentMethodId: string | null, usedPin: boolean): string {
+  private completeTx(tx: Tx, id: string, buyerId: string, paymentMethodId: string | null, usedPin: boolean): string {
     const now = this.ctx.now();
     const p = this.row(id);
     if (p.status !== 'pending') throw new PaydeskError('purchase_not_pending', { status: p.status });
@@ -356,30 +371,44 @@ export class Purchases {
     if (paymentMethodId === null && p.expires_at <= now) throw new PaydeskError('purchase_expired');
     const simulate = p.simulate_json ? (JSON.parse(p.simulate_json) as { result: 'postback' | 'chargeback'; reason?: string }) : null;
     const txn = simulate ? `simulate:${newOrderedId('txn')}` : newOrderedId('txn');
-    this.ctx.db.prepare("UPDATE purchases SET status = 'completed', transaction_id = ?, buyer_id = ?, payment_method_id = ?, completed_at = ?, updated_at = ? WHERE id = ?")
+    tx.prepare("UPDATE purchases SET status = 'completed', transaction_id = ?, buyer_id = ?, payment_method_id = ?, completed_at = ?, updated_at = ? WHERE id = ?")
       .run(txn, buyerId, paymentMethodId, now, now, id);
-    if (!simulate) this.ctx.db.prepare('UPDATE apps SET sales_count = sales_count + 1 WHERE key = ?').run(p.app_key);
+    if (!simulate) this.apps.countSale(tx, p.app_key);
     if (!simulate && p.amount > 0) {
-      this.ctx.db.prepare("INSERT INTO ledger_entries (purchase_id, app_key, kind, amount, currency, created_at) VALUES (?, ?, 'charge', ?, ?, ?)")
+      tx.prepare("INSERT INTO ledger_entries (purchase_id, app_key, kind, amount, currency, created_at) VALUES (?, ?, 'charge', ?, ?, ?)")
         .run(id, p.app_key, p.amount, p.currency, now);
     }
     const type = simulate?.result ?? 'postback';
     const response: Record<string, unknown> = { transactionID: txn, price: { amount: formatAmount(p.amount, p.currency), currency: p.currency } };
     if (type === 'chargeback') response.reason = simulate?.reason ?? 'refund';
-    this.enqueueNotice(p, type, { request: JSON.parse(p.request_json) as unknown, response });
-    if (usedPin) this.wallet.openUnlockWindow(buyerId);
-    this.event(id, 'completed', { transactionID: txn, buyerId, simulated: simulate !== null });
+    enqueueNotice(tx, {
+      purchaseId: id, appKey: p.app_key, type, url: type === 'postback' ? p.postback_url : p.chargeback_url,
+      payload: { request: JSON.parse(p.request_json) as unknown, response }, at: this.ctx.now(),
+    });
+    if (usedPin) this.wallet.openUnlockWindow(tx, buyerId);
+    this.event(tx, id, 'completed', { transactionID: txn, buyerId, simulated: simulate !== null });
     return txn;
   }
 
-  /** Writes a notice to the outbox; must run inside the transaction of the change it reports. */
-  enqueueNotice(p: Pick<PurchaseRow, 'id' | 'app_key' | 'postback_url' | 'chargeback_url'>, type: 'postback' | 'chargeback', payload: Record<string, unknown>): string {
-    const seq = (this.ctx.db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM notices WHERE purchase_id = ?').get(p.id) as { n: number }).n;
-    const id = newOrderedId('ntc');
-    this.ctx.db.prepare('INSERT INTO notices (id, purchase_id, app_key, type, seq, url, payload_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(id, p.id, p.app_key, type, seq, type === 'postback' ? p.postback_url : p.chargeback_url, JSON.stringify({ ...payload, seq }), this.ctx.now());
-    this.event(p.id, 'notice.queued', { noticeId: id, type, seq });
-    return id;
+  /**
+   * A refund's part of the purchase's record, inside the refund's completing
+   * transaction: the refunded total (never past what was captured), the negative
+   * ledger entry and the seller's refund counter (real money only), the timeline.
+   */
+  recordRefund(tx: Tx, p: PurchaseRow, r: { readonly refundId: string; readonly kind: 'refund' | 'reversal'; readonly amount: number; readonly currency: string;
+    readonly source: string; readonly reason: string | null; readonly at: number }): void {
+    const moved = tx.prepare('UPDATE purchases SET refunded_amount = refunded_amount + ?, updated_at = ? WHERE id = ? AND refunded_amount + ? <= amount')
+      .run(r.amount, r.at, p.id, r.amount);
+    // Unreachable while the refund's reservation holds; refusing is better than a ledger that says more came back than went in.
+    if (moved.changes !== 1) throw new Error(`refund ${r.refundId} would exceed the captured amount of ${p.id}`);
+    if (p.simulate_json === null) {
+      tx.prepare('INSERT INTO ledger_entries (purchase_id, app_key, kind, amount, currency, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(p.id, p.app_key, r.kind, -r.amount, r.currency, r.at);
+      // The seller's refund rate counts refunded sales, each once.
+      if (p.refunded_amount === 0) this.apps.countRefundedSale(tx, p.app_key);
+    }
+    appendPurchaseEvent(tx, p.id, r.kind === 'refund' ? 'refunded' : 'reversed', r.at,
+      { refundId: r.refundId, amount: r.amount, currency: r.currency, source: r.source, reason: r.reason, refundedTotal: p.refunded_amount + r.amount });
   }
 
   /**

@@ -10,11 +10,13 @@
 import { PaydeskError } from '../../contract/errors.ts';
 import { newOrderedId } from '../ids.ts';
 import { immediate } from '../db/open.ts';
-import { iso, type Context } from '../context.ts';
+import { iso, type Context, type RequestKey } from '../context.ts';
 import { formatAmount, parseAmount } from '../money/currency.ts';
 import { acceptedAudiences, defaultLimits } from '../requests/verify.ts';
 import type { Apps } from '../apps/apps.ts';
-import type { Purchases, PurchaseRow } from '../purchases/purchases.ts';
+import type { Purchases } from '../purchases/purchases.ts';
+import { claimRequestId } from '../purchases/request-ids.ts';
+import { enqueueNotice } from '../notices/outbox.ts';
 import type { Vault } from '../vault/vault.ts';
 import type { Wallet } from '../wallet/wallet.ts';
 import { verifyRefundToken } from './token.ts';
@@ -36,14 +38,8 @@ interface RefundInput {
   readonly source: RefundSource;
   /** A merchant token's jti, claimed in the same transaction as the reservation. */
   readonly jti?: { readonly appKey: string; readonly jti: string; readonly expiresAt: number };
-  /** The request's Idempotency-Key, kept with the refund: the same key never refunds twice, even across a crash. */
+  /** The request's Idempotency-Key, claimed with the reservation: the same key never refunds twice, even across a crash. */
   readonly request?: RequestKey;
-}
-
-/** An Idempotency-Key (scoped) and the fingerprint of the request that carried it. */
-export interface RequestKey {
-  readonly key: string;
-  readonly fingerprint: string;
 }
 
 export class Refunds {
@@ -84,9 +80,7 @@ export class Refunds {
 
   /** From the console: by purchase id or transaction id; amount in minor units. */
   refundFromConsole(id: string, input: { amount?: number; reason?: string }, request?: RequestKey) {
-    const row = this.ctx.db.prepare('SELECT id FROM purchases WHERE id = ? OR transaction_id = ?').get(id, id) as { id: string } | undefined;
-    if (!row) throw new PaydeskError('purchase_not_found');
-    return this.execute({ purchaseId: row.id, kind: 'refund', amount: input.amount, reason: input.reason, source: 'console', ...(request ? { request } : {}) });
+    return this.execute({ purchaseId: this.purchases.idByAnyId(id), kind: 'refund', amount: input.amount, reason: input.reason, source: 'console', ...(request ? { request } : {}) });
   }
 
   /** The merchant API: a refund token signed with the app's secret. */
@@ -100,7 +94,7 @@ export class Refunds {
       // Replay is checked where it is claimed, under the write lock (execute).
       jtiSeen: () => false,
     });
-    const p = this.ctx.db.prepare("SELECT * FROM purchases WHERE transaction_id = ? AND app_key = ? AND status = 'completed'").get(t.transactionID, t.appKey) as PurchaseRow | undefined;
+    const p = this.purchases.completedByTransaction(t.transactionID, t.appKey);
     if (!p) throw new PaydeskError('refund_transaction_not_found');
     let amount: number | undefined;
     if (t.amount !== undefined) {
@@ -125,22 +119,16 @@ export class Refunds {
     const now = this.ctx.now();
     const id = newOrderedId('ref');
     // 1. Check and reserve, under the write lock.
-    const reserved = immediate(this.ctx.db, () => {
-      if (input.request) {
+    const reserved = immediate(this.ctx.db, (tx) => {
+      const resumes = input.request?.resumes;
+      if (resumes !== undefined) {
         // A retry whose first answer was lost in a crash: the refund was made (or is settled by recover()).
-        const prior = this.ctx.db.prepare('SELECT id, status, request_fingerprint FROM refunds WHERE request_key = ?').get(input.request.key) as
-          { id: string; status: RefundRow['status']; request_fingerprint: string } | undefined;
-        if (prior && prior.request_fingerprint !== input.request.fingerprint) throw new PaydeskError('idempotency_key_reused');
-        if (prior && prior.status !== 'failed') return { replay: prior.id };
-        // A failed refund moved nothing: the key may try again.
-        if (prior) this.ctx.db.prepare('UPDATE refunds SET request_key = NULL WHERE id = ?').run(prior.id);
+        // A failed one moved nothing: the key may try again.
+        const prior = this.ctx.db.prepare('SELECT status FROM refunds WHERE id = ?').get(resumes) as { status: RefundRow['status'] } | undefined;
+        if (prior && prior.status !== 'failed') return { replay: resumes };
       }
-      if (input.jti) {
-        // A separate namespace from payment requests' jtis: a refund token is never a payment request.
-        const taken = this.ctx.db.prepare('INSERT INTO used_jtis (app_key, jti, expires_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING')
-          .run(input.jti.appKey, `refund:${input.jti.jti}`, input.jti.expiresAt);
-        if (taken.changes === 0) throw new PaydeskError('request_jti_replayed');
-      }
+      // A separate namespace from payment requests' jtis: a refund token is never a payment request.
+      if (input.jti && !claimRequestId(tx, input.jti.appKey, `refund:${input.jti.jti}`, input.jti.expiresAt)) throw new PaydeskError('request_jti_replayed');
       const p = this.purchases.row(input.purchaseId);
       if (p.status !== 'completed') throw new PaydeskError('refund_not_refundable', { status: p.status });
       const reserved = (this.ctx.db.prepare("SELECT COALESCE(SUM(amount), 0) AS s FROM refunds WHERE purchase_id = ? AND status = 'pending'").get(p.id) as { s: number }).s;
@@ -149,9 +137,9 @@ export class Refunds {
       if (amount > refundable || amount <= 0) {
         throw new PaydeskError('refund_exceeds_refundable', { refundable: Math.max(refundable, 0), currency: p.currency });
       }
-      this.ctx.db.prepare(`INSERT INTO refunds (id, purchase_id, app_key, kind, amount, currency, reason, source, status, created_at, request_key, request_fingerprint)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`).run(id, p.id, p.app_key, input.kind, amount, p.currency, input.reason ?? null, input.source, now,
-        input.request?.key ?? null, input.request?.fingerprint ?? null);
+      tx.prepare(`INSERT INTO refunds (id, purchase_id, app_key, kind, amount, currency, reason, source, status, created_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`).run(id, p.id, p.app_key, input.kind, amount, p.currency, input.reason ?? null, input.source, now);
+      input.request?.claim(tx, id);
       return { p, amount };
     });
     if (reserved.replay !== undefined) return this.view(this.row(reserved.replay));
@@ -178,27 +166,19 @@ export class Refunds {
 
   private complete(refundId: string): string {
     const now = this.ctx.now();
-    return immediate(this.ctx.db, () => {
+    return immediate(this.ctx.db, (tx) => {
       const r = this.row(refundId);
       const p = this.purchases.row(r.purchase_id);
-      const moved = this.ctx.db.prepare('UPDATE purchases SET refunded_amount = refunded_amount + ?, updated_at = ? WHERE id = ? AND refunded_amount + ? <= amount')
-        .run(r.amount, now, p.id, r.amount);
-      // Unreachable while the reservation holds; refusing is better than a ledger that says more came back than went in.
-      if (moved.changes !== 1) throw new Error(`refund ${refundId} would exceed the captured amount of ${p.id}`);
-      if (p.simulate_json === null) {
-        this.ctx.db.prepare('INSERT INTO ledger_entries (purchase_id, app_key, kind, amount, currency, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-          .run(p.id, p.app_key, r.kind, -r.amount, r.currency, now);
-        // The seller's refund rate counts refunded sales (apps.refunded_count), each once.
-        if (p.refunded_amount === 0) this.ctx.db.prepare('UPDATE apps SET refunded_count = refunded_count + 1 WHERE key = ?').run(p.app_key);
-      }
-      this.ctx.db.prepare('INSERT INTO purchase_events (purchase_id, type, at, data_json) VALUES (?, ?, ?, ?)').run(p.id, r.kind === 'refund' ? 'refunded' : 'reversed', now,
-        JSON.stringify({ refundId, amount: r.amount, currency: r.currency, source: r.source, reason: r.reason, refundedTotal: p.refunded_amount + r.amount }));
-      const noticeId = this.purchases.enqueueNotice(p, 'chargeback', {
-        request: JSON.parse(p.request_json) as unknown,
-        // price is the amount of this chargeback (a partial refund names only its own part).
-        response: { transactionID: p.transaction_id, price: { amount: formatAmount(r.amount, r.currency), currency: r.currency }, reason: r.kind },
+      this.purchases.recordRefund(tx, p, { refundId, kind: r.kind, amount: r.amount, currency: r.currency, source: r.source, reason: r.reason, at: now });
+      const { id: noticeId } = enqueueNotice(tx, {
+        purchaseId: p.id, appKey: p.app_key, type: 'chargeback', url: p.chargeback_url, at: this.ctx.now(),
+        payload: {
+          request: JSON.parse(p.request_json) as unknown,
+          // price is the amount of this chargeback (a partial refund names only its own part).
+          response: { transactionID: p.transaction_id, price: { amount: formatAmount(r.amount, r.currency), currency: r.currency }, reason: r.kind },
+        },
       });
-      this.ctx.db.prepare("UPDATE refunds SET status = 'completed', notice_id = ?, completed_at = ? WHERE id = ?").run(noticeId, now, refundId);
+      tx.prepare("UPDATE refunds SET status = 'completed', notice_id = ?, completed_at = ? WHERE id = ?").run(noticeId, now, refundId);
       return noticeId;
     });
   }

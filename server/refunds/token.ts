@@ -6,7 +6,7 @@
 import { PaydeskError, type ErrorCode } from '../../contract/errors.ts';
 import { verifyAppToken, type VerifyContext } from '../requests/verify.ts';
 
-export const REFUND_TYP = 'paydesk/refund/v1';
+const REFUND_TYP = 'paydesk/refund/v1';
 
 export interface VerifiedRefundToken {
   readonly appKey: string;

@@ -65,7 +65,7 @@ function text(r: Record<string, unknown>, field: string, opts: { required: boole
 }
 
 /** Absolute http(s) URL without credentials, or undefined when absent. */
-export function checkURL(v: unknown, field: string): string | undefined {
+function checkURL(v: unknown, field: string): string | undefined {
   if (v === undefined || v === null || v === '') return undefined;
   if (typeof v !== 'string' || v.length > 2048) return fail('request_url_invalid', field);
   let u: URL;

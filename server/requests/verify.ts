@@ -14,7 +14,7 @@ export const PAY_TYP = 'mozilla/payments/pay/v1';
  * mozPay merchants work unchanged, and the design notes' own (seed 002), so their
  * example request buys as written.
  */
-export const LEGACY_AUDIENCES: readonly string[] = ['marketplace.firefox.com', 'marketplace.mozilla.org'];
+const LEGACY_AUDIENCES: readonly string[] = ['marketplace.firefox.com', 'marketplace.mozilla.org'];
 
 /** Every `aud` a merchant's token may name here. */
 export function acceptedAudiences(configured: string): readonly string[] {
@@ -155,7 +155,7 @@ async function hmacKey(secret: string): Promise<CryptoKey> {
 }
 
 /** Signature and registered claims (iss, aud, iat, exp, nbf) of an HS256 token from an app; shared with refund tokens. */
-export async function verifySignatureAndClaims(token: string, iss: string, app: AppForVerification, ctx: VerifyContext) {
+async function verifySignatureAndClaims(token: string, iss: string, app: AppForVerification, ctx: VerifyContext) {
   const options = {
     algorithms: ['HS256'],
     issuer: iss,

@@ -1,12 +1,11 @@
 // The PIN rules of DESIGN section 5, as pure functions of their inputs and the
 // clock: format, trivial PINs, and the lockout schedule.
 
-export const MAX_TRIES = 5;
+const MAX_TRIES = 5;
 export const BASE_LOCK_MS = 5 * 60_000;
 export const MAX_LOCK_MS = 24 * 3600_000;
 /** A PIN reset needs the buyer to have signed in this recently. */
 export const RESET_SIGNIN_WINDOW_MS = 5 * 60_000;
-export const MAX_UNLOCK_WINDOW_SECONDS = 300;
 
 export function isPinFormat(pin: unknown): pin is string {
   return typeof pin === 'string' && /^\d{4,8}$/.test(pin);

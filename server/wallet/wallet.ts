@@ -3,6 +3,7 @@
 import { PaydeskError } from '../../contract/errors.ts';
 import { newId } from '../ids.ts';
 import { immediate } from '../db/open.ts';
+import type { Tx } from '../db/tx.ts';
 import { iso, type Context } from '../context.ts';
 import type { Vault, CardInput } from '../vault/vault.ts';
 import { hashPin, verifyPin } from './pin-hash.ts';
@@ -88,6 +89,24 @@ export class Wallet {
 
   listBuyers() {
     return (this.ctx.db.prepare('SELECT * FROM buyers ORDER BY created_at, rowid').all() as BuyerRow[]).map((b) => this.view(b));
+  }
+
+  /** Who a purchase was made by, as its view shows them. */
+  buyerContact(id: string): { id: string; email: string; name: string } | undefined {
+    return this.ctx.db.prepare('SELECT id, email, name FROM buyers WHERE id = ?').get(id) as { id: string; email: string; name: string } | undefined;
+  }
+
+  /** Buyers' emails by id, for a page of transactions (one query). */
+  emails(ids: readonly string[]): ReadonlyMap<string, string> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return new Map();
+    const rows = this.ctx.db.prepare(`SELECT id, email FROM buyers WHERE id IN (${unique.map(() => '?').join(', ')})`).all(...unique) as { id: string; email: string }[];
+    return new Map(rows.map((r) => [r.id, r.email]));
+  }
+
+  /** The buyer with this email (emails are unique, compared without case), for searches. */
+  buyerIdByEmail(email: string): string | undefined {
+    return (this.ctx.db.prepare('SELECT id FROM buyers WHERE email = ?').get(email) as { id: string } | undefined)?.id;
   }
 
   // --- session --------------------------------------------------------------
@@ -230,9 +249,9 @@ export class Wallet {
     return b.unlocked_until !== null && b.unlocked_until > this.ctx.now();
   }
 
-  /** Opens the unlock window after a successful PIN (called inside the confirming transaction). */
-  openUnlockWindow(buyerId: string): void {
-    this.ctx.db.prepare('UPDATE buyers SET unlocked_until = CASE WHEN unlock_window_seconds > 0 THEN ? + unlock_window_seconds * 1000 ELSE NULL END WHERE id = ?')
+  /** Opens the unlock window after a successful PIN, inside the confirming transaction. */
+  openUnlockWindow(tx: Tx, buyerId: string): void {
+    tx.prepare('UPDATE buyers SET unlocked_until = CASE WHEN unlock_window_seconds > 0 THEN ? + unlock_window_seconds * 1000 ELSE NULL END WHERE id = ?')
       .run(this.ctx.now(), buyerId);
   }
 
@@ -261,7 +280,12 @@ export class Wallet {
     return this.pmView(this.pmRow(buyerId, id));
   }
 
-  pmRow(buyerId: string, id: string): PaymentMethodRow {
+  /** How a purchase's card is shown (brand and last 4), even after the card was removed. */
+  paymentMethodLabel(id: string): { brand: string; last4: string } | undefined {
+    return this.ctx.db.prepare('SELECT brand, last4 FROM payment_methods WHERE id = ?').get(id) as { brand: string; last4: string } | undefined;
+  }
+
+  private pmRow(buyerId: string, id: string): PaymentMethodRow {
     const row = this.ctx.db.prepare('SELECT * FROM payment_methods WHERE id = ? AND buyer_id = ? AND removed_at IS NULL').get(id, buyerId) as PaymentMethodRow | undefined;
     if (!row) throw new PaydeskError('payment_method_not_found');
     return row;

@@ -41,3 +41,10 @@ test('lint allows what each folder may import', async () => {
 test('lint refuses default exports', async () => {
   assert.ok((await ruleIds('server/x.ts', 'export default 1;\n')).includes('no-restricted-syntax'));
 });
+
+test('lint refuses a Tx made by a cast outside server/db/ (only commit() and immediate() make one)', async () => {
+  const code = "import type { Tx } from '../db/tx.ts';\nimport type { Db } from '../db/open.ts';\nexport const f = (db: Db) => db as unknown as Tx;\n";
+  assert.ok((await ruleIds('server/apps/x.ts', code)).includes('no-restricted-syntax'));
+  assert.ok((await ruleIds('test/server/x.test.ts', code.replaceAll('../db/', '../../server/db/'))).includes('no-restricted-syntax'));
+  assert.deepEqual(await ruleIds('server/db/x.ts', code.replaceAll('../db/', './')), [], 'the commit helpers may');
+});

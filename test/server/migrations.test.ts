@@ -4,12 +4,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { openDatabase, migrate, SchemaTooNewError, type Migration } from '../../server/db/open.ts';
 import { ledgerMigrations } from '../../server/db/ledger-migrations.ts';
 import { vaultMigrations } from '../../server/db/vault-migrations.ts';
 import { IdempotencyStore } from '../../server/http/idempotency.ts';
+import { seal } from '../../server/keys/master-key.ts';
 import { freshDataDir } from '../helpers/paydesk.ts';
 
 const tables = (db: Database.Database) =>
@@ -102,12 +103,11 @@ test('migration 005 erases console fingerprints written over secrets; such a key
   const db = new Database(path);
   migrate(db, path, ledgerMigrations.slice(0, 4));
   const key = randomBytes(32);
-  const old = new IdempotencyStore(db, () => 1_000, key);
-  const fp = old.fingerprint('PUT', '/api/buyers/b1/pin', '{"pin":"402913"}');
+  // As the store of that version wrote them: a fingerprint over the whole body, PIN and all.
+  const fp = createHmac('sha256', key).update('PUT /api/buyers/b1/pin\n{"pin":"402913"}').digest('base64url');
   for (const scope of ['console', 'public:']) {
-    old.begin(scope, 'k1', fp);
-    db.transaction(() => old.storeInTransaction(scope, 'k1', { status: 200, body: { ok: true } }))();
-    old.release(scope, 'k1');
+    db.prepare("INSERT INTO idempotency_keys (scope, key, fingerprint, state, status, response_json, created_at) VALUES (?, 'k1', ?, 'done', 200, ?, 1000)")
+      .run(scope, fp, seal(key, JSON.stringify({ ok: true }), `idem:${scope}:k1`));
   }
   migrate(db, path, ledgerMigrations);
   const rows = db.prepare('SELECT scope, fingerprint FROM idempotency_keys ORDER BY scope').all();
@@ -115,5 +115,35 @@ test('migration 005 erases console fingerprints written over secrets; such a key
   const now = new IdempotencyStore(db, () => 2_000, key);
   assert.deepEqual(now.begin('console', 'k1', now.fingerprint('PUT', '/api/buyers/b1/pin', '{}', { body: {}, fields: ['pin'] })), { status: 200, body: { ok: true } });
   assert.throws(() => now.begin('public:', 'k1', 'another'), /different request/);
+  db.close();
+});
+
+test('migration 006 moves a refund\'s Idempotency-Key into idempotency_keys: a retry after the crash resumes that refund', () => {
+  const dir = freshDataDir('migration');
+  const path = join(dir, 'ledger.db');
+  const db = new Database(path);
+  migrate(db, path, ledgerMigrations.slice(0, 5));
+  db.exec(`
+    INSERT INTO apps (key, name, homepage, contact_email, postback_url, chargeback_url, status, access, webhook_secret_sealed, created_at, updated_at)
+      VALUES ('app_1', 'Shop', 'http://127.0.0.1:9/', 'shop@example.com', 'http://127.0.0.1:9/p', 'http://127.0.0.1:9/c', 'active', 'live', 'x', 1, 1);
+    INSERT INTO purchases (id, app_key, code, status, product_id, name, description, product_data, amount, currency, postback_url, chargeback_url,
+        request_json, created_at, expires_at, updated_at)
+      VALUES ('pur_1', 'app_1', 'ABC-DEF', 'completed', 'p', 'Pony', 'A pony', '', 199, 'USD', 'http://127.0.0.1:9/p', 'http://127.0.0.1:9/c', '{}', 1, 2, 1);
+    INSERT INTO refunds (id, purchase_id, app_key, kind, amount, currency, source, status, created_at, request_key, request_fingerprint)
+      VALUES ('ref_1', 'pur_1', 'app_1', 'refund', 50, 'USD', 'console', 'pending', 1000, 'console' || char(10) || 'k-lost', 'fp-1'),
+             ('ref_2', 'pur_1', 'app_1', 'refund', 50, 'USD', 'console', 'completed', 1000, 'console' || char(10) || 'k-answered', 'fp-2');
+    INSERT INTO idempotency_keys (scope, key, fingerprint, state, status, response_json, created_at) VALUES ('console', 'k-answered', 'fp-2', 'done', 201, 'sealed', 1000);
+  `);
+  migrate(db, path, ledgerMigrations);
+  assert.deepEqual(db.prepare('SELECT scope, key, fingerprint, state, resource_id FROM idempotency_keys ORDER BY key').all(), [
+    { scope: 'console', key: 'k-answered', fingerprint: 'fp-2', state: 'done', resource_id: null },
+    { scope: 'console', key: 'k-lost', fingerprint: 'fp-1', state: 'in_progress', resource_id: 'ref_1' },
+  ], 'the key whose answer was lost becomes a claim on its refund; an answered key keeps its answer');
+  const columns = (db.prepare("SELECT name FROM pragma_table_info('refunds')").all() as { name: string }[]).map((c) => c.name);
+  assert.ok(!columns.includes('request_key') && !columns.includes('request_fingerprint'), 'refunds keep no keys of their own');
+  const store = new IdempotencyStore(db, () => 2_000, randomBytes(32));
+  assert.throws(() => store.begin('console', 'k-lost', 'fp-other'), /different request/);
+  assert.equal(store.begin('console', 'k-lost', 'fp-1'), undefined, 'the retry runs');
+  assert.equal(store.forRequest('console', 'k-lost', 201, () => {}).resumes, 'ref_1', '...resuming the refund its key claimed');
   db.close();
 });
