@@ -16,14 +16,14 @@ import { ensureRendererBuilt } from './renderer-build.ts';
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** Where @electron/get (which electron-builder uses) looks before it downloads. */
-export const DEFAULT_ELECTRON_MIRROR = 'https://github.com/electron/electron/releases/download/';
+const DEFAULT_ELECTRON_MIRROR = 'https://github.com/electron/electron/releases/download/';
 
 export interface Target {
   readonly platform: NodeJS.Platform;
   readonly arch: string;
 }
 
-export function electronZipName(version: string, t: Target): string {
+function electronZipName(version: string, t: Target): string {
   return `electron-v${version}-${t.platform}-${t.arch}.zip`;
 }
 

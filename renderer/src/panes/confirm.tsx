@@ -12,7 +12,7 @@ import { formatClock, formatDate, formatDateTime, formatMoney, formatPercent, re
 import { Badge, Button, ButtonLink, Card, EmptyState, ErrorState, IdChip, LoadingBlock, PageHeader, StatusBadge, UserText } from '../ui.tsx';
 import { IconAlert, IconCard, IconCircleCheck, IconCircleX, IconClock, IconFlag, IconShield, IconStore } from '../icons.tsx';
 import { AppAvatar } from './apps.tsx';
-import { PinEntry, failedStatus, type Outcome } from './pin-entry.tsx';
+import { PinEntryPanel, failedStatus, usePinEntry, type Outcome, type PinEntryProps } from './pin-entry.tsx';
 
 const declineWords: Record<string, string> = {
   card_declined: 'The card issuer declined the charge. Try another payment method.',
@@ -171,11 +171,17 @@ function PendingPurchase({ purchase: p, onChanged, onOutcome }: { readonly purch
           </ul>
         </div>
         <div className="trusted-side">
-          <PinEntry purchase={p} buyer={buyer} onChanged={onChanged} onOutcome={onOutcome} />
+          <PinPanel purchase={p} buyer={buyer} onChanged={onChanged} onOutcome={onOutcome} />
         </div>
       </div>
     </div>
   );
+}
+
+/** Its own component, so typing a digit redraws the PIN entry, not the whole dialog. */
+function PinPanel(props: PinEntryProps) {
+  const entry = usePinEntry(props);
+  return <PinEntryPanel entry={entry} purchase={props.purchase} buyer={props.buyer} />;
 }
 
 interface ResultText {

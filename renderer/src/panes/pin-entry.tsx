@@ -174,12 +174,6 @@ export function usePinEntry({ purchase: p, buyer, onChanged, onOutcome }: PinEnt
 
 const PAD_DIGITS: readonly Digit[] = ['1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
-/** The PIN entry beside the purchase it confirms. */
-export function PinEntry(props: PinEntryProps) {
-  const entry = usePinEntry(props);
-  return <PinEntryPanel entry={entry} purchase={props.purchase} buyer={props.buyer} />;
-}
-
 /** Who pays with what, the PIN pad (or the lock), what went wrong, and Cancel / Confirm. Draws a PinEntryState; holds no state. */
 export function PinEntryPanel({ entry: e, purchase: p, buyer }: { readonly entry: PinEntryState; readonly purchase: Purchase; readonly buyer: Buyer | null }) {
   const { methods, method, needsCard, digits, busy, unlockWindow } = e;
