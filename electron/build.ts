@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-export const OUT_DIR = join('build', 'electron');
+const OUT_DIR = join('build', 'electron');
 
 /**
  * Bundling moves every module into build/electron/main.js, which would change what
@@ -18,7 +18,7 @@ export const OUT_DIR = join('build', 'electron');
  * folder that file came from, relative to the bundle, so the checkout and the asar
  * (which keeps the same layout) both resolve as they do under tsx.
  */
-export function keepSourceDirname(outDir: string): Plugin {
+function keepSourceDirname(outDir: string): Plugin {
   return {
     name: 'keep-source-dirname',
     setup(b) {

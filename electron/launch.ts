@@ -76,7 +76,7 @@ function run(cmd: string, args: readonly string[], root: string, env: Env): Prom
 }
 
 /** Builds the shell, makes sure the Electron-ABI SQLite binding exists, and starts Electron on the checkout. */
-export async function startDesktopOrBrowser(root: string, env: Env): Promise<number> {
+async function startDesktopOrBrowser(root: string, env: Env): Promise<number> {
   ensureRendererBuilt(root, (line) => console.log(line));
   let detection = detectElectron(root, env);
   if (detection.kind === 'electron') {

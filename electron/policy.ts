@@ -7,10 +7,10 @@ import { isPurchaseId } from '../contract/bridge.ts';
 
 /** The console is served from this privileged scheme, never from file:// (file:// pages can read the disk). */
 export const APP_SCHEME = 'app';
-export const APP_HOST = 'paydesk';
+const APP_HOST = 'paydesk';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 /** OS-level deep links: paydesk://purchases/pur_123 */
-export const DEEP_LINK_SCHEME = 'paydesk';
+const DEEP_LINK_SCHEME = 'paydesk';
 
 /** Hosts the console may open in the user's browser. Https only; everything else is refused. */
 export const EXTERNAL_ALLOWLIST: readonly string[] = [
@@ -31,7 +31,7 @@ function parseUrl(raw: unknown): URL | null {
 }
 
 /** True for a document served by our own app:// protocol. */
-export function isAppUrl(raw: unknown): boolean {
+function isAppUrl(raw: unknown): boolean {
   const url = parseUrl(raw);
   return url !== null && url.protocol === `${APP_SCHEME}:` && url.host === APP_HOST && url.username === '' && url.password === '';
 }

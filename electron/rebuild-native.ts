@@ -12,7 +12,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writ
 import { dirname, join, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-export const ELECTRON_HEADERS_URL = 'https://electronjs.org/headers';
+const ELECTRON_HEADERS_URL = 'https://electronjs.org/headers';
 
 export interface NativeStamp {
   readonly electron: string;
@@ -118,7 +118,7 @@ function dlopenError(file: string): string | null {
   return r.status === 0 ? null : r.stderr;
 }
 
-export function currentStamp(root: string): NativeStamp {
+function currentStamp(root: string): NativeStamp {
   return { electron: versionOf(root, 'electron'), betterSqlite3: versionOf(root, 'better-sqlite3'), platform: process.platform, arch: process.arch };
 }
 

@@ -4,16 +4,16 @@ import type { MasterKeySource } from './keys/master-key.ts';
 import { mkdirSync, existsSync, readFileSync, writeFileSync, chmodSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { fileKeySource, deriveKeys } from './keys/master-key.ts';
-import { openDatabase } from './db/open.ts';
+import { openDatabase, type Db } from './db/open.ts';
 import { closeCommits, whenDurable } from './db/group-commit.ts';
 import { startCheckpointer } from './db/checkpointer.ts';
 import { ledgerMigrations } from './db/ledger-migrations.ts';
 import { vaultMigrations } from './db/vault-migrations.ts';
 import { defaultConfig, type Context } from './context.ts';
 import { EventBus } from './events/bus.ts';
-import { makeServices } from './services.ts';
+import { makeServices, type Services } from './services.ts';
 import { makeHandlers } from './http/handlers.ts';
 import { createHttpServer, defaultPublicLimits, type PublicLimits } from './http/server.ts';
 import { consoleStatic } from './http/console-static.ts';
@@ -25,7 +25,6 @@ import { lockDataDir } from './data-dir.ts';
 import { serveJwks } from './notices/jwks.ts';
 import { defaultDeliveryLimits, type DeliveryLimits } from './notices/deliver.ts';
 import type { NoticeFault } from './notices/dispatcher.ts';
-
 
 export interface ServerOptions {
   /** TCP port on 127.0.0.1; 0 picks a free one. */
@@ -109,30 +108,104 @@ export async function startServer(opts: StartOptions): Promise<ServerInternals> 
   }
 }
 
+/**
+ * The server as named steps, in order: keys, the two database files, the services,
+ * the HTTP server, listening, then the workers that need the port. close() stops
+ * them in reverse, so no write is lost between the last answer and the files closing.
+ */
 async function startLocked(opts: StartOptions, unlock: () => void): Promise<ServerInternals> {
-  const dbOptions = opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {};
+  const log = opts.log ?? ((line: string) => console.error(line));
   const keys = deriveKeys((opts.keySource ?? fileKeySource(opts.dataDir)).load());
+  const stores = openStores(opts, log);
+  const events = new EventBus();
+  const ctx: Context = {
+    db: stores.db, vaultDb: stores.vaultDb, keys, events,
+    config: { ...defaultConfig, audience: opts.audience ?? defaultConfig.audience },
+    now: opts.now ?? Date.now,
+  };
+  const services = startServices(ctx, opts, log);
+  const token = loadOrCreateToken(opts.dataDir);
+  const idempotency = new IdempotencyStore(stores.db, ctx.now, keys.idempotencyKey);
+  // How a console in a browser tab gets its session: a login code traded for a cookie.
+  // In memory, so codes and sessions die with the process; never the admin token.
+  const login = new ConsoleLogin(ctx.now);
+  const { server, setPort } = makeHttpServer({ opts, ctx, stores, services, token, idempotency, login, log });
+  const port = await listen(server, opts.port).catch(async (e: unknown) => {
+    await stores.stopCheckpointers();
+    stores.closeFiles();
+    throw e;
+  });
+  setPort(port);
+  login.setOrigin(`http://127.0.0.1:${port}`);
+  // Only now is the port known: no notice URL may point at it.
+  services.noticeTargets.setOwnPorts([port]);
+  services.dispatcher.start();
+  const background = startBackgroundWork(services, idempotency);
+
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port, token, services, events,
+    loginLink: () => login.mintCode().url,
+    close() {
+      closed ??= services.dispatcher.stop().then(() => stores.stopCheckpointers()).then(() => new Promise<void>((resolve) => {
+        background.stop();
+        server.close(() => {
+          // Writes still queued for a group commit are made, and made durable, before the files close.
+          stores.flushCommits();
+          stores.closeFiles();
+          unlock();
+          resolve();
+        });
+        server.closeAllConnections();
+      }));
+      return closed;
+    },
+  };
+}
+
+/** ledger.db and vault.db, each with its WAL checkpointer. */
+interface Stores {
+  readonly db: Db;
+  readonly vaultDb: Db;
+  /** Both files' group commits on disk (server/db/group-commit.ts); awaited before any answer. */
+  durable(): Promise<void> | undefined;
+  stopCheckpointers(): Promise<void>;
+  flushCommits(): void;
+  closeFiles(): void;
+}
+
+function openStores(opts: StartOptions, log: (line: string) => void): Stores {
+  const dbOptions = opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {};
   const db = openDatabase(join(opts.dataDir, 'ledger.db'), ledgerMigrations, dbOptions);
-  let vaultDb;
+  let vaultDb: Db;
   try {
     vaultDb = openDatabase(join(opts.dataDir, 'vault.db'), vaultMigrations, dbOptions);
   } catch (e) {
     db.close();
     throw e;
   }
-  // Both files' group commits on disk (server/db/group-commit.ts); awaited before any answer.
-  const durable = (): Promise<void> | undefined => {
-    const waits = [whenDurable(db), whenDurable(vaultDb)].filter((w) => w !== undefined);
-    return waits.length === 0 ? undefined : Promise.all(waits).then(() => undefined);
-  };
-  const log = opts.log ?? ((line: string) => console.error(line));
   const checkpointers = [db, vaultDb].map((d) => startCheckpointer(d, { ...dbOptions, log }));
-  const events = new EventBus();
-  const ctx: Context = {
-    db, vaultDb, keys, events,
-    config: { ...defaultConfig, audience: opts.audience ?? defaultConfig.audience },
-    now: opts.now ?? Date.now,
+  return {
+    db, vaultDb,
+    durable() {
+      const waits = [whenDurable(db), whenDurable(vaultDb)].filter((w) => w !== undefined);
+      return waits.length === 0 ? undefined : Promise.all(waits).then(() => undefined);
+    },
+    stopCheckpointers: () => Promise.all(checkpointers.map((c) => c.stop())).then(() => undefined),
+    flushCommits() {
+      closeCommits(vaultDb);
+      closeCommits(db);
+    },
+    closeFiles() {
+      db.close();
+      vaultDb.close();
+    },
   };
+}
+
+/** The domain services, with what a crash left half-done recovered and the provider keys in place. */
+function startServices(ctx: Context, opts: StartOptions, log: (line: string) => void): Services {
   const { connectTimeoutMs, responseTimeoutMs, maxResponseBytes, ...concurrency } = opts.noticeDelivery ?? {};
   const services = makeServices(ctx, {
     ...(opts.slowCharge ? { slowCharge: opts.slowCharge } : {}),
@@ -147,13 +220,25 @@ async function startLocked(opts: StartOptions, unlock: () => void): Promise<Serv
   services.purchases.recover();
   services.refunds.recover();
   services.providerKeys.ensure();
-  const token = loadOrCreateToken(opts.dataDir);
-  const idempotency = new IdempotencyStore(db, ctx.now, keys.idempotencyKey);
-  // How a console in a browser tab gets its session: a login code traded for a cookie.
-  // In memory, so codes and sessions die with the process; never the admin token.
-  const login = new ConsoleLogin(ctx.now);
-  const { server, setPort } = createHttpServer({
-    token, events, log,
+  return services;
+}
+
+interface HttpParts {
+  readonly opts: StartOptions;
+  readonly ctx: Context;
+  readonly stores: Stores;
+  readonly services: Services;
+  readonly token: string;
+  readonly idempotency: IdempotencyStore;
+  readonly login: ConsoleLogin;
+  readonly log: (line: string) => void;
+}
+
+/** The console and public API, then pay.js and the status window (/pay.js, /pay/*), then the console's files. */
+function makeHttpServer({ opts, ctx, stores, services, token, idempotency, login, log }: HttpParts): ReturnType<typeof createHttpServer> {
+  const { durable } = stores;
+  return createHttpServer({
+    token, events: ctx.events, log,
     handlers: makeHandlers(services, login),
     idempotency,
     durable,
@@ -161,7 +246,6 @@ async function startLocked(opts: StartOptions, unlock: () => void): Promise<Serv
     now: ctx.now,
     consoleOrigins: opts.consoleOrigins ?? [],
     login,
-    // pay.js and the status window (/pay.js, /pay/*) first, then the console's files.
     extra: chainExtra(
       (req, res, url) => serveJwks(services.providerKeys, req, res, url),
       payPageRoutes({
@@ -175,23 +259,18 @@ async function startLocked(opts: StartOptions, unlock: () => void): Promise<Serv
       consoleStatic(),
     ),
   });
+}
 
-  await new Promise<void>((resolve, reject) => {
+/** Listens on 127.0.0.1 and answers the port it got (port 0 picks a free one). */
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port, '127.0.0.1', () => resolve());
-  }).catch(async (e: unknown) => {
-    await Promise.all(checkpointers.map((c) => c.stop()));
-    db.close();
-    vaultDb.close();
-    throw e;
+    server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
   });
-  const port = (server.address() as AddressInfo).port;
-  setPort(port);
-  login.setOrigin(`http://127.0.0.1:${port}`);
-  // Only now is the port known: no notice URL may point at it.
-  services.noticeTargets.setOwnPorts([port]);
-  services.dispatcher.start();
+}
 
+/** Timers that expire purchases and sweep tables; unref'd, so they never keep the process alive. */
+function startBackgroundWork(services: Services, idempotency: IdempotencyStore): { stop(): void } {
   const sweep = setInterval(() => services.purchases.expireDue(), 5_000);
   sweep.unref();
   // Housekeeping that scans tables: expired Idempotency-Keys and request ids past their exp.
@@ -200,28 +279,10 @@ async function startLocked(opts: StartOptions, unlock: () => void): Promise<Serv
     services.purchases.sweepRequestIds();
   }, 60_000);
   housekeeping.unref();
-
-  let closed: Promise<void> | undefined;
   return {
-    url: `http://127.0.0.1:${port}`,
-    port, token, services, events,
-    loginLink: () => login.mintCode().url,
-    close() {
-      closed ??= services.dispatcher.stop().then(() => Promise.all(checkpointers.map((c) => c.stop()))).then(() => new Promise<void>((resolve) => {
-        clearInterval(sweep);
-        clearInterval(housekeeping);
-        server.close(() => {
-          // Writes still queued for a group commit are made, and made durable, before the files close.
-          closeCommits(vaultDb);
-          closeCommits(db);
-          db.close();
-          vaultDb.close();
-          unlock();
-          resolve();
-        });
-        server.closeAllConnections();
-      }));
-      return closed;
+    stop() {
+      clearInterval(sweep);
+      clearInterval(housekeeping);
     },
   };
 }

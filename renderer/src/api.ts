@@ -4,7 +4,7 @@ import './zod-setup.ts';
 import { createClient, type CallArgs, type RouteName, type RouteResult } from '../../contract/client.ts';
 import { connection } from './connection.ts';
 
-export { ApiError, isApiError, type RouteBody, type RouteName, type RouteQuery, type RouteResult } from '../../contract/client.ts';
+export { ApiError, isApiError, type RouteBody, type RouteQuery, type RouteResult } from '../../contract/client.ts';
 
 type SessionListener = () => void;
 const sessionListeners = new Set<SessionListener>();

@@ -46,7 +46,7 @@ export interface DashboardSummary {
 const MAX_PAGES = 25;
 const PAGE = 200;
 
-export function localDay(d: Date): string {
+function localDay(d: Date): string {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 

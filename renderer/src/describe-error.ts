@@ -79,9 +79,3 @@ export function describeError(e: unknown): ErrorText {
   return { title: 'Something went wrong', body: String(e) };
 }
 
-/** One line for toasts and inline errors. */
-export function errorLine(e: unknown): string {
-  const t = describeError(e);
-  return `${t.title}. ${t.body}`;
-}
-

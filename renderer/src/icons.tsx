@@ -37,7 +37,6 @@ export const IconRefresh = make(<><path d="M20.5 11A8.5 8.5 0 0 0 5 6.3L3 8.5" /
 export const IconPlus = make(<path d="M12 5v14M5 12h14" />);
 export const IconArrowLeft = make(<path d="M19 12H5M11 18l-6-6 6-6" />);
 export const IconArrowRight = make(<path d="M5 12h14M13 6l6 6-6 6" />);
-export const IconExternal = make(<><path d="M14 4h6v6M20 4l-9 9" /><path d="M18 14v4.5a1.5 1.5 0 0 1-1.5 1.5h-11A1.5 1.5 0 0 1 4 18.5v-11A1.5 1.5 0 0 1 5.5 6H10" /></>);
 export const IconEye = make(<><path d="M2 12s3.6-7 10-7 10 7 10 7-3.6 7-10 7S2 12 2 12z" /><circle cx="12" cy="12" r="3" /></>);
 export const IconEyeOff = make(<><path d="M9.9 5.2A10 10 0 0 1 12 5c6.4 0 10 7 10 7a17 17 0 0 1-2.6 3.5M6.6 6.6C3.8 8.4 2 12 2 12s3.6 7 10 7c1.8 0 3.4-.5 4.8-1.3" /><path d="M3 3l18 18M10 10a3 3 0 0 0 4.2 4.2" /></>);
 export const IconKey = make(<><circle cx="7.5" cy="15.5" r="4.5" /><path d="M10.7 12.3L20 3M17 6l3 3M14.5 8.5l2.5 2.5" /></>);
@@ -55,6 +54,4 @@ export const IconLogin = make(<><path d="M15 4h3.5A1.5 1.5 0 0 1 20 5.5v13a1.5 1
 export const IconClock = make(<><circle cx="12" cy="12" r="9" /><path d="M12 7v5l3.5 2" /></>);
 export const IconUndo = make(<><path d="M9 14L4 9l5-5" /><path d="M4 9h10.5a5.5 5.5 0 0 1 0 11H11" /></>);
 export const IconFlag = make(<><path d="M5 21V4" /><path d="M5 4h11l-2 4 2 4H5" /></>);
-export const IconBolt = make(<path d="M13 2L4 14h7l-1 8 9-12h-7z" />);
-export const IconWallet = make(<><path d="M19 7V5.5A1.5 1.5 0 0 0 17.5 4H5a2 2 0 0 0 0 4h14a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V6" /><circle cx="16.5" cy="14" r="1.2" /></>);
 export const IconLogo = make(<><path d="M6 20V5.5A1.5 1.5 0 0 1 7.5 4H13a5 5 0 0 1 0 10H6" strokeWidth={2.6} /></>);

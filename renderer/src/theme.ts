@@ -10,7 +10,7 @@ function systemTheme(): Theme {
 }
 
 /** Only the preference is stored, never anything secret. */
-export function initialTheme(): Theme | null {
+function initialTheme(): Theme | null {
   try {
     const t = localStorage.getItem(THEME_KEY);
     return t === 'light' || t === 'dark' ? t : null;

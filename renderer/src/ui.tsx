@@ -121,7 +121,7 @@ const statusTones: Record<string, Tone> = {
   cancelled: 'neutral', expired: 'neutral',
 };
 
-export function statusLabel(status: string): string {
+function statusLabel(status: string): string {
   const s = status.replace(/_/g, ' ');
   return s.charAt(0).toUpperCase() + s.slice(1);
 }

@@ -12,17 +12,36 @@ const root = join(import.meta.dirname, '..', '..');
 const electronDir = join(root, 'electron');
 const source = (f: string) => readFileSync(join(electronDir, f), 'utf8');
 /** Value imports of a module (type-only imports are erased and load nothing). */
-const valueImports = (text: string) => [...text.matchAll(/^import\s+(?!type\b)[^;]*?from\s+'([^']+)'/gms)].map((m) => m[1]);
+const valueImports = (text: string) => [...text.matchAll(/^import\s+(?!type\b)[^;]*?from\s+'([^']+)'/gms)].map((m) => m[1] ?? '');
 
 const ELECTRON_FILES = ['main.ts', 'preload.ts', 'confirm-preload.ts'];
+/** main.ts's setup steps, one file per concern: with main.ts, the only code that wires Electron. */
+const WIRING_DIR = 'main';
+const wiringFiles = readdirSync(join(electronDir, WIRING_DIR)).filter((f) => f.endsWith('.ts')).map((f) => `${WIRING_DIR}/${f}`);
 
-test('only main and the preloads load electron; every policy file runs under plain Node', () => {
+test('only main, its setup steps and the preloads load electron; every policy file runs under plain Node', () => {
   const files = readdirSync(electronDir).filter((f) => f.endsWith('.ts'));
   assert.ok(files.includes('policy.ts') && files.includes('ipc.ts'));
   for (const f of files) {
     const loadsElectron = valueImports(source(f)).includes('electron');
     assert.equal(loadsElectron, ELECTRON_FILES.includes(f), f);
   }
+});
+
+test('main.ts reaches every setup step (a hook in a file nothing imports protects nothing)', () => {
+  const reached = new Set<string>();
+  const visit = (f: string) => {
+    if (reached.has(f)) return;
+    reached.add(f);
+    for (const i of valueImports(source(f))) {
+      if (!i.startsWith('./')) continue;
+      visit(join(f, '..', i).split('\\').join('/'));
+    }
+  };
+  visit('main.ts');
+  assert.ok(wiringFiles.length > 0);
+  // desktop.ts holds only the shared type, which erases to nothing.
+  for (const f of wiringFiles.filter((x) => x !== `${WIRING_DIR}/desktop.ts`)) assert.ok(reached.has(f), `main.ts never loads ${f}`);
 });
 
 test('preloads expose the contract through contextBridge and nothing else', () => {
@@ -35,15 +54,26 @@ test('preloads expose the contract through contextBridge and nothing else', () =
   assert.doesNotMatch(readFileSync(join(root, 'contract', 'bridge.ts'), 'utf8'), /from 'node:|from 'electron'/, 'the bridge contract is bundled into sandboxed preloads');
 });
 
-test('main wires every checklist hook', () => {
-  const main = source('main.ts');
-  for (const hook of [
-    "'will-navigate'", "'will-frame-navigate'", "'will-redirect'", "'will-attach-webview'", 'setWindowOpenHandler(',
-    'setPermissionRequestHandler(', 'setPermissionCheckHandler(', 'registerSchemesAsPrivileged(', 'protocol.handle(',
-    'enableSandbox()', 'requestSingleInstanceLock()', "'second-instance'", "'open-url'", 'registerBridge(', 'secureWebPreferences(',
-  ]) assert.ok(main.includes(hook), hook);
-  assert.doesNotMatch(main, /loadFile\(|file:\/\//, 'the console loads from app://, never file://');
-  assert.doesNotMatch(main, /log\([^)]*token\b(?!:)/i, 'the token is never logged');
+test('main and its setup steps wire every checklist hook, each in the file of its concern', () => {
+  const checklist: Readonly<Record<string, readonly string[]>> = {
+    'main.ts': ['registerSchemesAsPrivileged(', 'enableSandbox()', 'requestSingleInstanceLock()'],
+    'main/security.ts': [
+      "'web-contents-created'", "'will-navigate'", "'will-frame-navigate'", "'will-redirect'", "'will-attach-webview'", 'setWindowOpenHandler(',
+      'setPermissionRequestHandler(', 'setPermissionCheckHandler(', 'setDevicePermissionHandler(',
+    ],
+    'main/app-protocol.ts': ['protocol.handle('],
+    'main/deep-links.ts': ["'second-instance'", "'open-url'"],
+    'main/bridge.ts': ['registerBridge('],
+    'main/windows.ts': ['secureWebPreferences('],
+    'main/confirmation-window.ts': ['windowPreferences(', 'setContentProtection(true)'],
+  };
+  for (const [file, hooks] of Object.entries(checklist)) for (const hook of hooks) assert.ok(source(file).includes(hook), `${file}: ${hook}`);
+  for (const f of ['main.ts', ...wiringFiles]) {
+    const text = source(f);
+    assert.doesNotMatch(text, /loadFile\(|file:\/\//, `${f}: the console loads from app://, never file://`);
+    assert.doesNotMatch(text, /log\([^)]*token\b(?!:)/i, `${f}: the token is never logged`);
+    assert.doesNotMatch(text, /\bfetch\(/, `${f}: main calls its own API through contract/client.ts`);
+  }
 });
 
 test('build: ESM main with electron external, CommonJS preloads that require only electron', async () => {

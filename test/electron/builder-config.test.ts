@@ -25,7 +25,7 @@ interface BuilderConfig {
 }
 
 const config = yaml.load(readFileSync(join(root, 'electron-builder.yml'), 'utf8')) as BuilderConfig;
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { main?: string; scripts?: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { main?: string; scripts?: Record<string, string>; devDependencies?: Record<string, string> };
 
 test('fuses: no Node mode, no NODE_OPTIONS or --inspect, asar only and integrity-checked, cookies encrypted, file:// unprivileged', () => {
   assert.deepEqual(config.electronFuses && {
@@ -72,4 +72,9 @@ test('the app ships the built shell and console, not the TypeScript sources', ()
   assert.ok(config.files?.includes('!server/**/*.ts'));
   assert.equal(pkg.main, 'build/electron/main.js');
   assert.match(pkg.scripts?.['build:electron'] ?? '', /electron\/build\.ts/);
+});
+
+test('npm run dist builds the installers with electron-builder, a devDependency', () => {
+  assert.equal(pkg.scripts?.dist, 'tsx electron/dist.ts');
+  assert.match(pkg.devDependencies?.['electron-builder'] ?? '', /^\^?\d+\.\d+\.\d+$/);
 });

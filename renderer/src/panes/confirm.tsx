@@ -3,20 +3,16 @@
 // code the merchant page shows too), and the PIN, typed here and nowhere else.
 // The confirm carries the purchase's digest, binding the PIN to what was shown.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { call, isApiError, type Buyer, type Purchase } from '../api.ts';
+import { call, type Purchase } from '../api.ts';
 import { useDocumentTitle, useNow, useResource } from '../hooks.ts';
 import { navigate } from '../router.ts';
 import { bridge } from '../connection.ts';
 import { useWallet } from '../wallet-context.tsx';
-import { describeError } from '../describe-error.ts';
-import { formatClock, formatDate, formatDateTime, formatMoney, formatPercent, formatTime, relativeTime, formatCount } from '../format.ts';
-import { Badge, Button, ButtonLink, Callout, Card, EmptyState, ErrorState, IdChip, LoadingBlock, PageHeader, StatusBadge, Avatar, UserText } from '../ui.tsx';
-import {
-  IconAlert, IconBackspace, IconCard, IconCheck, IconCircleCheck, IconCircleX, IconClock, IconFlag, IconLock, IconShield, IconStore, IconUnlock, IconX,
-} from '../icons.tsx';
+import { formatClock, formatDate, formatDateTime, formatMoney, formatPercent, relativeTime, formatCount } from '../format.ts';
+import { Badge, Button, ButtonLink, Card, EmptyState, ErrorState, IdChip, LoadingBlock, PageHeader, StatusBadge, UserText } from '../ui.tsx';
+import { IconAlert, IconCard, IconCircleCheck, IconCircleX, IconClock, IconFlag, IconShield, IconStore } from '../icons.tsx';
 import { AppAvatar } from './apps.tsx';
-
-const MAX_PIN = 8;
+import { PinEntryPanel, failedStatus, usePinEntry, type Outcome, type PinEntryProps } from './pin-entry.tsx';
 
 const declineWords: Record<string, string> = {
   card_declined: 'The card issuer declined the charge. Try another payment method.',
@@ -89,19 +85,6 @@ export function ConfirmWindow({ id }: { readonly id: string }) {
     </main>
   );
 }
-
-/** What this pane's own confirm or cancel ended in. It stays on screen until the buyer moves on. */
-type Outcome =
-  | { readonly kind: 'completed' | 'cancelled'; readonly purchase: Purchase }
-  | { readonly kind: 'failed'; readonly code: string };
-
-/**
- * Confirm errors that end the attempt, and the state each leaves the purchase in:
- * shown as the attempt's result, not as a hint beside the PIN pad.
- */
-const failedStatus: Readonly<Record<string, Purchase['status']>> = {
-  card_declined: 'declined', card_insufficient_funds: 'declined', card_expired: 'declined', processor_error: 'pending', purchase_expired: 'expired',
-};
 
 function PurchaseConfirmation({ id, standalone = false }: { readonly id: string; readonly standalone?: boolean }) {
   const res = useResource((signal) => call('getPurchase', { params: { id }, signal }), [id], { events: ['purchase.'] });
@@ -195,200 +178,10 @@ function PendingPurchase({ purchase: p, onChanged, onOutcome }: { readonly purch
   );
 }
 
-function PinPanel({ purchase: p, buyer, onChanged, onOutcome }: {
-  readonly purchase: Purchase; readonly buyer: Buyer | null; readonly onChanged: () => void; readonly onOutcome: (o: Outcome) => void;
-}) {
-  const { session } = useWallet();
-  const [pin, setPin] = useState('');
-  const [busy, setBusy] = useState<'confirm' | 'cancel' | null>(null);
-  const [error, setError] = useState<unknown>(undefined);
-  const [shake, setShake] = useState(false);
-  const [lockedUntil, setLockedUntil] = useState<string | null>(null);
-  const [pmId, setPmId] = useState<string | undefined>(undefined);
-  const now = useNow(1000);
-  const panelRef = useRef<HTMLDivElement>(null);
-
-  const serverLock = buyer?.pin.locked ? buyer.pin.lockedUntil : null;
-  const lock = lockedUntil ?? serverLock;
-  const locked = lock !== null && Date.parse(lock) > now;
-  const unlockWindow = buyer?.pin.unlockedUntil && Date.parse(buyer.pin.unlockedUntil) > now ? buyer.pin.unlockedUntil : null;
-  const methods = buyer?.paymentMethods ?? [];
-  const needsCard = !p.simulate && p.price.amount > 0;
-  const method = methods.find((m) => m.id === pmId) ?? methods[0];
-  const ready = buyer !== null && buyer.pin.set && !locked && (!needsCard || methods.length > 0);
-  const pinOk = unlockWindow !== null ? pin.length === 0 || pin.length >= 4 : pin.length >= 4;
-
-  const reloadSession = session.reload;
-  // The lock, the tries and the unlock window can change at any time: start from the server's view.
-  useEffect(() => reloadSession(), [reloadSession]);
-  useEffect(() => {
-    if (lockedUntil && Date.parse(lockedUntil) <= now) {
-      setLockedUntil(null);
-      setError(undefined);
-      reloadSession();
-    }
-  }, [lockedUntil, now, reloadSession]);
-
-  const confirm = useCallback(async () => {
-    if (!ready || busy || !pinOk) return;
-    setBusy('confirm');
-    setError(undefined);
-    const typed = pin;
-    setPin('');
-    try {
-      const done = await call('confirmPurchase', {
-        params: { id: p.id },
-        body: { ...(typed ? { pin: typed } : {}), digest: p.digest, ...(needsCard && method ? { paymentMethodId: method.id } : {}) },
-      });
-      onOutcome({ kind: 'completed', purchase: done });
-    } catch (e) {
-      if (isApiError(e) && Object.hasOwn(failedStatus, e.code)) {
-        onOutcome({ kind: 'failed', code: e.code });
-        onChanged();
-      } else {
-        setError(e);
-        if (isApiError(e)) {
-          if (e.code === 'pin_incorrect') {
-            setShake(true);
-            setTimeout(() => setShake(false), 400);
-          }
-          if (e.code === 'pin_locked' && typeof e.details.lockedUntil === 'string') setLockedUntil(e.details.lockedUntil);
-          // Decided elsewhere a moment ago: the reload shows what became of it.
-          if (e.code === 'purchase_not_pending') onChanged();
-        }
-      }
-    } finally {
-      setBusy(null);
-      reloadSession();
-    }
-  }, [ready, busy, pinOk, pin, p.id, p.digest, needsCard, method, onChanged, onOutcome, reloadSession]);
-
-  const cancel = async () => {
-    setBusy('cancel');
-    setError(undefined);
-    try {
-      onOutcome({ kind: 'cancelled', purchase: await call('cancelPurchase', { params: { id: p.id }, body: {} }) });
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(null);
-    }
-  };
-
-  const press = useCallback((key: string) => {
-    if (key === 'back') setPin((x) => x.slice(0, -1));
-    else if (key === 'clear') setPin('');
-    else setPin((x) => (x.length >= MAX_PIN ? x : x + key));
-  }, []);
-
-  // The pad also takes the keyboard: digits, Backspace, Enter (not while typing in a field or a dialog is open).
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.ctrlKey || e.metaKey || e.altKey || document.querySelector('dialog[open]')) return;
-      const t = e.target as HTMLElement | null;
-      if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT')) return;
-      if (!ready || busy) return;
-      if (/^[0-9]$/.test(e.key)) {
-        e.preventDefault();
-        press(e.key);
-      } else if (e.key === 'Backspace') {
-        e.preventDefault();
-        press('back');
-      } else if (e.key === 'Enter' && !(t instanceof HTMLButtonElement && !t.dataset.pinkey)) {
-        e.preventDefault();
-        void confirm();
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [ready, busy, press, confirm]);
-
-  const errText = error ? describeError(error) : null;
-  const errCode = isApiError(error) ? error.code : undefined;
-
-  return (
-    <div className="stack" ref={panelRef}>
-      {!buyer ? (
-        <Callout tone="warning" title="No buyer is signed in">Sign a buyer in to the wallet to pay. <a href="#/wallet/buyers">Choose a buyer</a></Callout>
-      ) : (
-        <div className="payer">
-          <Avatar name={buyer.name} seed={buyer.id} large />
-          <div className="grow" style={{ minWidth: 0 }}>
-            <div style={{ fontWeight: 600 }} className="ellipsis">Paying as {buyer.name}</div>
-            <div className="small muted ellipsis">{buyer.email}</div>
-            {needsCard && methods.length > 0 && (
-              methods.length === 1 || !method ? (
-                <div className="row small" style={{ marginTop: 4 }}><IconCard width={15} height={15} />{method!.brand.toUpperCase()} •••• {method!.last4}</div>
-              ) : (
-                <label className="row small" style={{ marginTop: 6 }}>
-                  <IconCard width={15} height={15} /><span className="sr-only">Payment method</span>
-                  <select className="select" style={{ height: 30 }} value={method.id} onChange={(e) => setPmId(e.target.value)}>
-                    {methods.map((m) => <option key={m.id} value={m.id}>{m.brand.toUpperCase()} •••• {m.last4} ({m.currency})</option>)}
-                  </select>
-                </label>
-              )
-            )}
-          </div>
-        </div>
-      )}
-      {buyer && needsCard && methods.length === 0 && (
-        <Callout tone="warning" title="No payment method">{buyer.name} has no preauthorized card. <a href="#/wallet/methods">Add a payment method</a>, then come back.</Callout>
-      )}
-      {buyer && !buyer.pin.set && (
-        <Callout tone="warning" title="No PIN yet">{buyer.name} needs a PIN before confirming purchases. <a href="#/wallet/pin">Set a PIN</a></Callout>
-      )}
-
-      {locked ? (
-        <div className="lock-box" role="alert" data-testid="pin-locked">
-          <IconLock width={28} height={28} />
-          <b>PIN locked after too many wrong tries</b>
-          <span className="lock-time">{formatClock(Date.parse(lock!) - now)}</span>
-          <span className="small muted">Unlocks at {formatTime(lock)}. Each later lock lasts twice as long, so take your time.</span>
-        </div>
-      ) : (
-        <div className="pinpad-card" style={{ padding: 0 }}>
-          {unlockWindow && (
-            <Callout tone="success" icon={<IconUnlock />} title="Unlock window open">
-              You confirmed with your PIN recently: until {formatTime(unlockWindow)} you can confirm without it.
-            </Callout>
-          )}
-          <div className="stack-sm" style={{ alignItems: 'center' }}>
-            <div className="label" id="pin-label">{unlockWindow ? 'PIN (optional)' : 'Enter your PIN'}</div>
-            <div className={`pin-dots ${shake ? 'shake' : ''}`} role="img" aria-labelledby="pin-label" aria-describedby="pin-count" data-testid="pin-dots">
-              {Array.from({ length: Math.max(4, Math.min(MAX_PIN, pin.length + (pin.length < MAX_PIN ? 1 : 0))) }, (_, i) => <span key={i} className={i < pin.length ? 'filled' : ''} />)}
-            </div>
-            <span id="pin-count" className="sr-only" aria-live="polite">{pin.length} digits entered</span>
-          </div>
-          <div className="pinpad" role="group" aria-label="PIN pad">
-            {['1', '2', '3', '4', '5', '6', '7', '8', '9'].map((d) => (
-              <button key={d} type="button" className="pinkey" data-pinkey="1" disabled={!ready || busy !== null} onClick={() => press(d)}>{d}</button>
-            ))}
-            <button type="button" className="pinkey pinkey-muted" data-pinkey="1" disabled={!ready || busy !== null || pin.length === 0} onClick={() => press('clear')}>Clear</button>
-            <button type="button" className="pinkey" data-pinkey="1" disabled={!ready || busy !== null} onClick={() => press('0')}>0</button>
-            <button type="button" className="pinkey pinkey-muted" data-pinkey="1" aria-label="Delete last digit" disabled={!ready || busy !== null || pin.length === 0} onClick={() => press('back')}><IconBackspace /></button>
-          </div>
-        </div>
-      )}
-
-      {errText && !locked && (
-        <Callout tone={errCode === 'pin_incorrect' ? 'warning' : 'danger'} title={errText.title}>
-          <span data-testid="confirm-error">{errText.body}</span>
-          {errCode === 'payment_method_missing' && <> <a href="#/wallet/methods">Add a payment method</a></>}
-          {errCode === 'wallet_signed_out' && <> <a href="#/wallet/buyers">Sign a buyer in</a></>}
-          {errCode === 'pin_not_set' && <> <a href="#/wallet/pin">Set a PIN</a></>}
-          {(errCode === 'limit_per_purchase_exceeded' || errCode === 'limit_per_month_exceeded' || errCode === 'payment_method_currency_mismatch') && <> <a href="#/wallet/methods">Payment methods</a></>}
-        </Callout>
-      )}
-
-      <div className="grid-2">
-        <Button size="lg" icon={<IconX />} busy={busy === 'cancel'} disabled={busy !== null} onClick={cancel}>Cancel</Button>
-        <Button size="lg" variant="primary" icon={<IconCheck />} busy={busy === 'confirm'} disabled={!ready || !pinOk || busy !== null} onClick={() => void confirm()}>
-          Confirm {formatMoney(p.price.amount, p.price.currency)}
-        </Button>
-      </div>
-      <p className="xsmall subtle pad-hint" style={{ textAlign: 'center' }}>Type the PIN with the keys or the pad · Enter confirms · Backspace deletes</p>
-    </div>
-  );
+/** Its own component, so typing a digit redraws the PIN entry, not the whole dialog. */
+function PinPanel(props: PinEntryProps) {
+  const entry = usePinEntry(props);
+  return <PinEntryPanel entry={entry} purchase={props.purchase} buyer={props.buyer} />;
 }
 
 interface ResultText {

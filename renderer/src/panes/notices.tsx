@@ -17,7 +17,7 @@ type NoticeDetail = RouteResult<'getNotice'>;
 type NoticeAttempt = NoticeDetail['attemptLog'][number];
 type NoticeQuery = NonNullable<RouteQuery<'listNotices'>>;
 
-export const verdictWords: Record<string, string> = {
+const verdictWords: Record<string, string> = {
   delivered: 'Delivered: 2xx and the body echoed the transaction id',
   http_status: 'The merchant answered with a non-2xx status',
   wrong_echo: 'The response body was not the transaction id',

@@ -12,7 +12,7 @@ import { IconLock, IconLogin, IconUsers } from '../icons.tsx';
 const RESET_WINDOW_MS = 5 * 60_000;
 
 /** server/wallet/pin-policy.ts, for instant hints while typing; the server decides. */
-export function pinProblem(pin: string): string | undefined {
+function pinProblem(pin: string): string | undefined {
   if (!/^\d*$/.test(pin)) return 'Digits only.';
   if (pin.length < 4 || pin.length > 8) return '4 to 8 digits.';
   if (['2580', '0852', '1004', '2000', '1122', '6969', '1313', '1010', '0007', '7777777'].includes(pin)) return 'Too easy to guess: that is one of the most common PINs.';

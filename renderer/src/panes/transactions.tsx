@@ -34,7 +34,7 @@ function dayStartISO(day: string, plusDays = 0): string | undefined {
   return new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + plusDays).toISOString();
 }
 
-export function toQuery(f: TxFilter): TxQuery {
+function toQuery(f: TxFilter): TxQuery {
   return {
     ...(f.appKey ? { appKey: f.appKey } : {}),
     ...(f.status ? { status: f.status } : {}),
