@@ -168,7 +168,7 @@ export class Notices {
       }
       return this.dispatcher.row(id);
     });
-    this.ctx.events.emit('notice.queued', { id, appKey: n.app_key, type: n.type, seq: n.seq, redelivery: true });
+    this.ctx.events.emit('notice.queued', { id, appKey: n.app_key, type: n.type, redelivery: true });
     return this.summary(n);
   }
 

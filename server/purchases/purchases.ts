@@ -343,7 +343,7 @@ export class Purchases {
       answer?.(completed);
       return completed;
     });
-    this.ctx.events.emit('purchase.completed', { id, status: 'completed', transactionID: view.transactionID });
+    this.ctx.events.emit('purchase.completed', { id, status: 'completed', transactionID: view.transactionID! });
     return view;
   }
 
