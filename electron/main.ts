@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startServer } from '../server/main.ts';
 import { actions, isPurchaseId, type WindowRole } from '../contract/bridge.ts';
+import { createClient } from '../contract/client.ts';
 import { BridgeError, registerBridge } from './ipc.ts';
 import { exportPlainKey, safeStorageKeySource } from './keystore.ts';
 import { TRAY_ICON_PNG_BASE64 } from './icon.ts';
@@ -289,12 +290,10 @@ function runDesktop(): void {
     tray.on('click', () => showConsole());
     updateTray(0);
 
+    // The tray and notifications read the console API as the console does; answers checked against the contract.
+    const api = createClient({ baseUrl: running.url, token: running.token, checkResponses: true });
     const watcher = createWatcher({
-      fetchJson: async (path) => {
-        const res = await fetch(new URL(path, running.url), { headers: { authorization: `Bearer ${running.token}` } });
-        if (!res.ok) throw new Error(`GET ${path} answered HTTP ${res.status}`);
-        return res.json();
-      },
+      api,
       onPendingCount: updateTray,
       onNewPurchase: (p) => {
         openConfirmation(p.id);
@@ -308,8 +307,7 @@ function runDesktop(): void {
       if (refreshesPending(e)) void watcher.tick();
       const failed = failedNoticeFromEvent(e);
       if (failed !== null) {
-        const text = failedNoticeNotification(failed);
-        notify(text.title, text.body, () => showConsole(isPurchaseId(failed.id) ? `/notices/${failed.id}` : '/notices'));
+        void failedNoticeNotification(api, failed).then((text) => notify(text.title, text.body, () => showConsole(isPurchaseId(failed.id) ? `/notices/${failed.id}` : '/notices')));
       }
     });
     app.once('will-quit', () => {
