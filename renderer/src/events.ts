@@ -4,6 +4,7 @@
 // subscriber to resync because events may have been missed. What arrives is
 // checked against the contract's event union (contract/events.ts): subscribers
 // narrow on `type`, and a message of no known type or shape never reaches them.
+import { routes } from '../../contract/api.ts';
 import { parseEvent, selects, type EventSelector, type PaydeskEvent } from '../../contract/events.ts';
 import { connection } from './connection.ts';
 import { notifySessionEnded } from './api.ts';
@@ -122,7 +123,7 @@ class EventStream {
   private async connectOnce(): Promise<'closed' | 'unauthorized'> {
     try {
       const conn = await connection();
-      const res = await fetch(`${conn.baseUrl}/api/events`, {
+      const res = await fetch(`${conn.baseUrl}${routes.streamEvents.path}`, {
         headers: { accept: 'text/event-stream', ...(conn.token ? { authorization: `Bearer ${conn.token}` } : {}) },
         credentials: 'same-origin',
         cache: 'no-store',
