@@ -3,6 +3,9 @@
 // client types are all derived from this table. The renderer may import this
 // file (zod only, no Node).
 import { z } from 'zod';
+import { NoticeType, PaydeskEvent } from './events.ts';
+
+export { NoticeType };
 
 // --- text people read ---------------------------------------------------------
 
@@ -158,7 +161,6 @@ export const TransactionQuery = z.object({
 // --- notices and refunds (schemas) ---------------------------------------------
 
 export const NoticeStatus = z.enum(['pending', 'delivered', 'failed']);
-export const NoticeType = z.enum(['postback', 'chargeback']);
 
 export const NoticeSummary = z.object({
   id: z.string(), webhookId: z.string().describe('the webhook-id header: the same on every attempt'), type: NoticeType, status: NoticeStatus,
@@ -248,6 +250,13 @@ export interface RouteSpec {
    * key but another secret therefore replays the first answer.
    */
   readonly secretFields?: readonly string[];
+  /**
+   * The answer is a text/event-stream that stays open: one message per event,
+   * `event: <type>` and `data: <JSON of the event's data>`, each a member of
+   * `response` (a union on `type`). Served by the HTTP layer from the event bus,
+   * not by a handler; read with an SSE reader, not client.call.
+   */
+  readonly stream?: true;
 }
 
 const Empty = z.object({}).strict();
@@ -403,6 +412,13 @@ export const routes = {
     response: PublicPurchase,
   },
 
+  // --- live updates (contract/events.ts) ---
+  streamEvents: {
+    method: 'GET', path: '/api/events', auth: 'console', stream: true,
+    summary: 'Server-sent events: every state change as it happens (ids and states only); after a reconnect, reload what you show',
+    response: PaydeskEvent,
+  },
+
   // --- request lab ---
   verifyRequest: {
     safe: true,
@@ -413,7 +429,10 @@ export const routes = {
 } as const satisfies Record<string, RouteSpec>;
 
 export type Routes = typeof routes;
-export type RouteName = keyof Routes;
+/** The routes answered as a text/event-stream (`stream: true`). */
+export type StreamRouteName = { [N in keyof Routes]: Routes[N] extends { stream: true } ? N : never }[keyof Routes];
+/** The routes answered with one JSON body: a handler each (server/http/handlers.ts), called with client.call. */
+export type RouteName = Exclude<keyof Routes, StreamRouteName>;
 type BodyOf<R> = R extends { body: z.ZodType } ? z.output<R['body']> : undefined;
 type QueryOf<R> = R extends { query: z.ZodType } ? z.output<R['query']> : undefined;
 type PathParams<P extends string> = P extends `${string}{${infer K}}${infer Rest}` ? { [k in K]: string } & PathParams<Rest> : unknown;

@@ -1,76 +1,34 @@
 // What main watches on the provider server for the tray, notifications and the
 // trusted confirmation window. Pending purchases come from the console API
-// (GET /api/purchases?status=pending, the same call and token the console uses),
-// polled every few seconds and at once whenever the in-process event bus reports a
-// purchase change. Failed notices come from the bus ('notice.failed', emitted by
-// server/notices/dispatcher.ts when a notice gives up), the moment they fail.
-// Pure apart from the injected fetchJson: tested in Node.
+// (listPurchases with status pending, through the contract's client with the
+// console's token, answers checked against the contract), polled every few seconds
+// and at once whenever the in-process event bus reports a purchase change. Failed
+// notices come from the bus ('notice.failed', emitted by server/notices/dispatcher.ts
+// when a notice gives up), the moment they fail.
+// Pure apart from the injected client: tested in Node.
 import { showControls } from '../contract/api.ts';
+import type { Client, RouteResult } from '../contract/client.ts';
+import { selects, type PaydeskEvent } from '../contract/events.ts';
 
-export const PENDING_PURCHASES_PATH = '/api/purchases?status=pending';
 export const POLL_INTERVAL_MS = 3000;
 
-export interface PendingPurchase {
-  readonly id: string;
-  readonly code?: string;
-  readonly itemName?: string;
-  readonly price?: string;
-  readonly sellerName?: string;
-}
+export type PendingPurchase = RouteResult<'getPurchase'>;
+type Api = Pick<Client, 'call'>;
 
+/** A notice that gave up: its id, and its app's key (events carry ids, never names). */
 export interface FailedNotice {
   readonly id: string;
-  readonly appName?: string;
-}
-
-type Rec = Readonly<Record<string, unknown>>;
-
-const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function text(v: unknown): string | undefined {
-  return typeof v === 'string' && v.length > 0 && v.length <= 255 ? v : undefined;
-}
-
-function field(o: unknown, ...path: string[]): unknown {
-  let cur: unknown = o;
-  for (const k of path) cur = isRec(cur) ? cur[k] : undefined;
-  return cur;
-}
-
-/** `{items: Purchase[]}` (server/http/contract.ts listPurchases) → summaries; null for any other shape. */
-export function parsePendingPurchases(json: unknown): readonly PendingPurchase[] | null {
-  const items = field(json, 'items');
-  if (!Array.isArray(items)) return null;
-  const out: PendingPurchase[] = [];
-  for (const p of items) {
-    const id = text(field(p, 'id'));
-    if (id === undefined) continue;
-    const code = text(field(p, 'code'));
-    const itemName = text(field(p, 'item', 'name'));
-    const price = text(field(p, 'price', 'display'));
-    const sellerName = text(field(p, 'seller', 'name'));
-    out.push({ id, ...(code && { code }), ...(itemName && { itemName }), ...(price && { price }), ...(sellerName && { sellerName }) });
-  }
-  return out;
-}
-
-export interface BusEvent {
-  readonly type: string;
-  readonly data: Readonly<Record<string, unknown>>;
+  readonly appKey: string;
 }
 
 /** Purchase events change the pending count; they trigger an immediate poll. */
-export function refreshesPending(e: BusEvent): boolean {
-  return e.type.startsWith('purchase.');
+export function refreshesPending(e: PaydeskEvent): boolean {
+  return selects(['purchase.'], e.type);
 }
 
-/** A 'notice.failed' bus event → the notice to announce (ids and names only; never bodies). */
-export function failedNoticeFromEvent(e: BusEvent): FailedNotice | null {
-  if (e.type !== 'notice.failed') return null;
-  const id = text(e.data.id);
-  if (id === undefined) return null;
-  const appName = text(e.data.appName);
-  return { id, ...(appName && { appName }) };
+/** A 'notice.failed' bus event → the notice to announce; null for any other event. */
+export function failedNoticeFromEvent(e: PaydeskEvent): FailedNotice | null {
+  return e.type === 'notice.failed' ? { id: e.data.id, appKey: e.data.appKey } : null;
 }
 
 export interface NotificationText {
@@ -81,15 +39,15 @@ export interface NotificationText {
 // Names come from merchants, or from rows stored before the server refused control
 // characters: written out (showControls), a U+202E cannot turn the price around.
 export function purchaseNotification(p: PendingPurchase): NotificationText {
-  const what = p.itemName ? showControls(p.itemName) : 'A purchase';
-  const from = p.sellerName ? ` from ${showControls(p.sellerName)}` : '';
-  const price = p.price ? ` for ${p.price}` : '';
-  const code = p.code ? ` Code ${p.code}.` : '';
-  return { title: 'Confirm a purchase', body: `${what}${from}${price} is waiting for your confirmation.${code}` };
+  const what = p.item.name ? showControls(p.item.name) : 'A purchase';
+  const from = p.seller.name ? ` from ${showControls(p.seller.name)}` : '';
+  return { title: 'Confirm a purchase', body: `${what}${from} for ${p.price.display} is waiting for your confirmation. Code ${p.code}.` };
 }
 
-export function failedNoticeNotification(n: FailedNotice): NotificationText {
-  return { title: 'A notice failed', body: `${n.appName ? showControls(n.appName) : 'A merchant'}'s server did not accept a notice. Open Notices to see why and redeliver.` };
+/** Names the notice's app as the console API has it now; "A merchant" when the app cannot be read. Never rejects. */
+export async function failedNoticeNotification(api: Api, n: FailedNotice): Promise<NotificationText> {
+  const appName = await api.call('getApp', { params: { key: n.appKey } }).then((a) => a.name, () => '');
+  return { title: 'A notice failed', body: `${appName ? showControls(appName) : 'A merchant'}'s server did not accept a notice. Open Notices to see why and redeliver.` };
 }
 
 /** Tray tooltip and menu line. */
@@ -99,7 +57,8 @@ export function pendingLabel(count: number): string {
 }
 
 export interface WatchCallbacks {
-  readonly fetchJson: (path: string) => Promise<unknown>;
+  /** The console API (contract/client.ts), best with checkResponses: what it answers is then a Purchase, or an error. */
+  readonly api: Api;
   readonly onPendingCount: (count: number) => void;
   readonly onNewPurchase: (p: PendingPurchase) => void;
   readonly onError: (message: string) => void;
@@ -122,15 +81,11 @@ export function createWatcher(cb: WatchCallbacks): { tick(): Promise<void> } {
   };
 
   async function poll(): Promise<void> {
-    let pending: readonly PendingPurchase[] | null;
+    let pending: readonly PendingPurchase[];
     try {
-      pending = parsePendingPurchases(await cb.fetchJson(PENDING_PURCHASES_PATH));
+      pending = (await cb.api.call('listPurchases', { query: { status: 'pending' } })).items;
     } catch (e) {
       report(`watch: ${e instanceof Error ? e.message : 'request failed'}`);
-      return;
-    }
-    if (pending === null) {
-      report('watch: the server answered GET /api/purchases in an unexpected shape');
       return;
     }
     lastError = '';

@@ -6,7 +6,7 @@ import { Notification, app } from 'electron';
 import { createClient } from '../../contract/client.ts';
 import { isPurchaseId } from '../../contract/bridge.ts';
 import {
-  PENDING_PURCHASES_PATH, POLL_INTERVAL_MS, createWatcher, failedNoticeFromEvent, failedNoticeNotification, purchaseNotification, refreshesPending,
+  POLL_INTERVAL_MS, createWatcher, failedNoticeFromEvent, failedNoticeNotification, purchaseNotification, refreshesPending,
 } from '../watch.ts';
 import type { Desktop } from './desktop.ts';
 import type { ProviderServer } from './server.ts';
@@ -21,13 +21,9 @@ function notify(title: string, body: string, onClick: () => void): void {
 
 export function setupAlerts(d: Desktop, server: ProviderServer, tray: PendingTray): void {
   // Checked against the contract's response schemas in development, as the console's dev server does.
-  const client = createClient({ baseUrl: server.url, token: server.token, checkResponses: !app.isPackaged });
+  const api = createClient({ baseUrl: server.url, token: server.token, checkResponses: !app.isPackaged });
   const watcher = createWatcher({
-    // The one path watch.ts polls; anything else would be a route main has not typed.
-    fetchJson: async (path) => {
-      if (path !== PENDING_PURCHASES_PATH) throw new Error(`main has no typed call for GET ${path}`);
-      return client.call('listPurchases', { query: { status: 'pending' } });
-    },
+    api,
     onPendingCount: (count) => tray.setPendingCount(count),
     onNewPurchase: (p) => {
       d.confirmations.open(p.id);
@@ -41,8 +37,7 @@ export function setupAlerts(d: Desktop, server: ProviderServer, tray: PendingTra
     if (refreshesPending(e)) void watcher.tick();
     const failed = failedNoticeFromEvent(e);
     if (failed !== null) {
-      const text = failedNoticeNotification(failed);
-      notify(text.title, text.body, () => d.consoleWindow.show(isPurchaseId(failed.id) ? `/notices/${failed.id}` : '/notices'));
+      void failedNoticeNotification(api, failed).then((text) => notify(text.title, text.body, () => d.consoleWindow.show(isPurchaseId(failed.id) ? `/notices/${failed.id}` : '/notices')));
     }
   });
   app.once('will-quit', () => {

@@ -1,17 +1,26 @@
 // Server-sent events from GET /api/events, read with fetch + ReadableStream
 // (EventSource cannot send the desktop app's bearer header). One connection for
 // the whole console; it reconnects with backoff and, after a gap, tells every
-// subscriber to resync because events may have been missed.
+// subscriber to resync because events may have been missed. What arrives is
+// checked against the contract's event union (contract/events.ts): subscribers
+// narrow on `type`, and a message of no known type or shape never reaches them.
+import { routes } from '../../contract/api.ts';
+import { parseEvent, selects, type EventSelector, type PaydeskEvent } from '../../contract/events.ts';
 import { connection } from './connection.ts';
 import { notifySessionEnded } from './api.ts';
 
-export interface ServerEvent {
-  readonly type: string;
-  readonly data: Readonly<Record<string, unknown>>;
-}
-
 /** Sent to subscribers after a reconnect: reload whatever you show. */
 export const RESYNC = 'console.resync';
+
+/** What subscribers get: an event of the server's, or the console's own RESYNC. */
+export type ServerEvent = PaydeskEvent | { readonly type: typeof RESYNC };
+
+/** One message of the stream as framed, before it is checked against the contract. */
+export interface SseMessage {
+  readonly type: string;
+  /** The JSON of its data lines; undefined when they are not JSON. */
+  readonly data: unknown;
+}
 
 export type StreamState = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
@@ -22,9 +31,9 @@ type StateListener = (s: StreamState) => void;
 export class SseParser {
   private buffer = '';
 
-  push(chunk: string): ServerEvent[] {
+  push(chunk: string): SseMessage[] {
     this.buffer += chunk.replace(/\r\n?/g, '\n');
-    const out: ServerEvent[] = [];
+    const out: SseMessage[] = [];
     let idx: number;
     while ((idx = this.buffer.indexOf('\n\n')) >= 0) {
       const block = this.buffer.slice(0, idx);
@@ -44,9 +53,9 @@ export class SseParser {
       try {
         parsed = JSON.parse(data.join('\n'));
       } catch {
-        parsed = { text: data.join('\n') };
+        parsed = undefined;
       }
-      out.push({ type, data: typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : { value: parsed } });
+      out.push({ type, data: parsed });
     }
     return out;
   }
@@ -114,7 +123,7 @@ class EventStream {
   private async connectOnce(): Promise<'closed' | 'unauthorized'> {
     try {
       const conn = await connection();
-      const res = await fetch(`${conn.baseUrl}/api/events`, {
+      const res = await fetch(`${conn.baseUrl}${routes.streamEvents.path}`, {
         headers: { accept: 'text/event-stream', ...(conn.token ? { authorization: `Bearer ${conn.token}` } : {}) },
         credentials: 'same-origin',
         cache: 'no-store',
@@ -123,14 +132,17 @@ class EventStream {
       if (!res.ok || !res.body) return 'closed';
       this.attempt = 0;
       this.setState('live');
-      if (this.everConnected) this.emit({ type: RESYNC, data: {} });
+      if (this.everConnected) this.emit({ type: RESYNC });
       this.everConnected = true;
       const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
       const parser = new SseParser();
       for (;;) {
         const { value, done } = await reader.read();
         if (done) return 'closed';
-        for (const e of parser.push(value)) this.emit(e);
+        for (const m of parser.push(value)) {
+          const e = parseEvent(m.type, m.data);
+          if (e !== null) this.emit(e);
+        }
       }
     } catch {
       return 'closed';
@@ -140,7 +152,7 @@ class EventStream {
 
 export const events = new EventStream();
 
-/** True when an event type starts with one of the prefixes ("purchase." matches "purchase.created"). */
-export function matches(type: string, prefixes: readonly string[]): boolean {
-  return type === RESYNC || prefixes.some((p) => type === p || (p.endsWith('.') && type.startsWith(p)));
+/** True when the event is one the selectors name ("purchase." names every purchase.* event), or RESYNC, which asks everyone to reload. */
+export function matches(type: ServerEvent['type'], selectors: readonly EventSelector[]): boolean {
+  return type === RESYNC || selects(selectors, type);
 }

@@ -2,6 +2,7 @@
 // change it cares about (SSE), keeps showing the last data while it reloads,
 // and ignores answers that arrive after a newer request.
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import type { EventSelector } from '../../contract/events.ts';
 import { events, matches, type ServerEvent, type StreamState } from './events.ts';
 
 export interface Resource<T> {
@@ -14,7 +15,7 @@ export interface Resource<T> {
 export function useResource<T>(
   load: (signal: AbortSignal) => Promise<T>,
   deps: readonly unknown[],
-  opts: { readonly events?: readonly string[]; readonly keepData?: boolean } = {},
+  opts: { readonly events?: readonly EventSelector[]; readonly keepData?: boolean } = {},
 ): Resource<T> {
   const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({ data: undefined, error: undefined, loading: true });
   const [tick, setTick] = useState(0);

@@ -44,7 +44,7 @@ export function WalletProvider({ children, bringForward }: { readonly children: 
   const seen = useRef(new Set<string>());
 
   useServerEvents((e) => {
-    if (!bringForward || e.type !== 'purchase.created' || typeof e.data.id !== 'string') return;
+    if (!bringForward || e.type !== 'purchase.created') return;
     const id = e.data.id;
     if (seen.current.has(id)) return;
     seen.current.add(id);

@@ -242,7 +242,8 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
         await answer(res, 200, openApiDocument(`http://127.0.0.1:${port}`));
         return;
       }
-      if (url.pathname === '/api/events' && req.method === 'GET') {
+      if (route?.spec.stream) {
+        // The one stream route (streamEvents): the bus, as the contract's event union.
         streamEvents(req, res, opts.events);
         return;
       }

@@ -166,8 +166,8 @@ export class Dispatcher {
   /** Emits notice.queued for the notices a completed purchase wrote (purchases.ts emits only purchase.completed). */
   private announce(purchaseId: string): void {
     const rows = this.ctx.db.prepare("SELECT id, app_key, type, seq FROM notices WHERE purchase_id = ? AND attempts = 0 AND status = 'pending' AND origin = 'purchase'")
-      .all(purchaseId) as { id: string; app_key: string; type: string; seq: number }[];
-    for (const r of rows) this.ctx.events.emit('notice.queued', { id: r.id, appKey: r.app_key, type: r.type, seq: r.seq, purchaseId });
+      .all(purchaseId) as { id: string; app_key: string; type: NoticeType; seq: number }[];
+    for (const r of rows) this.ctx.events.emit('notice.queued', { id: r.id, appKey: r.app_key, type: r.type, purchaseId });
   }
 
   /**

@@ -167,7 +167,7 @@ export class Notices {
       if (row.purchase_id !== null) appendPurchaseEvent(tx, row.purchase_id, 'notice.redeliver', now, { noticeId: id });
       return this.dispatcher.row(id);
     });
-    this.ctx.events.emit('notice.queued', { id, appKey: n.app_key, type: n.type, seq: n.seq, redelivery: true });
+    this.ctx.events.emit('notice.queued', { id, appKey: n.app_key, type: n.type, redelivery: true });
     return this.summary(n);
   }
 

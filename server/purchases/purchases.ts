@@ -358,7 +358,7 @@ export class Purchases {
       request?.answer(tx, completed);
       return completed;
     });
-    this.ctx.events.emit('purchase.completed', { id, status: 'completed', transactionID: view.transactionID });
+    this.ctx.events.emit('purchase.completed', { id, status: 'completed', transactionID: view.transactionID! });
     return view;
   }
 

@@ -183,6 +183,19 @@ describe('electron/main.ts against a stand-in Electron', () => {
     ]);
   });
 
+  test('a notice that gives up is announced naming its app', async () => {
+    const created = await consoleApi<{ app: { key: string } }>(conn, 'POST', '/api/apps', {
+      name: 'Pony Shop', homepage: 'http://127.0.0.1:9/', contactEmail: 'merchant@example.com',
+      postbackURL: 'http://127.0.0.1:9/postback', chargebackURL: 'http://127.0.0.1:9/chargeback',
+    });
+    assert.equal(created.status, 201);
+    // A test notice has one attempt: to a closed port it fails at once.
+    const sent = await consoleApi<{ id: string; status: string }>(conn, 'POST', `/api/apps/${created.body.app.key}/test-notice`, {});
+    assert.equal(sent.body.status, 'failed');
+    const shown = await until('the failed-notice notification', () => state.notifications.find((n) => n.title === 'A notice failed'));
+    assert.equal(shown.body, 'Pony Shop\'s server did not accept a notice. Open Notices to see why and redeliver.');
+  });
+
   test('quitting closes the provider server first', async () => {
     const quit = electronEvent();
     state.app.emit('will-quit', quit);

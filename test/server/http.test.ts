@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { startTestServer, createApp, signRequest, pay, readyBuyer, errorCode, type TestServer, type CreatedApp } from '../helpers/paydesk.ts';
 import { routes } from '../../contract/api.ts';
+import { parseEvent, type PaydeskEvent } from '../../contract/events.ts';
+import { SseParser } from '../../renderer/src/events.ts';
 
 let t: TestServer;
 let app: CreatedApp;
@@ -131,10 +133,17 @@ test('server-sent events report state changes', async () => {
   const res = await fetch(`${t.url}/api/events`, { headers: { authorization: `Bearer ${t.server.token}` }, signal: ac.signal });
   assert.equal(res.headers.get('content-type'), 'text/event-stream; charset=utf-8');
   const reader = res.body!.getReader();
-  await pay(t, await signRequest(app, { now: t.clock.now }));
+  const paid = await pay(t, await signRequest(app, { now: t.clock.now }));
+  const parser = new SseParser();
   let text = '';
-  while (!text.includes('purchase.created')) text += new TextDecoder().decode((await reader.read()).value);
+  let created: PaydeskEvent | undefined;
+  while (created === undefined) {
+    const chunk = new TextDecoder().decode((await reader.read()).value);
+    text += chunk;
+    created = parser.push(chunk).map((m) => parseEvent(m.type, m.data)).find((e) => e?.type === 'purchase.created' && e.data.id === paid.body.id) ?? undefined;
+  }
   assert.match(text, /event: purchase.created\ndata: \{"id":"pur_/);
+  assert.deepEqual(created.data, { id: paid.body.id, appKey: app.key, status: 'pending', seq: created.data.seq });
   ac.abort();
 });
 

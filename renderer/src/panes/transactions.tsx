@@ -6,7 +6,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { call, type App, type PurchaseStatus, type RouteQuery, type RouteResult, type TransactionSummary, type TimelineEvent } from '../api.ts';
 import { useDocumentTitle, useResource, useServerEvents } from '../hooks.ts';
 import { navigate, useLocation } from '../router.ts';
-import { RESYNC } from '../events.ts';
+import { RESYNC, matches } from '../events.ts';
 import { formatCount, formatDateTime, formatMoney, parseMajor, plural, relativeTime, toMajorText, formatTime } from '../format.ts';
 import {
   Badge, Button, ButtonLink, Callout, Card, ConfirmDialog, Drawer, EmptyState, ErrorCallout, ErrorState, Field, IdChip, LoadingBlock, LoadingRows,
@@ -103,7 +103,7 @@ function useTransactionPages(filter: TxFilter) {
 
   useServerEvents((e) => {
     if (e.type === RESYNC) setGeneration((g) => g + 1);
-    else if (e.type.startsWith('purchase.')) void refreshTop();
+    else if (matches(e.type, ['purchase.'])) void refreshTop();
   });
 
   return { items, loading, error, done, loadMore, reload: () => setGeneration((g) => g + 1) };

@@ -67,7 +67,7 @@ test('a confirmed purchase\'s postback reaches a loopback merchant within millis
   const steps = ['created', 'notice.queued', 'completed', 'notice.delivered', 'notice.failed'];
   assert.deepEqual(await timelineOf(s, first!.transactionID!, steps), ['created', 'notice.queued', 'completed', 'notice.delivered']);
   const events = s.events.map((e) => e.type);
-  for (const type of ['notice.queued', 'notice.attempted', 'notice.delivered']) assert.ok(events.includes(type), type);
+  for (const type of ['notice.queued', 'notice.attempted', 'notice.delivered'] as const) assert.ok(events.includes(type), type);
   const detail = await notice(s, first!.id);
   assert.equal(detail.webhookId, detail.id);
 });
