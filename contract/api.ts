@@ -248,6 +248,8 @@ export interface RouteSpec {
    * key but another secret therefore replays the first answer.
    */
   readonly secretFields?: readonly string[];
+  /** The answer is a text/event-stream whose messages are `response`, not one JSON body. */
+  readonly stream?: true;
 }
 
 const Empty = z.object({}).strict();
@@ -411,6 +413,46 @@ export const routes = {
     response: RequestDryRun,
   },
 } as const satisfies Record<string, RouteSpec>;
+
+/**
+ * What the server answers besides the JSON routes above, described as data so
+ * the OpenAPI document lists every path served (test/server/openapi.test.ts
+ * walks both tables). GET (and HEAD, for files) only; `contentType` is what a
+ * successful answer carries.
+ */
+export interface ResourceSpec {
+  readonly method: 'GET';
+  readonly path: string;
+  readonly auth: Auth;
+  readonly summary: string;
+  readonly contentType: string;
+}
+
+export const resources = {
+  openApi: { method: 'GET', path: '/api/openapi.json', auth: 'console', contentType: 'application/json', summary: 'This document: every route and resource the server serves' },
+  events: {
+    method: 'GET', path: '/api/events', auth: 'console', contentType: 'text/event-stream',
+    summary: 'Server-sent events: `event: <type>`, `data: <JSON>` for every change (purchases, apps, buyers, notices, refunds); comment lines keep it alive',
+  },
+  jwks: {
+    method: 'GET', path: '/.well-known/jwks.json', auth: 'public', contentType: 'application/jwk-set+json',
+    summary: 'The provider\'s public Ed25519 keys that sign EdDSA notices (CORS open, cacheable 5 minutes)',
+  },
+  payScript: { method: 'GET', path: '/pay.js', auth: 'public', contentType: 'text/javascript', summary: 'pay.js, the merchant page\'s library (docs/buy-flow.md; CORS open, loadable from any origin)' },
+  payStatusScript: { method: 'GET', path: '/pay/status.js', auth: 'public', contentType: 'text/javascript', summary: 'The status window\'s script (same-origin only)' },
+  payStatusStyle: { method: 'GET', path: '/pay/status.css', auth: 'public', contentType: 'text/css', summary: 'The status window\'s stylesheet (same-origin only)' },
+  payStatusPage: {
+    method: 'GET', path: '/pay/{id}', auth: 'public', contentType: 'text/html',
+    summary: 'The status window of a purchase, server-rendered (cannot be framed); 404 page for an unknown id',
+  },
+  consolePage: { method: 'GET', path: '/', auth: 'public', contentType: 'text/html', summary: 'The browser console (renderer/dist/index.html); 503 page when it is not built. Grants nothing: a session comes from a login link' },
+  consoleFile: {
+    method: 'GET', path: '/{file}', auth: 'public', contentType: 'application/octet-stream',
+    summary: 'Any file of the console build (renderer/dist, e.g. /assets/index-<hash>.js), typed by its extension; hashed /assets/ files are immutable',
+  },
+} as const satisfies Record<string, ResourceSpec>;
+
+export type ResourceName = keyof typeof resources;
 
 export type Routes = typeof routes;
 export type RouteName = keyof Routes;

@@ -10,7 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
-import { startServer, type ServerInternals, type ServerOptions } from '../../server/main.ts';
+import { createClient, type Client } from '../../contract/client.ts';
+import { startServer, type ServerInternals, type ServerOptions, type StartOptions as ServerStartOptions } from '../../server/main.ts';
 
 export function testRoot(): string {
   const root = process.env.PAYDESK_TEST_ROOT ?? join(tmpdir(), 'paydesk-tests');
@@ -36,11 +37,16 @@ export interface TestServer {
   readonly clock: { now: number; advance(ms: number): void };
   /** The slow test card's processor (4000 0000 0000 0077): it answers only when the test says. */
   readonly slowProcessor: HeldProcessor;
+  /** What the server logged, oldest first. */
+  readonly logs: readonly string[];
+  /** The typed client with the admin token, checking every answer against the contract: for well-formed calls. */
+  readonly client: Client;
+  /** A raw request with the admin token: for what the typed client cannot send (bad input, odd headers) and for reading status and headers. */
   api<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>>;
   close(): Promise<void>;
 }
 
-export type StartOptions = Partial<ServerOptions> & { startAt?: number };
+export type StartOptions = Partial<ServerOptions> & Pick<ServerStartOptions, 'wrapHandlers'> & { startAt?: number };
 
 /**
  * Holds charges of the slow test card until released, so a test looks at a
@@ -74,18 +80,26 @@ export class HeldProcessor {
   }
 }
 
-export async function startTestServer(opts: StartOptions = {}): Promise<TestServer> {
-  const dataDir = opts.dataDir ?? freshDataDir();
-  const clock = {
-    now: opts.startAt ?? Date.now(),
-    advance(ms: number) {
-      this.now += ms;
+/** A test server's log, kept for the test to read; a broken response contract is also printed, since the test sees only a 500. */
+export function serverLog(): { logs: string[]; log: (line: string) => void } {
+  const logs: string[] = [];
+  return {
+    logs,
+    log: (line) => {
+      logs.push(line);
+      if (line.startsWith('response check:')) console.error(line);
     },
   };
-  const logs: string[] = [];
-  const slowProcessor = new HeldProcessor();
-  const server = await startServer({ port: 0, slowCharge: slowProcessor.slowCharge, ...opts, dataDir, now: () => clock.now, log: (l) => logs.push(l) });
-  const api = async <T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> => {
+}
+
+/** The typed client as the tests use it: the admin token, every answer checked against the contract. */
+export function testClient(server: Pick<ServerInternals, 'url' | 'token'>): Client {
+  return createClient({ baseUrl: server.url, token: server.token, checkResponses: true });
+}
+
+/** TestServer.api for `server`: one request with the admin token, the answer as it came. */
+export function rawApi(server: Pick<ServerInternals, 'url' | 'token'>): TestServer['api'] {
+  return async <T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> => {
     const res = await fetch(server.url + path, {
       method,
       headers: {
@@ -98,8 +112,22 @@ export async function startTestServer(opts: StartOptions = {}): Promise<TestServ
     const text = await res.text();
     return { status: res.status, body: (text ? JSON.parse(text) : {}) as T, headers: res.headers };
   };
+}
+
+export async function startTestServer(opts: StartOptions = {}): Promise<TestServer> {
+  const dataDir = opts.dataDir ?? freshDataDir();
+  const clock = {
+    now: opts.startAt ?? Date.now(),
+    advance(ms: number) {
+      this.now += ms;
+    },
+  };
+  const { logs, log } = serverLog();
+  const slowProcessor = new HeldProcessor();
+  // Every answer checked against the contract: a handler that answers the wrong shape fails its test.
+  const server = await startServer({ port: 0, slowCharge: slowProcessor.slowCharge, checkResponses: true, ...opts, dataDir, now: () => clock.now, log });
   return {
-    server, url: server.url, dataDir, clock, slowProcessor, api,
+    server, url: server.url, dataDir, clock, slowProcessor, logs, api: rawApi(server), client: testClient(server),
     close: () => {
       // A test that failed mid-charge must not leave its request hanging the close.
       slowProcessor.release();
