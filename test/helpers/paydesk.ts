@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
-import { createClient, type Client } from '../../contract/client.ts';
+import { createClient, isApiError, type Client, type RouteBody } from '../../contract/client.ts';
 import { startServer, type ServerInternals, type ServerOptions, type StartOptions as ServerStartOptions } from '../../server/main.ts';
 
 export function testRoot(): string {
@@ -145,17 +145,27 @@ export interface CreatedApp {
   readonly clock: { readonly now: number };
 }
 
-export async function createApp(t: TestServer, overrides: Record<string, unknown> = {}): Promise<CreatedApp> {
-  const r = await t.api<{ app: { key: string }; secret: { id: string; secret: string }; webhookSecret: string }>('POST', '/api/apps', {
-    name: 'Elite Sparkle Pony',
-    homepage: 'http://127.0.0.1:9/',
-    contactEmail: 'merchant@example.com',
-    postbackURL: 'http://127.0.0.1:9/postback',
-    chargebackURL: 'http://127.0.0.1:9/chargeback',
-    ...overrides,
-  });
-  if (r.status !== 201) throw new Error(`createApp: ${r.status} ${JSON.stringify(r.body)}`);
-  return { key: r.body.app.key, secret: r.body.secret.secret, secretId: r.body.secret.id, webhookSecret: r.body.webhookSecret, clock: t.clock };
+/** A fixture call through the typed client; a refusal fails with its code in the message, which tests match on. */
+async function fixture<T>(what: string, call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (e) {
+    throw isApiError(e) ? new Error(`${what}: ${e.status} ${e.code}: ${e.message} ${JSON.stringify(e.details)}`) : e;
+  }
+}
+
+export async function createApp(t: Pick<TestServer, 'client' | 'clock'>, overrides: Partial<RouteBody<'createApp'>> = {}): Promise<CreatedApp> {
+  const r = await fixture('createApp', t.client.call('createApp', {
+    body: {
+      name: 'Elite Sparkle Pony',
+      homepage: 'http://127.0.0.1:9/',
+      contactEmail: 'merchant@example.com',
+      postbackURL: 'http://127.0.0.1:9/postback',
+      chargebackURL: 'http://127.0.0.1:9/chargeback',
+      ...overrides,
+    },
+  }));
+  return { key: r.app.key, secret: r.secret.secret, secretId: r.secret.id, webhookSecret: r.webhookSecret, clock: t.clock };
 }
 
 export const ponyRequest = {
@@ -186,21 +196,20 @@ export async function signRequest(
 }
 
 /** A buyer, signed in, with a preauthorized card and a PIN: ready to confirm purchases. */
-export async function readyBuyer(t: TestServer, opts: { card?: string; pin?: string; email?: string; currency?: string; limits?: Record<string, number> } = {}) {
-  const b = await t.api<{ id: string }>('POST', '/api/buyers', { email: opts.email ?? `buyer-${randomUUID()}@example.com`, name: 'Test Buyer' });
-  if (b.status !== 201) throw new Error(`createBuyer: ${JSON.stringify(b.body)}`);
-  const id = b.body.id;
-  await t.api('POST', '/api/wallet/session', { buyerId: id });
-  const pm = await t.api<{ id: string }>('POST', `/api/buyers/${id}/payment-methods`, {
-    card: { number: opts.card ?? '4242 4242 4242 4242', expMonth: 12, expYear: new Date(t.clock.now).getUTCFullYear() + 3, cvc: opts.card?.startsWith('37') ? '1234' : '123' },
-    ...(opts.currency ? { currency: opts.currency } : {}),
-    ...(opts.limits ? { limits: opts.limits } : {}),
-  });
-  if (pm.status !== 201) throw new Error(`preauth: ${JSON.stringify(pm.body)}`);
+export async function readyBuyer(t: Pick<TestServer, 'client' | 'clock'>, opts: { card?: string; pin?: string; email?: string; currency?: string; limits?: { perPurchase: number; perMonth: number } } = {}) {
+  const { id } = await fixture('createBuyer', t.client.call('createBuyer', { body: { email: opts.email ?? `buyer-${randomUUID()}@example.com`, name: 'Test Buyer' } }));
+  await fixture('signIn', t.client.call('signIn', { body: { buyerId: id } }));
+  const pm = await fixture('preauth', t.client.call('addPaymentMethod', {
+    params: { id },
+    body: {
+      card: { number: opts.card ?? '4242 4242 4242 4242', expMonth: 12, expYear: new Date(t.clock.now).getUTCFullYear() + 3, cvc: opts.card?.startsWith('37') ? '1234' : '123' },
+      ...(opts.currency ? { currency: opts.currency } : {}),
+      ...(opts.limits ? { limits: opts.limits } : {}),
+    },
+  }));
   const pin = opts.pin ?? '2468';
-  const p = await t.api('PUT', `/api/buyers/${id}/pin`, { pin });
-  if (p.status !== 200) throw new Error(`setPin: ${JSON.stringify(p.body)}`);
-  return { id, paymentMethodId: pm.body.id, pin };
+  await fixture('setPin', t.client.call('setPin', { params: { id }, body: { pin } }));
+  return { id, paymentMethodId: pm.id, pin };
 }
 
 export async function pay(t: TestServer, jwt: string | unknown[]) {
