@@ -3,6 +3,7 @@
 // client types are all derived from this table. The renderer may import this
 // file (zod only, no Node).
 import { z } from 'zod';
+import { errorCatalogue, type ErrorCode } from './errors.ts';
 
 // --- text people read ---------------------------------------------------------
 
@@ -111,7 +112,9 @@ export const PublicPurchase = z.object({
   transactionID: z.string().nullable(), error: z.string().nullable().describe('mozPay error name once the purchase failed'), expiresAt: isoDate,
 });
 
-export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }).loose() });
+/** Every code an answer's error may carry: the catalogue's (contract/errors.ts), nothing else. */
+export const ErrorCodeSchema = z.enum(Object.keys(errorCatalogue) as [ErrorCode, ...ErrorCode[]]);
+export const ErrorBody = z.object({ error: z.object({ code: ErrorCodeSchema, message: z.string() }).loose() });
 
 // --- request bodies -----------------------------------------------------------
 
