@@ -3,6 +3,7 @@
 // client types are all derived from this table. The renderer may import this
 // file (zod only, no Node).
 import { z } from 'zod';
+import { errorCatalogue, type ErrorCode } from './errors.ts';
 import { NoticeType, PaydeskEvent } from './events.ts';
 
 export { NoticeType };
@@ -114,7 +115,9 @@ export const PublicPurchase = z.object({
   transactionID: z.string().nullable(), error: z.string().nullable().describe('mozPay error name once the purchase failed'), expiresAt: isoDate,
 });
 
-export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }).loose() });
+/** Every code an answer's error may carry: the catalogue's (contract/errors.ts), nothing else. */
+export const ErrorCodeSchema = z.enum(Object.keys(errorCatalogue) as [ErrorCode, ...ErrorCode[]]);
+export const ErrorBody = z.object({ error: z.object({ code: ErrorCodeSchema, message: z.string() }).loose() });
 
 // --- request bodies -----------------------------------------------------------
 
@@ -427,6 +430,42 @@ export const routes = {
     response: RequestDryRun,
   },
 } as const satisfies Record<string, RouteSpec>;
+
+/**
+ * What the server answers besides the JSON routes above, described as data so
+ * the OpenAPI document lists every path served (test/server/openapi.test.ts
+ * walks both tables). GET (and HEAD, for files) only; `contentType` is what a
+ * successful answer carries.
+ */
+export interface ResourceSpec {
+  readonly method: 'GET';
+  readonly path: string;
+  readonly auth: Auth;
+  readonly summary: string;
+  readonly contentType: string;
+}
+
+export const resources = {
+  openApi: { method: 'GET', path: '/api/openapi.json', auth: 'console', contentType: 'application/json', summary: 'This document: every route and resource the server serves' },
+  jwks: {
+    method: 'GET', path: '/.well-known/jwks.json', auth: 'public', contentType: 'application/jwk-set+json',
+    summary: 'The provider\'s public Ed25519 keys that sign EdDSA notices (CORS open, cacheable 5 minutes)',
+  },
+  payScript: { method: 'GET', path: '/pay.js', auth: 'public', contentType: 'text/javascript', summary: 'pay.js, the merchant page\'s library (docs/buy-flow.md; CORS open, loadable from any origin)' },
+  payStatusScript: { method: 'GET', path: '/pay/status.js', auth: 'public', contentType: 'text/javascript', summary: 'The status window\'s script (same-origin only)' },
+  payStatusStyle: { method: 'GET', path: '/pay/status.css', auth: 'public', contentType: 'text/css', summary: 'The status window\'s stylesheet (same-origin only)' },
+  payStatusPage: {
+    method: 'GET', path: '/pay/{id}', auth: 'public', contentType: 'text/html',
+    summary: 'The status window of a purchase, server-rendered (cannot be framed); 404 page for an unknown id',
+  },
+  consolePage: { method: 'GET', path: '/', auth: 'public', contentType: 'text/html', summary: 'The browser console (renderer/dist/index.html); 503 page when it is not built. Grants nothing: a session comes from a login link' },
+  consoleFile: {
+    method: 'GET', path: '/{file}', auth: 'public', contentType: 'application/octet-stream',
+    summary: 'Any file of the console build (renderer/dist, e.g. /assets/index-<hash>.js), typed by its extension; hashed /assets/ files are immutable',
+  },
+} as const satisfies Record<string, ResourceSpec>;
+
+export type ResourceName = keyof typeof resources;
 
 export type Routes = typeof routes;
 /** The routes answered as a text/event-stream (`stream: true`). */

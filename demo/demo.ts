@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { startServer, type ServerInternals } from '../server/main.ts';
 import { startStore, type RunningStore } from './store.ts';
-import { consoleApi, ensureApp, ensureBuyer, readDemoState, writeDemoState, DEMO_FILE, type DemoState } from './setup.ts';
+import { consoleClient, ensureApp, ensureBuyer, readDemoState, writeDemoState, DEMO_FILE, type DemoState } from './setup.ts';
 
 export interface DemoOptions {
   readonly dataDir: string;
@@ -44,10 +44,10 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
     });
     const file = join(opts.dataDir, DEMO_FILE);
     const state = readDemoState(file);
-    const api = consoleApi(paydesk.url, paydesk.token);
-    const app = await ensureApp(api, store.url, state, say);
+    const client = consoleClient(paydesk.url, paydesk.token);
+    const app = await ensureApp(client, store.url, state, say);
     writeDemoState(file, { ...state, app });
-    const buyer = await ensureBuyer(api, { ...state, app }, say);
+    const buyer = await ensureBuyer(client, { ...state, app }, say);
     writeDemoState(file, { app, buyer: { id: buyer.id, pin: buyer.pin } });
     store.setCredentials(app);
     const running = store;

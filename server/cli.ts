@@ -9,11 +9,11 @@ import { defaultPublicLimits } from './http/server.ts';
 import { defaultDataDir, DataDirBusyError } from './data-dir.ts';
 import { SchemaTooNewError } from './db/open.ts';
 import { MasterKeyInKeystoreError } from './keys/master-key.ts';
-import { routes } from '../contract/api.ts';
+import { createClient, isApiError } from '../contract/client.ts';
 import type { NoticeFault } from './notices/dispatcher.ts';
 
 const usage = `Usage: paydesk serve [--port 7402] [--data-dir DIR] [--audience paydesk] [--notice-time-scale 1]
-                     [--public-rate 10] [--public-keys 1000]
+                     [--public-rate 10] [--public-keys 1000] [--dev]
        paydesk login [--port 7402] [--data-dir DIR]
   serve       runs Paydesk and prints the console's login link
   login       asks the running Paydesk for a new login link (\`npm run login\`)
@@ -26,7 +26,10 @@ const usage = `Usage: paydesk serve [--port 7402] [--data-dir DIR] [--audience p
   --public-rate  requests per second one origin may make to the public API
               (/v1/*), with bursts of 30 seconds' worth (default ${defaultPublicLimits.requestsPerSecond})
   --public-keys  Idempotency-Keys one origin may hold on the public API, each
-              kept a day (default ${defaultPublicLimits.keysPerOrigin}); load tests raise both`;
+              kept a day (default ${defaultPublicLimits.keysPerOrigin}); load tests raise both
+  --dev       development (with \`npm run dev:renderer\`): every answer is checked
+              against its schema in contract/api.ts; a mismatch answers 500
+              internal_error and logs the route and the fields`;
 
 /** What the printed links say about themselves (console-login.ts LOGIN_CODE_TTL_MS). */
 const LINK_NOTE = 'works once, in one browser, for 10 minutes; `npm run login` prints a new one';
@@ -48,11 +51,14 @@ const common: NonNullable<ParseArgsConfig['options']> = {
   help: { type: 'boolean', short: 'h' },
 };
 
-/** The flags every command shares (--port, --data-dir, --help) plus its own string flags. */
-function parse(argv: string[], own: readonly string[] = []): { flags: Readonly<Record<string, string | undefined>>; port: number; dataDir: string } {
+/** The flags every command shares (--port, --data-dir, --help) plus its own string flags and switches. */
+function parse(argv: string[], own: readonly string[] = [], switches: readonly string[] = []): {
+  flags: Readonly<Record<string, string | undefined>>; on: ReadonlySet<string>; port: number; dataDir: string;
+} {
   let values;
   try {
-    ({ values } = parseArgs({ args: argv, options: { ...common, ...Object.fromEntries(own.map((name) => [name, { type: 'string' }])) }, strict: true }));
+    const options = { ...common, ...Object.fromEntries(own.map((name) => [name, { type: 'string' }])), ...Object.fromEntries(switches.map((name) => [name, { type: 'boolean' }])) };
+    ({ values } = parseArgs({ args: argv, options: options as NonNullable<ParseArgsConfig['options']>, strict: true }));
   } catch (e) {
     fail(`${(e as Error).message}\n\n${usage}`, 2);
   }
@@ -63,11 +69,12 @@ function parse(argv: string[], own: readonly string[] = []): { flags: Readonly<R
   const flags = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === 'string' ? v : undefined]));
   const port = Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a whole number from 0 to 65535, not "${flags.port}".`, 2);
-  return { flags, port, dataDir: resolve(flags['data-dir'] ?? defaultDataDir()) };
+  const on = new Set(switches.filter((name) => values[name] === true));
+  return { flags, on, port, dataDir: resolve(flags['data-dir'] ?? defaultDataDir()) };
 }
 
 async function serve(argv: string[]): Promise<void> {
-  const { flags, port, dataDir } = parse(argv, ['audience', 'notice-time-scale', 'public-rate', 'public-keys']);
+  const { flags, on, port, dataDir } = parse(argv, ['audience', 'notice-time-scale', 'public-rate', 'public-keys'], ['dev']);
   const timeScale = flags['notice-time-scale'] === undefined ? undefined : Number(flags['notice-time-scale']);
   if (timeScale !== undefined && !(Number.isFinite(timeScale) && timeScale > 0 && timeScale <= 1)) {
     fail(`--notice-time-scale must be a number above 0 and at most 1, not "${flags['notice-time-scale']}".`, 2);
@@ -89,6 +96,7 @@ async function serve(argv: string[]): Promise<void> {
       ...(timeScale !== undefined ? { noticeTimeScale: timeScale } : {}),
       ...(fault ? { noticeFault: fault } : {}),
       publicLimits,
+      checkResponses: on.has('dev'),
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
@@ -112,6 +120,7 @@ async function serve(argv: string[]): Promise<void> {
   console.log(`Paydesk listening on ${server.url}`);
   console.log(`Console: open ${server.loginLink()} in your browser (${LINK_NOTE})`);
   console.log(`Data folder: ${dataDir}`);
+  if (on.has('dev')) console.log('Development mode: every answer is checked against contract/api.ts');
   console.log(`Console token: ${dataDir}/${ADMIN_TOKEN_FILE} (send it as "Authorization: Bearer <token>")`);
 }
 
@@ -127,21 +136,19 @@ async function login(argv: string[]): Promise<void> {
   } catch {
     fail(`There is no ${tokenFile}: Paydesk has never run with this data folder. Start it (\`npm start\` or \`npm run serve\`), or ${again}.`);
   }
-  const route = routes.createLoginCode;
-  let res: Response;
+  // Checked against the contract: whatever else may listen on the port, a link is printed only from Paydesk's answer.
+  const client = createClient({ baseUrl: base, token, checkResponses: true });
+  let link: { readonly url: string };
   try {
-    res = await fetch(base + route.path, { method: route.method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
-  } catch {
-    fail(`No Paydesk is answering on ${base}. Start it with \`npm start\` or \`npm run serve\`, or ${again}.`);
+    link = await client.call('createLoginCode', { body: {} });
+  } catch (e) {
+    if (!isApiError(e)) throw e;
+    if (e.code === 'network_error') fail(`No Paydesk is answering on ${base}. Start it with \`npm start\` or \`npm run serve\`, or ${again}.`);
+    if (e.code === 'unauthorized') fail(`The Paydesk on ${base} did not accept the token in ${tokenFile}: it runs with another data folder. Pass its --data-dir (and --port), then run \`npm run login\` again.`);
+    if (e.code === 'response_invalid' || e.code.startsWith('http_')) fail(`Something other than Paydesk answers on ${base} (HTTP ${e.status}); ${again}.`);
+    fail(`Paydesk refused: ${e.code}: ${e.message}`);
   }
-  const body: unknown = await res.json().catch(() => undefined);
-  if (res.status === 401) fail(`The Paydesk on ${base} did not accept the token in ${tokenFile}: it runs with another data folder. Pass its --data-dir (and --port), then run \`npm run login\` again.`);
-  const link = route.response.safeParse(body);
-  if (res.status !== route.status || !link.success) {
-    const error = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
-    fail(error ? `Paydesk refused: ${String(error.code)}: ${String(error.message)}` : `Something other than Paydesk answers on ${base} (HTTP ${res.status}); ${again}.`);
-  }
-  console.log(`Console: open ${link.data.url} in your browser (${LINK_NOTE})`);
+  console.log(`Console: open ${link.url} in your browser (${LINK_NOTE})`);
 }
 
 const [command = 'serve', ...rest] = process.argv.slice(2);

@@ -14,7 +14,7 @@ import { vaultMigrations } from './db/vault-migrations.ts';
 import { defaultConfig, type Context } from './context.ts';
 import { EventBus } from './events/bus.ts';
 import { makeServices, type Services } from './services.ts';
-import { makeHandlers } from './http/handlers.ts';
+import { makeHandlers, type Handlers } from './http/handlers.ts';
 import { createHttpServer, defaultPublicLimits, type PublicLimits } from './http/server.ts';
 import { consoleStatic } from './http/console-static.ts';
 import { ConsoleLogin } from './http/console-login.ts';
@@ -49,6 +49,8 @@ export interface ServerOptions {
   readonly noticeFault?: NoticeFault;
   /** What one origin may ask of the public API (/v1/*); defaults in server/http/server.ts. Load tests raise them. */
   readonly publicLimits?: Partial<PublicLimits>;
+  /** Check every answer against its route's response schema in contract/api.ts (tests, `serve --dev`): a mismatch answers internal_error and is logged. Off in production. */
+  readonly checkResponses?: boolean;
 }
 
 export interface RunningServer {
@@ -95,7 +97,12 @@ export interface ServerInternals extends RunningServer {
   readonly events: EventBus;
 }
 
-type StartOptions = ServerOptions & { readonly slowCharge?: () => Promise<void>; readonly log?: (line: string) => void };
+export type StartOptions = ServerOptions & {
+  readonly slowCharge?: () => Promise<void>;
+  readonly log?: (line: string) => void;
+  /** Test seam: replaces handlers (e.g. one that answers the wrong shape, to prove response checking). */
+  readonly wrapHandlers?: (handlers: Handlers) => Handlers;
+};
 
 export async function startServer(opts: StartOptions): Promise<ServerInternals> {
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
@@ -239,7 +246,8 @@ function makeHttpServer({ opts, ctx, stores, services, token, idempotency, login
   const { durable } = stores;
   return createHttpServer({
     token, events: ctx.events, log,
-    handlers: makeHandlers(services, login),
+    handlers: opts.wrapHandlers ? opts.wrapHandlers(makeHandlers(services, login)) : makeHandlers(services, login),
+    checkResponses: opts.checkResponses ?? false,
     idempotency,
     durable,
     publicLimits: { ...defaultPublicLimits, ...opts.publicLimits },

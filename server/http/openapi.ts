@@ -1,7 +1,8 @@
 // The OpenAPI document is generated from the same zod schemas that validate
-// requests, so the docs cannot drift from what the server accepts.
+// requests, so the docs cannot drift from what the server accepts; the pages and
+// files served around the API come from the contract's `resources` table.
 import { z } from 'zod';
-import { routes, ErrorBody, type RouteSpec } from '../../contract/api.ts';
+import { resources, routes, ErrorBody, type ResourceSpec, type RouteSpec } from '../../contract/api.ts';
 import { errorCatalogue } from '../../contract/errors.ts';
 import { CONSOLE_COOKIE } from './console-login.ts';
 
@@ -16,32 +17,55 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): unknown {
   return z.toJSONSchema(schema, { io, unrepresentable: 'any' });
 }
 
+const pathParams = (path: string) => [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+const tagOf = (path: string) => (path.startsWith('/v1') ? 'public' : path.startsWith('/api/') ? path.split('/')[2] : 'pages');
+const errorResponse = { description: 'An error with a stable code (see x-error-codes)', content: { 'application/json': { schema: jsonSchema(ErrorBody, 'output') } } };
+
+/** A page, file or stream served outside the route table: its content type, not a JSON schema. */
+function resourceOperation(name: string, r: ResourceSpec): Record<string, unknown> {
+  return {
+    operationId: name,
+    summary: r.summary,
+    tags: [tagOf(r.path)],
+    security: security[r.auth],
+    parameters: pathParams(r.path),
+    responses: {
+      200: { description: 'OK', content: { [r.contentType]: { schema: r.contentType === 'application/json' ? { type: 'object' } : { type: 'string' } } } },
+      default: errorResponse,
+    },
+  };
+}
+
 export function openApiDocument(serverUrl: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const [name, r] of Object.entries(routes) as [string, RouteSpec][]) {
-    const params = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const params = pathParams(r.path);
     const query = r.query ? Object.entries((jsonSchema(r.query, 'input') as { properties?: Record<string, unknown> }).properties ?? {})
       .map(([qn, schema]) => ({ name: qn, in: 'query', required: false, schema })) : [];
     const op: Record<string, unknown> = {
       operationId: name,
       summary: r.summary,
-      tags: [r.path.startsWith('/v1') ? 'public' : r.path.split('/')[2]],
+      tags: [tagOf(r.path)],
       security: security[r.auth],
       parameters: [
         ...params, ...query,
         ...(r.method !== 'GET' && !r.safe ? [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 } }] : []),
       ],
       responses: {
-        [String(r.status ?? 200)]: { description: 'OK', content: { 'application/json': { schema: jsonSchema(r.response, 'output') } } },
-        default: { description: 'An error with a stable code (see x-error-codes)', content: { 'application/json': { schema: jsonSchema(ErrorBody, 'output') } } },
+        [String(r.status ?? 200)]: {
+          description: r.stream ? 'A stream of server-sent events, each message\'s data one of `schema`' : 'OK',
+          content: { [r.stream ? 'text/event-stream' : 'application/json']: { schema: jsonSchema(r.response, 'output') } },
+        },
+        default: errorResponse,
       },
     };
     if (r.body) op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input') } } };
     (paths[r.path] ??= {})[r.method.toLowerCase()] = op;
   }
+  for (const [name, r] of Object.entries(resources) as [string, ResourceSpec][]) (paths[r.path] ??= {})[r.method.toLowerCase()] = resourceOperation(name, r);
   return {
     openapi: '3.1.0',
-    info: { title: 'Paydesk provider API', version: '1', description: 'Console API (bearer token or the browser console\'s session, loopback only) and the public payment API for merchant pages.' },
+    info: { title: 'Paydesk provider API', version: '1', description: 'Console API (bearer token or the browser console\'s session, loopback only), the public payment API for merchant pages, and the pages and files served around them (tag pages).' },
     servers: [{ url: serverUrl }],
     components: {
       securitySchemes: {

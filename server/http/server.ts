@@ -1,17 +1,21 @@
-// The HTTP pipeline: Host check (DNS rebinding), origin policy, bearer token
-// or console session (per route: contract.ts Auth), body limits, idempotency,
-// validation against the contract, then the handler.
+// The HTTP pipeline, as the stages handle() lists: Host check (DNS rebinding),
+// CORS and the origin policy, the public API's rate limit, bearer token or
+// console session (per route: contract/api.ts Auth), what is served outside the
+// route table, routing, parsing and validation against the contract, the
+// Idempotency-Key, the handler (its answer checked against the contract in
+// check mode), then the answer once durable.
 // Routes stay thin; everything they may throw is a PaydeskError with a code.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { PaydeskError, isPaydeskError } from '../../contract/errors.ts';
-import { routes, type Auth, type RouteName, type RouteSpec } from '../../contract/api.ts';
+import { resources, routes, type Auth, type RouteName, type RouteSpec } from '../../contract/api.ts';
 import { openApiDocument } from './openapi.ts';
 import type { IdempotencyStore } from './idempotency.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { consoleCookie, type ConsoleLogin } from './console-login.ts';
 import type { Handlers } from './handlers.ts';
+import type { RequestKey } from '../context.ts';
 import type { EventBus } from '../events/bus.ts';
 
 const MAX_BODY = 64 * 1024;
@@ -54,6 +58,8 @@ export interface HttpOptions {
   readonly publicLimits?: PublicLimits;
   /** The clock the public API's rate limit refills by (the server's injected clock). Default Date.now. */
   readonly now?: () => number;
+  /** Check every handler's answer against its route's response schema (tests, `serve --dev`); a mismatch answers internal_error. Off in production. */
+  readonly checkResponses?: boolean;
 }
 
 interface CompiledRoute {
@@ -143,6 +149,37 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** Where a request goes: the public API (any page may call it), the console API, or the pages around them (pay page, JWKS, console files). */
+type Area = 'public' | 'console' | 'pages';
+
+function areaOf(pathname: string): Area {
+  if (pathname.startsWith('/v1/')) return 'public';
+  return pathname.startsWith('/api/') ? 'console' : 'pages';
+}
+
+/** An answer before it is sent: the handler's, its refusal, or a replay. */
+interface Reply {
+  readonly status: number;
+  readonly body: unknown;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** A request's input once parsed and validated against its route; `raw` and `json` feed the Idempotency-Key fingerprint. */
+interface ParsedInput {
+  readonly params: Readonly<Record<string, string>>;
+  readonly body: unknown;
+  readonly query: unknown;
+  readonly raw: string;
+  readonly json: unknown;
+}
+
+
+/** Each origin policy's CORS answer; `preflight` holds the extra headers of a 204 to OPTIONS. */
+interface CorsPolicy {
+  readonly headers: Readonly<Record<string, string>>;
+  readonly preflight: Readonly<Record<string, string>>;
+}
+
 export function createHttpServer(opts: HttpOptions): { server: Server; setPort(port: number): void } {
   const compiled = compile();
   const publicLimits = opts.publicLimits ?? defaultPublicLimits;
@@ -161,8 +198,79 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
     ownOrigins = new Set([...serverOrigins, ...opts.consoleOrigins]);
   };
 
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    checkHost(req);
+    const url = requestURL(req);
+    const area = areaOf(url.pathname);
+    const matches = compiled.filter((r) => r.pattern.test(url.pathname));
+    const route = matches.find((r) => r.spec.method === req.method);
+    if (applyCors(req, res, area)) return;
+    if (area === 'public') limitRate(req);
+    // Unknown /api paths need a credential too: without one, nothing about the API is answered.
+    if (area === 'console') authorize(req, route?.spec.auth ?? 'console');
+    if (await serveSpecial(req, res, url, area, route)) return;
+    if (matches.length === 0) throw new PaydeskError('not_found');
+    if (!route) throw new PaydeskError('method_not_allowed', { allow: matches.map((m) => m.spec.method) });
+    const input = await parseInput(req, url, route);
+    const reply = await withIdempotency(req, url, area, route, input, (idempotency) => callHandler(res, route, input, idempotency));
+    await answer(res, reply);
+  }
+
+  /** DNS rebinding: a page on evil.example resolving to 127.0.0.1 still sends its own Host. */
+  function checkHost(req: IncomingMessage): void {
+    if (!allowedHosts.has(req.headers.host ?? '')) throw new PaydeskError('host_not_allowed');
+  }
+
   /**
-   * Who may call an /api route. Browsers attach the cookie to requests from any
+   * Who may call from a page of another origin, the one place for it. The
+   * public API: any page, without cookies (the JWT is the credential). The
+   * console API: the desktop console (app://paydesk) is another origin than
+   * this server, allowed by CORS with the bearer token from the preload (never
+   * the cookie, see authorize); any other foreign page is refused. True when
+   * the request was a preflight, now answered.
+   */
+  function applyCors(req: IncomingMessage, res: ServerResponse, area: Area): boolean {
+    const origin = req.headers.origin;
+    let policy: CorsPolicy;
+    if (area === 'public') {
+      policy = {
+        headers: { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'retry-after' },
+        preflight: { 'access-control-allow-methods': 'GET, POST', 'access-control-allow-headers': 'content-type, idempotency-key' },
+      };
+    } else if (area === 'console' && origin !== undefined && opts.consoleOrigins.includes(origin)) {
+      policy = {
+        headers: { 'access-control-allow-origin': origin, vary: 'Origin' },
+        preflight: {
+          'access-control-allow-methods': 'GET, POST, PUT, PATCH, DELETE',
+          'access-control-allow-headers': 'authorization, content-type, idempotency-key, last-event-id',
+          ...(req.headers['access-control-request-private-network'] === 'true' ? { 'access-control-allow-private-network': 'true' } : {}),
+        },
+      };
+    } else {
+      if (area === 'console' && ((origin !== undefined && !ownOrigins.has(origin)) || req.headers['sec-fetch-site'] === 'cross-site')) {
+        throw new PaydeskError('cross_origin_refused');
+      }
+      return false;
+    }
+    for (const [name, value] of Object.entries(policy.headers)) res.setHeader(name, value);
+    if (req.method !== 'OPTIONS') return false;
+    res.writeHead(204, { ...policy.preflight, 'access-control-max-age': '600' });
+    res.end();
+    return true;
+  }
+
+  /**
+   * Any page may call the public API, so each origin gets a budget (preflights aside: they do no work).
+   * A page cannot leave out or forge its Origin; a local program can, and is not what this stops.
+   */
+  function limitRate(req: IncomingMessage): void {
+    const wait = publicRate.take(req.headers.origin ?? '');
+    if (wait > 0) throw new PaydeskError('rate_limited', { retryAfterSeconds: wait });
+  }
+
+  /**
+   * Who may call an /api route: the bearer token, or the console's session cookie.
+   * Browsers attach the cookie to requests from any
    * port of 127.0.0.1 (same site), and any program on the machine may send one
    * it got hold of: the cookie counts only on a request the browser itself marks
    * `Sec-Fetch-Site: same-origin`, from this server's own page. Without that it
@@ -185,131 +293,109 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
     if (auth === 'token' || !fromOwnPage || !opts.login?.isSession(consoleCookie(req.headers.cookie))) throw new PaydeskError('unauthorized');
   }
 
-  /** send(), once everything the answer may have read is durable. */
-  async function answer(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): Promise<void> {
-    await opts.durable?.();
-    send(res, status, body, headers);
+  /**
+   * What no handler answers: the pages' hooks, the OpenAPI document (contract/api.ts
+   * `resources`) and the stream routes (`stream: true`: the bus, as the contract's
+   * event union). True when answered.
+   */
+  async function serveSpecial(req: IncomingMessage, res: ServerResponse, url: URL, area: Area, route: CompiledRoute | undefined): Promise<boolean> {
+    if (area === 'pages') return opts.extra ? opts.extra(req, res, url) : false;
+    if (route?.spec.stream) {
+      streamEvents(req, res, opts.events);
+      return true;
+    }
+    if (area !== 'console' || req.method !== 'GET' || url.pathname !== resources.openApi.path) return false;
+    await answer(res, { status: 200, body: openApiDocument(`http://127.0.0.1:${port}`), headers: {} });
+    return true;
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    // DNS rebinding: a page on evil.example resolving to 127.0.0.1 still sends its own Host.
-    if (!allowedHosts.has(req.headers.host ?? '')) throw new PaydeskError('host_not_allowed');
-    const url = requestURL(req);
-    const isPublic = url.pathname.startsWith('/v1/');
-    const matches = compiled.filter((r) => r.pattern.test(url.pathname));
-    const route = matches.find((r) => r.spec.method === req.method);
-
-    if (isPublic) {
-      // The JWT is the credential: any page may call the public API, without cookies.
-      res.setHeader('access-control-allow-origin', '*');
-      res.setHeader('access-control-expose-headers', 'retry-after');
-      if (req.method === 'OPTIONS') {
-        res.writeHead(204, {
-          'access-control-allow-methods': 'GET, POST',
-          'access-control-allow-headers': 'content-type, idempotency-key',
-          'access-control-max-age': '600',
-        });
-        res.end();
-        return;
-      }
-      // Any page may call it, so each origin gets a budget (preflights aside: they do no work).
-      // A page cannot leave out or forge its Origin; a local program can, and is not what this stops.
-      const wait = publicRate.take(req.headers.origin ?? '');
-      if (wait > 0) throw new PaydeskError('rate_limited', { retryAfterSeconds: wait });
-    } else if (url.pathname.startsWith('/api/')) {
-      const origin = req.headers.origin;
-      if (origin !== undefined && opts.consoleOrigins.includes(origin)) {
-        // The desktop console (app://paydesk) is another origin than this server: allow it
-        // by CORS, with the bearer token from the preload (never the cookie, see authorize).
-        res.setHeader('access-control-allow-origin', origin);
-        res.setHeader('vary', 'Origin');
-        if (req.method === 'OPTIONS') {
-          res.writeHead(204, {
-            'access-control-allow-methods': 'GET, POST, PUT, PATCH, DELETE',
-            'access-control-allow-headers': 'authorization, content-type, idempotency-key, last-event-id',
-            'access-control-max-age': '600',
-            ...(req.headers['access-control-request-private-network'] === 'true' ? { 'access-control-allow-private-network': 'true' } : {}),
-          });
-          res.end();
-          return;
-        }
-      } else if ((origin !== undefined && !ownOrigins.has(origin)) || req.headers['sec-fetch-site'] === 'cross-site') {
-        throw new PaydeskError('cross_origin_refused');
-      }
-      // Unknown /api paths need a credential too: without one, nothing about the API is answered.
-      authorize(req, route?.spec.auth ?? 'console');
-      if (url.pathname === '/api/openapi.json' && req.method === 'GET') {
-        await answer(res, 200, openApiDocument(`http://127.0.0.1:${port}`));
-        return;
-      }
-      if (route?.spec.stream) {
-        // The one stream route (streamEvents): the bus, as the contract's event union.
-        streamEvents(req, res, opts.events);
-        return;
-      }
-    } else if (opts.extra && (await opts.extra(req, res, url))) {
-      return;
-    }
-
-    if (matches.length === 0) throw new PaydeskError('not_found');
-    if (!route) throw new PaydeskError('method_not_allowed', { allow: matches.map((m) => m.spec.method) });
-
+  /** Path parameters, the body and the query, each validated against the route's schemas. */
+  async function parseInput(req: IncomingMessage, url: URL, route: CompiledRoute): Promise<ParsedInput> {
     const m = route.pattern.exec(url.pathname)!;
     const params: Record<string, string> = {};
     route.keys.forEach((k, i) => (params[k] = decodeParam(m[i + 1]!)));
-
     const raw = req.method === 'GET' ? '' : await readBody(req);
-    let parsedBody: unknown;
+    let json: unknown;
     if (route.spec.body) {
-      if (raw.trim() === '') parsedBody = {};
+      if (raw.trim() === '') json = {};
       else {
         try {
-          parsedBody = JSON.parse(raw);
+          json = JSON.parse(raw);
         } catch {
           throw new PaydeskError('bad_json');
         }
       }
     }
-    const body = route.spec.body ? validate(route.spec.body, parsedBody, 'body') : undefined;
-    const query = route.spec.query ? validate(route.spec.query, Object.fromEntries(url.searchParams), 'query') : undefined;
+    return {
+      params, raw, json,
+      body: route.spec.body ? validate(route.spec.body, json, 'body') : undefined,
+      query: route.spec.query ? validate(route.spec.query, Object.fromEntries(url.searchParams), 'query') : undefined,
+    };
+  }
 
+  /**
+   * An Idempotency-Key runs the call once: a retry replays the stored answer.
+   * Calls without a key (and GETs and safe routes) just run.
+   */
+  async function withIdempotency(
+    req: IncomingMessage, url: URL, area: Area, route: CompiledRoute, input: ParsedInput, run: (idempotency?: RequestKey) => Promise<Reply>,
+  ): Promise<Reply> {
     const key = req.method !== 'GET' && !route.spec.safe ? req.headers['idempotency-key'] : undefined;
+    if (typeof key !== 'string') return run();
+    const isPublic = area === 'public';
     // Pages of different merchants pick their keys independently: keep them apart by origin.
     const scope = isPublic ? `public:${req.headers.origin ?? ''}` : 'console';
-    const secretFields = (route.spec as RouteSpec).secretFields;
-    const fingerprint = typeof key === 'string'
-      ? opts.idempotency.fingerprint(req.method!, url.pathname, raw, secretFields ? { body: parsedBody, fields: secretFields } : undefined)
-      : undefined;
-    if (typeof key === 'string' && fingerprint !== undefined) {
-      const replay = opts.idempotency.begin(scope, key, fingerprint, isPublic ? publicLimits.keysPerOrigin : undefined);
-      if (replay) {
-        await answer(res, replay.status, replay.body, { 'idempotent-replayed': 'true' });
-        return;
-      }
-    }
-    let status: number;
-    let out: unknown;
+    const secretFields = route.spec.secretFields;
+    const fingerprint = opts.idempotency.fingerprint(req.method!, url.pathname, input.raw, secretFields ? { body: input.json, fields: secretFields } : undefined);
+    const replay = opts.idempotency.begin(scope, key, fingerprint, isPublic ? publicLimits.keysPerOrigin : undefined);
+    if (replay) return { status: replay.status, body: replay.body, headers: { 'idempotent-replayed': 'true' } };
     const success = route.spec.status ?? 200;
     let storedWithChange = false;
+    const reply = await run(opts.idempotency.forRequest(scope, key, success, () => (storedWithChange = true)));
+    // A refusal on the public API is not stored: it changed nothing, so running it again under the
+    // same key is harmless, and storing it would let any page make Paydesk write to disk for free.
+    if ((storedWithChange && reply.status === success) || (isPublic && reply.status >= 400)) opts.idempotency.release(scope, key);
+    else {
+      // The action itself is done (or refused); an answer that could not be stored is still the true answer.
+      await opts.idempotency.finish(scope, key, { status: reply.status, body: reply.body })
+        .catch((e: unknown) => opts.log(`idempotency: could not store the answer for a key: ${e instanceof Error ? e.message : String(e)}`));
+    }
+    return reply;
+  }
+
+  /** The route's handler; a refusal becomes its answer, so an Idempotency-Key stores it like a success. */
+  async function callHandler(res: ServerResponse, route: CompiledRoute, input: ParsedInput, idempotency?: RequestKey): Promise<Reply> {
     try {
       const handler = opts.handlers[route.name] as (input: unknown) => unknown;
-      const idempotency = typeof key === 'string' && fingerprint ? opts.idempotency.forRequest(scope, key, success, () => (storedWithChange = true)) : undefined;
-      out = await handler({ params, body, query, setHeader: (name: string, value: string) => res.setHeader(name, value), ...(idempotency ? { idempotency } : {}) });
-      status = success;
+      const { params, body, query } = input;
+      const out = await handler({ params, body, query, setHeader: (name: string, value: string) => res.setHeader(name, value), ...(idempotency ? { idempotency } : {}) });
+      if (opts.checkResponses) checkResponse(route, out);
+      return { status: route.spec.status ?? 200, body: out, headers: {} };
     } catch (e) {
-      ({ status, body: out } = errorResponse(e, opts.log));
+      const { status, body } = errorResponse(e, opts.log);
+      return { status, body, headers: retryAfter(body) };
     }
-    if (typeof key === 'string') {
-      // A refusal on the public API is not stored: it changed nothing, so running it again under the
-      // same key is harmless, and storing it would let any page make Paydesk write to disk for free.
-      if ((storedWithChange && status === success) || (isPublic && status >= 400)) opts.idempotency.release(scope, key);
-      else {
-        // The action itself is done (or refused); an answer that could not be stored is still the true answer.
-        await opts.idempotency.finish(scope, key, { status, body: out })
-          .catch((e: unknown) => opts.log(`idempotency: could not store the answer for a key: ${e instanceof Error ? e.message : String(e)}`));
-      }
-    }
-    await answer(res, status, out, retryAfter(out));
+  }
+
+  /**
+   * Check mode (tests, `serve --dev`): an answer its route's response schema refuses is a
+   * bug in the handler or the contract, so it fails loudly as internal_error. The log names
+   * the route and zod's issues, never the body: it may hold a secret or a card's last digits.
+   */
+  function checkResponse(route: CompiledRoute, out: unknown): void {
+    const r = route.spec.response.safeParse(out);
+    const issues = r.success
+      ? undeclaredFields(out, r.data).map((path) => `${path}: not in the contract`).join('; ')
+      : r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    if (issues === '') return;
+    opts.log(`response check: ${route.name} (${route.spec.method} ${route.spec.path}) answered a body contract/api.ts refuses: ${issues}`);
+    throw new PaydeskError('internal_error');
+  }
+
+  /** send(), once everything the answer may have read is durable. */
+  async function answer(res: ServerResponse, reply: Reply): Promise<void> {
+    await opts.durable?.();
+    send(res, reply.status, reply.body, reply.headers);
   }
 
   const server = createServer((req, res) => {
@@ -326,6 +412,23 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
     });
   });
   return { server, setPort };
+}
+
+/**
+ * Fields of `sent` that parsing dropped: the contract's objects strip keys they do
+ * not declare, so a field the handler sends that no client type or document knows
+ * shows up only here. Paths like `items.0.extra`.
+ */
+function undeclaredFields(sent: unknown, parsed: unknown, path = ''): string[] {
+  if (typeof sent !== 'object' || sent === null || typeof parsed !== 'object' || parsed === null) return [];
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(sent)) {
+    const at = path === '' ? k : `${path}.${k}`;
+    if (!(k in parsed)) {
+      if (v !== undefined) out.push(at);
+    } else out.push(...undeclaredFields(v, (parsed as Record<string, unknown>)[k], at));
+  }
+  return out;
 }
 
 /** A refusal that says when to come back (429) says it in Retry-After too, in seconds. */

@@ -3,8 +3,9 @@
 // Public and cacheable for a short while: a rotation must show up quickly.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ProviderKeys } from './provider-keys.ts';
+import { resources } from '../../contract/api.ts';
 
-export const JWKS_PATH = '/.well-known/jwks.json';
+export const JWKS_PATH = resources.jwks.path;
 
 export function serveJwks(keys: ProviderKeys, req: IncomingMessage, res: ServerResponse, url: URL): boolean {
   if (url.pathname !== JWKS_PATH) return false;

@@ -144,9 +144,11 @@ export class Notices {
     const last = attempts[attempts.length - 1];
     // The notice as last sent; before any attempt, as it would be signed now.
     const notice = last ? (JSON.parse(last.notice_json) as PreparedRequest['notice']) : this.dispatcher.prepare(n).notice;
+    // The stored payload also holds the seq, which the answer carries as the notice's own field (contract NoticeDetail).
+    const { request, response } = JSON.parse(n.payload_json) as { request: unknown; response: Record<string, unknown> };
     return {
       ...this.summary(n),
-      payload: JSON.parse(n.payload_json) as { request: unknown; response: Record<string, unknown> },
+      payload: { request, response },
       notice,
       attemptLog: attempts.map((a) => this.attemptView(a)),
     };

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { isPaydeskError } from '../../contract/errors.ts';
+import { resources } from '../../contract/api.ts';
 import { renderNotFoundPage, renderStatusPage, type PublicPurchaseView } from './status-page.ts';
 
 const assetsDir = join(import.meta.dirname, 'assets');
@@ -75,14 +76,14 @@ export function payPageRoutes(opts: PayPageOptions): (req: IncomingMessage, res:
   const sameOrigin = { 'cross-origin-resource-policy': 'same-origin' };
   const assets: Readonly<Record<string, Asset>> = {
     // Any merchant page on any origin loads pay.js, with or without `crossorigin` (for SRI).
-    '/pay.js': asset('pay.js', 'text/javascript; charset=utf-8', { 'cross-origin-resource-policy': 'cross-origin', 'access-control-allow-origin': '*' }),
-    '/pay/status.js': asset('status.js', 'text/javascript; charset=utf-8', sameOrigin),
-    '/pay/status.css': asset('status.css', 'text/css; charset=utf-8', sameOrigin),
+    [resources.payScript.path]: asset('pay.js', 'text/javascript; charset=utf-8', { 'cross-origin-resource-policy': 'cross-origin', 'access-control-allow-origin': '*' }),
+    [resources.payStatusScript.path]: asset('status.js', 'text/javascript; charset=utf-8', sameOrigin),
+    [resources.payStatusStyle.path]: asset('status.css', 'text/css; charset=utf-8', sameOrigin),
   };
 
   return async (req, res, url) => {
     const path = url.pathname;
-    if (path !== '/pay.js' && !path.startsWith('/pay/')) return false;
+    if (path !== resources.payScript.path && !path.startsWith('/pay/')) return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' });
       res.end('Method not allowed.\n');

@@ -61,6 +61,8 @@ class ServerUnderTest {
    * kept across restarts is free while the server is down, and anything may take it then.
    */
   url = '';
+  /** The server's `response check:` lines (it runs with --dev): an answer its contract refuses is a defect even when no invariant breaks. */
+  readonly contractBreaks: string[] = [];
 
   constructor(readonly dataDir: string, private readonly log: (line: string) => void) {
     this.up = new Promise((r) => (this.upResolve = r));
@@ -70,7 +72,8 @@ class ServerUnderTest {
   async start(): Promise<void> {
     const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'server/cli.ts'), 'serve', '--port', '0', '--data-dir', this.dataDir,
       // One client without an Origin drives the public API far above a page's limits: lift them.
-      '--notice-time-scale', '0.00001', '--public-rate', '1000000', '--public-keys', '100000000'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      // --dev: every answer is checked against the contract, as in the other tests.
+      '--notice-time-scale', '0.00001', '--public-rate', '1000000', '--public-keys', '100000000', '--dev'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = proc;
     let output = '';
     let reported = 0;
@@ -79,6 +82,7 @@ class ServerUnderTest {
       output += text;
       // A 500 is a defect even when no invariant breaks: show what the server said (a few per run).
       for (const m of text.matchAll(/internal error: [^\n]*(\n +at [^\n]*){0,6}/g)) if (reported++ < 3) this.log(`server: ${m[0]}`);
+      for (const m of text.matchAll(/response check: [^\n]*/g)) this.contractBreaks.push(m[0]);
     });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the server did not start within 30 s: ${output}`)), 30_000);
@@ -511,6 +515,7 @@ export async function runCrashHarness(opts: CrashOptions): Promise<CrashReport> 
     // answered with it, never refused as a reused request.
     const replayedJti = refused.get('409 request_jti_replayed') ?? 0;
     if (replayedJti > 0) violations.push(`${replayedJti} retried pay call(s) refused as request_jti_replayed instead of answered with their first answer`);
+    violations.push(...new Set(server.contractBreaks));
 
     // Let the outbox drain, then every completed purchase's postback must have arrived.
     const drainUntil = Date.now() + 20_000;

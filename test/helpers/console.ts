@@ -2,7 +2,7 @@
 // token (the route `npm run login` calls), then the `/#login=<code>` link in
 // the browser. Every browser test that needs a console session comes here.
 import type { Page, Response } from 'playwright-core';
-import { routes } from '../../contract/api.ts';
+import { createClient } from '../../contract/client.ts';
 
 export interface ConsoleServer {
   readonly url: string;
@@ -11,13 +11,7 @@ export interface ConsoleServer {
 
 /** A fresh single-use login link, as `npm run login` prints it. */
 export async function loginLink(server: ConsoleServer): Promise<string> {
-  const route = routes.createLoginCode;
-  const res = await fetch(server.url + route.path, {
-    method: route.method, headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' }, body: '{}',
-  });
-  const body = (await res.json()) as { url?: unknown };
-  if (res.status !== route.status || typeof body.url !== 'string') throw new Error(`login link: HTTP ${res.status} ${JSON.stringify(body)}`);
-  return body.url;
+  return (await createClient({ baseUrl: server.url, token: server.token, checkResponses: true }).call('createLoginCode', { body: {} })).url;
 }
 
 /**

@@ -10,7 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
-import { startServer, type ServerInternals, type ServerOptions } from '../../server/main.ts';
+import { createClient, isApiError, type Client, type RouteBody } from '../../contract/client.ts';
+import { startServer, type ServerInternals, type ServerOptions, type StartOptions as ServerStartOptions } from '../../server/main.ts';
 
 export function testRoot(): string {
   const root = process.env.PAYDESK_TEST_ROOT ?? join(tmpdir(), 'paydesk-tests');
@@ -36,11 +37,16 @@ export interface TestServer {
   readonly clock: { now: number; advance(ms: number): void };
   /** The slow test card's processor (4000 0000 0000 0077): it answers only when the test says. */
   readonly slowProcessor: HeldProcessor;
+  /** What the server logged, oldest first. */
+  readonly logs: readonly string[];
+  /** The typed client with the admin token, checking every answer against the contract: for well-formed calls. */
+  readonly client: Client;
+  /** A raw request with the admin token: for what the typed client cannot send (bad input, odd headers) and for reading status and headers. */
   api<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>>;
   close(): Promise<void>;
 }
 
-export type StartOptions = Partial<ServerOptions> & { startAt?: number };
+export type StartOptions = Partial<ServerOptions> & Pick<ServerStartOptions, 'wrapHandlers'> & { startAt?: number };
 
 /**
  * Holds charges of the slow test card until released, so a test looks at a
@@ -74,18 +80,26 @@ export class HeldProcessor {
   }
 }
 
-export async function startTestServer(opts: StartOptions = {}): Promise<TestServer> {
-  const dataDir = opts.dataDir ?? freshDataDir();
-  const clock = {
-    now: opts.startAt ?? Date.now(),
-    advance(ms: number) {
-      this.now += ms;
+/** A test server's log, kept for the test to read; a broken response contract is also printed, since the test sees only a 500. */
+export function serverLog(): { logs: string[]; log: (line: string) => void } {
+  const logs: string[] = [];
+  return {
+    logs,
+    log: (line) => {
+      logs.push(line);
+      if (line.startsWith('response check:')) console.error(line);
     },
   };
-  const logs: string[] = [];
-  const slowProcessor = new HeldProcessor();
-  const server = await startServer({ port: 0, slowCharge: slowProcessor.slowCharge, ...opts, dataDir, now: () => clock.now, log: (l) => logs.push(l) });
-  const api = async <T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> => {
+}
+
+/** The typed client as the tests use it: the admin token, every answer checked against the contract. */
+export function testClient(server: Pick<ServerInternals, 'url' | 'token'>): Client {
+  return createClient({ baseUrl: server.url, token: server.token, checkResponses: true });
+}
+
+/** TestServer.api for `server`: one request with the admin token, the answer as it came. */
+export function rawApi(server: Pick<ServerInternals, 'url' | 'token'>): TestServer['api'] {
+  return async <T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> => {
     const res = await fetch(server.url + path, {
       method,
       headers: {
@@ -98,8 +112,22 @@ export async function startTestServer(opts: StartOptions = {}): Promise<TestServ
     const text = await res.text();
     return { status: res.status, body: (text ? JSON.parse(text) : {}) as T, headers: res.headers };
   };
+}
+
+export async function startTestServer(opts: StartOptions = {}): Promise<TestServer> {
+  const dataDir = opts.dataDir ?? freshDataDir();
+  const clock = {
+    now: opts.startAt ?? Date.now(),
+    advance(ms: number) {
+      this.now += ms;
+    },
+  };
+  const { logs, log } = serverLog();
+  const slowProcessor = new HeldProcessor();
+  // Every answer checked against the contract: a handler that answers the wrong shape fails its test.
+  const server = await startServer({ port: 0, slowCharge: slowProcessor.slowCharge, checkResponses: true, ...opts, dataDir, now: () => clock.now, log });
   return {
-    server, url: server.url, dataDir, clock, slowProcessor, api,
+    server, url: server.url, dataDir, clock, slowProcessor, logs, api: rawApi(server), client: testClient(server),
     close: () => {
       // A test that failed mid-charge must not leave its request hanging the close.
       slowProcessor.release();
@@ -117,17 +145,27 @@ export interface CreatedApp {
   readonly clock: { readonly now: number };
 }
 
-export async function createApp(t: TestServer, overrides: Record<string, unknown> = {}): Promise<CreatedApp> {
-  const r = await t.api<{ app: { key: string }; secret: { id: string; secret: string }; webhookSecret: string }>('POST', '/api/apps', {
-    name: 'Elite Sparkle Pony',
-    homepage: 'http://127.0.0.1:9/',
-    contactEmail: 'merchant@example.com',
-    postbackURL: 'http://127.0.0.1:9/postback',
-    chargebackURL: 'http://127.0.0.1:9/chargeback',
-    ...overrides,
-  });
-  if (r.status !== 201) throw new Error(`createApp: ${r.status} ${JSON.stringify(r.body)}`);
-  return { key: r.body.app.key, secret: r.body.secret.secret, secretId: r.body.secret.id, webhookSecret: r.body.webhookSecret, clock: t.clock };
+/** A fixture call through the typed client; a refusal fails with its code in the message, which tests match on. */
+async function fixture<T>(what: string, call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (e) {
+    throw isApiError(e) ? new Error(`${what}: ${e.status} ${e.code}: ${e.message} ${JSON.stringify(e.details)}`) : e;
+  }
+}
+
+export async function createApp(t: Pick<TestServer, 'client' | 'clock'>, overrides: Partial<RouteBody<'createApp'>> = {}): Promise<CreatedApp> {
+  const r = await fixture('createApp', t.client.call('createApp', {
+    body: {
+      name: 'Elite Sparkle Pony',
+      homepage: 'http://127.0.0.1:9/',
+      contactEmail: 'merchant@example.com',
+      postbackURL: 'http://127.0.0.1:9/postback',
+      chargebackURL: 'http://127.0.0.1:9/chargeback',
+      ...overrides,
+    },
+  }));
+  return { key: r.app.key, secret: r.secret.secret, secretId: r.secret.id, webhookSecret: r.webhookSecret, clock: t.clock };
 }
 
 export const ponyRequest = {
@@ -158,21 +196,20 @@ export async function signRequest(
 }
 
 /** A buyer, signed in, with a preauthorized card and a PIN: ready to confirm purchases. */
-export async function readyBuyer(t: TestServer, opts: { card?: string; pin?: string; email?: string; currency?: string; limits?: Record<string, number> } = {}) {
-  const b = await t.api<{ id: string }>('POST', '/api/buyers', { email: opts.email ?? `buyer-${randomUUID()}@example.com`, name: 'Test Buyer' });
-  if (b.status !== 201) throw new Error(`createBuyer: ${JSON.stringify(b.body)}`);
-  const id = b.body.id;
-  await t.api('POST', '/api/wallet/session', { buyerId: id });
-  const pm = await t.api<{ id: string }>('POST', `/api/buyers/${id}/payment-methods`, {
-    card: { number: opts.card ?? '4242 4242 4242 4242', expMonth: 12, expYear: new Date(t.clock.now).getUTCFullYear() + 3, cvc: opts.card?.startsWith('37') ? '1234' : '123' },
-    ...(opts.currency ? { currency: opts.currency } : {}),
-    ...(opts.limits ? { limits: opts.limits } : {}),
-  });
-  if (pm.status !== 201) throw new Error(`preauth: ${JSON.stringify(pm.body)}`);
+export async function readyBuyer(t: Pick<TestServer, 'client' | 'clock'>, opts: { card?: string; pin?: string; email?: string; currency?: string; limits?: { perPurchase: number; perMonth: number } } = {}) {
+  const { id } = await fixture('createBuyer', t.client.call('createBuyer', { body: { email: opts.email ?? `buyer-${randomUUID()}@example.com`, name: 'Test Buyer' } }));
+  await fixture('signIn', t.client.call('signIn', { body: { buyerId: id } }));
+  const pm = await fixture('preauth', t.client.call('addPaymentMethod', {
+    params: { id },
+    body: {
+      card: { number: opts.card ?? '4242 4242 4242 4242', expMonth: 12, expYear: new Date(t.clock.now).getUTCFullYear() + 3, cvc: opts.card?.startsWith('37') ? '1234' : '123' },
+      ...(opts.currency ? { currency: opts.currency } : {}),
+      ...(opts.limits ? { limits: opts.limits } : {}),
+    },
+  }));
   const pin = opts.pin ?? '2468';
-  const p = await t.api('PUT', `/api/buyers/${id}/pin`, { pin });
-  if (p.status !== 200) throw new Error(`setPin: ${JSON.stringify(p.body)}`);
-  return { id, paymentMethodId: pm.body.id, pin };
+  await fixture('setPin', t.client.call('setPin', { params: { id }, body: { pin } }));
+  return { id, paymentMethodId: pm.id, pin };
 }
 
 export async function pay(t: TestServer, jwt: string | unknown[]) {

@@ -7,6 +7,8 @@ import { spawn } from 'node:child_process';
 import { statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { once } from 'node:events';
 import { freshDataDir } from '../helpers/paydesk.ts';
 import { BROWSER_CONSOLE_ARGS } from '../../electron/launch.ts';
 
@@ -115,6 +117,37 @@ test('login says what to do when no server answers or the token is another folde
   const down = cli(['login', '--port', String(port), '--data-dir', dataDir]);
   assert.equal(await down.exited, 1);
   assert.match(down.output(), new RegExp(`No Paydesk is answering on http://127\\.0\\.0\\.1:${port}\\. Start it with \`npm start\` or \`npm run serve\``));
+});
+
+test('login prints no link when something other than Paydesk answers on the port, even with a 201', async () => {
+  const dataDir = freshDataDir('cli-login-impostor');
+  const s = serve(['--port', '0', '--data-dir', dataDir]);
+  await s.printed(LINK);
+  s.child.kill('SIGTERM');
+  await s.exited;
+  // An answer of the right status but not the contract's shape: the typed client refuses it.
+  const impostor = createHttpServer((_req, res) => res.writeHead(201, { 'content-type': 'application/json' }).end('{"url":42}'));
+  impostor.listen(0, '127.0.0.1');
+  await once(impostor, 'listening');
+  const port = (impostor.address() as AddressInfo).port;
+  try {
+    const login = cli(['login', '--port', String(port), '--data-dir', dataDir]);
+    assert.equal(await login.exited, 1);
+    assert.match(login.output(), new RegExp(`Something other than Paydesk answers on http://127\\.0\\.0\\.1:${port} \\(HTTP 201\\)`));
+    assert.doesNotMatch(login.output(), /Console: open/);
+  } finally {
+    impostor.close();
+  }
+});
+
+test('serve --dev says it checks every answer against the contract', async () => {
+  const s = serve(['--port', '0', '--data-dir', freshDataDir('cli-dev'), '--dev']);
+  try {
+    await s.printed(/Development mode: every answer is checked against contract\/api\.ts\n/);
+  } finally {
+    s.child.kill('SIGTERM');
+    assert.equal(await s.exited, 0);
+  }
 });
 
 test('`npm start` without Electron (electron/launch.ts) runs the server that prints the login link', async () => {

@@ -13,7 +13,7 @@ let server: ServerInternals;
 const logs: string[] = [];
 
 before(async () => {
-  server = await startServer({ port: 0, dataDir: freshDataDir('malformed'), log: (l) => logs.push(l) });
+  server = await startServer({ port: 0, dataDir: freshDataDir('malformed'), checkResponses: true, log: (l) => logs.push(l) });
 });
 after(() => server.close());
 

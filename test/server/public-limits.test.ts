@@ -72,7 +72,8 @@ test('an origin holds at most keysPerOrigin Idempotency-Keys; past it a new key 
     assert.equal(replay.body.id, first.body.id);
     assert.equal((await payWith(OTHER, 'k4')).status, 201, 'another origin has its own keys');
     assert.equal((await payWith(PAGE)).status, 201, 'a call without a key is not limited by keys');
-    assert.equal(rows(t, 'idempotency_keys'), 4);
+    // The pages' keys: createApp above went through the console client, which sends its own key.
+    assert.equal(rows(t, "idempotency_keys WHERE scope LIKE 'public:%'"), 4);
 
     t.clock.advance(24 * 3600_000 + 1000);
     assert.equal((await payWith(PAGE, 'k4')).status, 201, 'keys past their day no longer count, swept or not');

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freshDataDir, pay } from '../../helpers/paydesk.ts';
+import { freshDataDir, pay, rawApi, testClient } from '../../helpers/paydesk.ts';
 import { createApp, notice, readyBuyer, receiver, settled, signRequest, waitFor, type TestServer } from './helpers.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..');
@@ -40,17 +40,8 @@ async function serve(dataDir: string, fault?: string): Promise<Child> {
     void exited.then(() => reject(new Error(`the server exited before it listened: ${output}`)));
   });
   const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
-  const api = async <T>(method: string, path: string, body?: unknown) => {
-    const res = await fetch(url + path, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : {}) as T, headers: res.headers };
-  };
-  // The shared fixtures only use api and clock; this child has no in-process internals to offer.
-  const client = { url, dataDir, api, clock: { now: Date.now(), advance() {} }, close: async () => {} } as unknown as TestServer;
+  // The shared fixtures only use api, client and clock; this child has no in-process internals to offer.
+  const client = { url, dataDir, api: rawApi({ url, token }), client: testClient({ url, token }), clock: { now: Date.now(), advance() {} }, close: async () => {} } as unknown as TestServer;
   return { proc, exited, client };
 }
 

@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { startServer, type ServerOptions } from '../../../server/main.ts';
 import type { PaydeskEvent } from '../../../contract/events.ts';
-import { HeldProcessor, createApp, freshDataDir, pay, readyBuyer, signRequest, ponyRequest, type CreatedApp, type TestServer } from '../../helpers/paydesk.ts';
+import { HeldProcessor, createApp, freshDataDir, pay, rawApi, readyBuyer, serverLog, signRequest, ponyRequest, testClient, type CreatedApp, type TestServer } from '../../helpers/paydesk.ts';
 
 export { createApp, readyBuyer, signRequest, ponyRequest, type CreatedApp, type TestServer };
 
@@ -20,25 +20,17 @@ export interface NoticeTestServer extends TestServer {
 
 export async function startNoticeServer(opts: Partial<ServerOptions> = {}): Promise<NoticeTestServer> {
   const dataDir = opts.dataDir ?? freshDataDir('notices');
-  const logs: string[] = [];
+  const { logs, log } = serverLog();
   const slowProcessor = new HeldProcessor();
-  const server = await startServer({ port: 0, noticeTimeScale: FAST, slowCharge: slowProcessor.slowCharge, ...opts, dataDir, log: (l) => logs.push(l) });
+  const server = await startServer({ port: 0, noticeTimeScale: FAST, slowCharge: slowProcessor.slowCharge, checkResponses: true, ...opts, dataDir, log });
   const events: PaydeskEvent[] = [];
   server.events.subscribe((e) => events.push(e));
-  const api = async <T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const res = await fetch(server.url + path, {
-      method,
-      headers: { authorization: `Bearer ${server.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : {}) as T, headers: res.headers };
-  };
   return {
     server, url: server.url, dataDir, logs, events,
     clock: { get now() { return Date.now(); }, advance() { throw new Error('notice tests run on the real clock'); } },
     slowProcessor,
-    api,
+    api: rawApi(server),
+    client: testClient(server),
     close: () => {
       slowProcessor.release();
       return server.close();
