@@ -17,7 +17,7 @@ import { readyWallet, requestPurchase, until, type Connection } from './scenario
 const root = join(import.meta.dirname, '..', '..');
 const detection = detectElectron(root, process.env);
 
-/** `window.paydesk` as the page sees it (electron/contract.ts PaydeskBridge, loosely). */
+/** `window.paydesk` as the page sees it (contract/bridge.ts PaydeskBridge, loosely). */
 declare global {
   interface Window {
     paydesk?: Record<string, (...args: unknown[]) => Promise<unknown>>;

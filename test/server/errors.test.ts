@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorCatalogue, PaydeskError } from '../../contract/errors.ts';
-import { errorsMarkdown, priceTiersMarkdown } from '../../server/tools/gen-docs.ts';
+import { errorsMarkdown, priceTiersMarkdown, openApiJson } from '../../server/tools/gen-docs.ts';
 import { createHttpServer } from '../../server/http/server.ts';
 import { EventBus } from '../../server/events/bus.ts';
 import type { Handlers } from '../../server/http/handlers.ts';
@@ -35,9 +35,10 @@ test('every error has an HTTP error status and a sentence that says what to do',
   }
 });
 
-test('docs/errors.md and docs/price-tiers.md are generated from the code and up to date (npm run docs)', () => {
+test('docs/errors.md, docs/price-tiers.md and docs/openapi.json are generated from the code and up to date (npm run docs)', () => {
   assert.equal(readFileSync(join(root, 'docs', 'errors.md'), 'utf8'), errorsMarkdown());
   assert.equal(readFileSync(join(root, 'docs', 'price-tiers.md'), 'utf8'), priceTiersMarkdown());
+  assert.equal(readFileSync(join(root, 'docs', 'openapi.json'), 'utf8'), openApiJson());
 });
 
 test('an unexpected failure answers internal_error without leaking its message, and is logged', async () => {
