@@ -209,9 +209,23 @@ export const ProviderKey = z.object({
 });
 export const RotateKeyBody = z.object({ overlapSeconds: z.int().min(0).max(365 * 24 * 3600).optional() }).strict();
 export const VerifyRequestBody = z.object({ jwt: z.string().max(16 * 1024) }).strict();
+/** The `typ` of a payment request (DESIGN section 3): what merchants sign and the Request lab builds. */
+export const PAY_TYP = 'mozilla/payments/pay/v1';
+
+/** The checks POST /v1/pay runs on a payment request; server/requests/verify.ts gives their order and labels. */
+export const requestCheckIds = ['size', 'format', 'alg', 'issuer', 'app', 'signature', 'claims', 'secret', 'typ', 'lifetime', 'jti', 'item', 'price', 'fields', 'access'] as const;
+export type RequestCheckId = (typeof requestCheckIds)[number];
+const refusal = z.object({ code: z.string(), message: z.string() }).loose();
+export const RequestCheck = z.object({
+  id: z.enum(requestCheckIds),
+  label: z.string(),
+  status: z.enum(['passed', 'failed', 'not_reached']),
+  error: refusal.nullable().describe('on the failed check: what /v1/pay would answer'),
+});
 export const RequestDryRun = z.object({
   accepted: z.boolean(),
-  error: z.object({ code: z.string(), message: z.string() }).loose().nullable().describe('why /v1/pay would refuse the token, as it would answer'),
+  error: refusal.nullable().describe('why /v1/pay would refuse the token, as it would answer'),
+  checks: z.array(RequestCheck).describe('every check of /v1/pay in the order it runs them: passed up to the one that failed, the rest not reached'),
   app: z.object({ key: z.string(), name: z.string() }).nullable().describe('the issuing app, once the token names a known one'),
   header: z.record(z.string(), z.unknown()).nullable().describe('decoded without trust; null when the token is malformed'),
   claims: z.record(z.string(), z.unknown()).nullable().describe('decoded without trust; null when the token is malformed'),
