@@ -233,6 +233,44 @@ export const RequestDryRun = z.object({
   replayed: z.boolean().describe('the jti was already used by a purchase'),
 });
 
+// --- dashboard ------------------------------------------------------------------
+
+/** True for an IANA time zone name this runtime knows ("Europe/Paris", "UTC"). */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const localDate = z.iso.date().describe('a day in the viewer\'s time zone, yyyy-mm-dd');
+export const SummaryQuery = z.object({
+  from: localDate, to: localDate.describe('inclusive'),
+  timeZone: z.string().max(64).refine(isTimeZone, 'an IANA time zone, such as "Europe/Paris"').describe('the viewer\'s IANA time zone: days start at its midnights, DST days included'),
+  currency: z.string().length(3).optional().describe('for sales and refunds; default: the one with the most sales in the range'),
+}).strict().refine((q) => q.from <= q.to && Date.parse(q.to) - Date.parse(q.from) < 366 * 86_400_000, { message: 'from must not be after to, and the range at most 366 days', path: ['to'] });
+const latency = { successRate: z.number().nullable().describe('delivered ÷ (delivered + failed)'), p50Ms: z.number().nullable(), p95Ms: z.number().nullable() };
+export const DashboardSummary = z.object({
+  from: localDate, to: localDate, timeZone: z.string(),
+  currency: z.string().describe('the currency of sales and refunds'),
+  currencies: z.array(z.string()).describe('currencies sold in the range, most sales first'),
+  days: z.array(z.object({
+    day: localDate,
+    sales: z.int().describe('minor units of completions that day'), refunds: z.int().describe('minor units of refunds and reversals completed that day'),
+    completed: z.int().describe('completions that day'), started: z.int().describe('purchases started that day'),
+  })),
+  totals: z.object({
+    sales: z.int(), refunds: z.int(),
+    completed: z.int(), pending: z.int(), declined: z.int(), cancelled: z.int(), expired: z.int(), all: z.int(), simulated: z.int(),
+  }).describe('sales and refunds that happened in the range; the counts are purchases started in it, by their status now'),
+  notices: z.object({
+    days: z.array(z.object({ day: localDate, delivered: z.int(), failed: z.int(), ...latency })),
+    delivered: z.int(), failed: z.int(), pending: z.int(), ...latency,
+  }).describe('notices queued in the range; latency from queued to acknowledged, to two significant digits'),
+});
+
 // --- routes ---------------------------------------------------------------------
 
 /**
@@ -367,6 +405,12 @@ export const routes = {
     response: PublicPurchase,
   },
   payStatus: { method: 'GET', path: '/v1/pay/{id}', auth: 'public', summary: 'A purchase\'s status, then its transactionID or a mozPay error name', response: PublicPurchase },
+
+  // --- dashboard ---
+  getSummary: {
+    method: 'GET', path: '/api/summary', auth: 'console', query: SummaryQuery,
+    summary: 'The dashboard: sales and refunds on the local day they happened, purchase outcomes, notice delivery', response: DashboardSummary,
+  },
 
   // --- notices and refunds ---
   listNotices: {

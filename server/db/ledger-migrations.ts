@@ -298,4 +298,132 @@ export const ledgerMigrations: readonly Migration[] = [
       db.exec(`UPDATE idempotency_keys SET fingerprint = '' WHERE scope = 'console'`);
     },
   },
+  {
+    name: '006 dashboard rollups: purchases, refunds and notices per 15-minute slot',
+    up(db) {
+      // The dashboard's numbers at a million transactions: counters per 15-minute slot
+      // (every time zone's midnight falls on a slot boundary, DST days included) and
+      // currency, kept by triggers in the transaction of the change they count, so no
+      // writer has to remember them. Read only by server/dashboard/summary.ts.
+      db.exec(`
+        CREATE TABLE purchase_rollup (
+          slot INTEGER NOT NULL,
+          currency TEXT NOT NULL,
+          -- Purchases started in the slot, by their status now.
+          started INTEGER NOT NULL DEFAULT 0,
+          pending INTEGER NOT NULL DEFAULT 0,
+          completed INTEGER NOT NULL DEFAULT 0,
+          declined INTEGER NOT NULL DEFAULT 0,
+          cancelled INTEGER NOT NULL DEFAULT 0,
+          expired INTEGER NOT NULL DEFAULT 0,
+          simulated INTEGER NOT NULL DEFAULT 0,
+          -- Completions, refunds and reversals in the slot they happened.
+          sales_count INTEGER NOT NULL DEFAULT 0,
+          sales_amount INTEGER NOT NULL DEFAULT 0,
+          refund_count INTEGER NOT NULL DEFAULT 0,
+          refund_amount INTEGER NOT NULL DEFAULT 0,
+          PRIMARY KEY (slot, currency)
+        ) STRICT, WITHOUT ROWID;
+
+        -- Notices queued in the slot, by their status now, and a histogram of the delivered
+        -- ones' latency (queued to acknowledged), floored to two significant digits.
+        CREATE TABLE notice_rollup (
+          slot INTEGER PRIMARY KEY,
+          pending INTEGER NOT NULL DEFAULT 0,
+          delivered INTEGER NOT NULL DEFAULT 0,
+          failed INTEGER NOT NULL DEFAULT 0
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE notice_latency_rollup (
+          slot INTEGER NOT NULL,
+          floor_ms INTEGER NOT NULL,
+          count INTEGER NOT NULL DEFAULT 0,
+          PRIMARY KEY (slot, floor_ms)
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE TRIGGER purchase_rollup_started AFTER INSERT ON purchases BEGIN
+          INSERT INTO purchase_rollup (slot, currency, started, pending, completed, declined, cancelled, expired, simulated)
+            VALUES (((NEW.created_at) / 900000) * 900000, NEW.currency, 1, NEW.status = 'pending', NEW.status = 'completed', NEW.status = 'declined', NEW.status = 'cancelled', NEW.status = 'expired', (NEW.status = 'completed' AND NEW.simulate_json IS NOT NULL))
+            ON CONFLICT DO UPDATE SET started = started + 1, pending = pending + excluded.pending, completed = completed + excluded.completed, declined = declined + excluded.declined, cancelled = cancelled + excluded.cancelled, expired = expired + excluded.expired, simulated = simulated + excluded.simulated;
+        END;
+        CREATE TRIGGER purchase_rollup_status AFTER UPDATE OF status ON purchases WHEN OLD.status IS NOT NEW.status BEGIN
+          UPDATE purchase_rollup SET
+            pending = pending + (NEW.status = 'pending') - (OLD.status = 'pending'),
+            completed = completed + (NEW.status = 'completed') - (OLD.status = 'completed'),
+            declined = declined + (NEW.status = 'declined') - (OLD.status = 'declined'),
+            cancelled = cancelled + (NEW.status = 'cancelled') - (OLD.status = 'cancelled'),
+            expired = expired + (NEW.status = 'expired') - (OLD.status = 'expired'),
+            simulated = simulated + (NEW.status = 'completed' AND NEW.simulate_json IS NOT NULL) - (OLD.status = 'completed' AND OLD.simulate_json IS NOT NULL)
+          WHERE slot = ((OLD.created_at) / 900000) * 900000 AND currency = OLD.currency;
+        END;
+        CREATE TRIGGER purchase_rollup_sale AFTER UPDATE OF status ON purchases
+          WHEN NEW.status = 'completed' AND OLD.status IS NOT 'completed' AND NEW.completed_at IS NOT NULL BEGIN
+          INSERT INTO purchase_rollup (slot, currency, sales_count, sales_amount) VALUES (((NEW.completed_at) / 900000) * 900000, NEW.currency, 1, NEW.amount)
+            ON CONFLICT DO UPDATE SET sales_count = sales_count + 1, sales_amount = sales_amount + excluded.sales_amount;
+        END;
+        -- Rows written completed at once (imports, the benchmark's seed).
+        CREATE TRIGGER purchase_rollup_sale_inserted AFTER INSERT ON purchases
+          WHEN NEW.status = 'completed' AND NEW.completed_at IS NOT NULL BEGIN
+          INSERT INTO purchase_rollup (slot, currency, sales_count, sales_amount) VALUES (((NEW.completed_at) / 900000) * 900000, NEW.currency, 1, NEW.amount)
+            ON CONFLICT DO UPDATE SET sales_count = sales_count + 1, sales_amount = sales_amount + excluded.sales_amount;
+        END;
+        CREATE TRIGGER purchase_rollup_refund AFTER UPDATE OF status ON refunds
+          WHEN NEW.status = 'completed' AND OLD.status IS NOT 'completed' AND NEW.completed_at IS NOT NULL BEGIN
+          INSERT INTO purchase_rollup (slot, currency, refund_count, refund_amount) VALUES (((NEW.completed_at) / 900000) * 900000, NEW.currency, 1, NEW.amount)
+            ON CONFLICT DO UPDATE SET refund_count = refund_count + 1, refund_amount = refund_amount + excluded.refund_amount;
+        END;
+        CREATE TRIGGER purchase_rollup_refund_inserted AFTER INSERT ON refunds
+          WHEN NEW.status = 'completed' AND NEW.completed_at IS NOT NULL BEGIN
+          INSERT INTO purchase_rollup (slot, currency, refund_count, refund_amount) VALUES (((NEW.completed_at) / 900000) * 900000, NEW.currency, 1, NEW.amount)
+            ON CONFLICT DO UPDATE SET refund_count = refund_count + 1, refund_amount = refund_amount + excluded.refund_amount;
+        END;
+
+        CREATE TRIGGER notice_rollup_queued AFTER INSERT ON notices BEGIN
+          INSERT INTO notice_rollup (slot, pending, delivered, failed)
+            VALUES (((NEW.created_at) / 900000) * 900000, NEW.status = 'pending', NEW.status = 'delivered', NEW.status = 'failed')
+            ON CONFLICT DO UPDATE SET pending = pending + excluded.pending, delivered = delivered + excluded.delivered, failed = failed + excluded.failed;
+        END;
+        CREATE TRIGGER notice_rollup_status AFTER UPDATE OF status ON notices WHEN OLD.status IS NOT NEW.status BEGIN
+          UPDATE notice_rollup SET
+            pending = pending + (NEW.status = 'pending') - (OLD.status = 'pending'),
+            delivered = delivered + (NEW.status = 'delivered') - (OLD.status = 'delivered'),
+            failed = failed + (NEW.status = 'failed') - (OLD.status = 'failed')
+          WHERE slot = ((OLD.created_at) / 900000) * 900000;
+        END;
+        CREATE TRIGGER notice_latency_delivered AFTER UPDATE OF status ON notices
+          WHEN NEW.status = 'delivered' AND OLD.status IS NOT 'delivered' AND NEW.delivered_at IS NOT NULL BEGIN
+          INSERT INTO notice_latency_rollup (slot, floor_ms, count) VALUES (((NEW.created_at) / 900000) * 900000, CASE WHEN NEW.delivered_at - NEW.created_at < 100 THEN max(0, NEW.delivered_at - NEW.created_at)
+            ELSE CAST(substr(CAST(NEW.delivered_at - NEW.created_at AS TEXT), 1, 2) || substr('000000000000000', 1, length(CAST(NEW.delivered_at - NEW.created_at AS TEXT)) - 2) AS INTEGER) END, 1)
+            ON CONFLICT DO UPDATE SET count = count + 1;
+        END;
+        CREATE TRIGGER notice_latency_inserted AFTER INSERT ON notices
+          WHEN NEW.status = 'delivered' AND NEW.delivered_at IS NOT NULL BEGIN
+          INSERT INTO notice_latency_rollup (slot, floor_ms, count) VALUES (((NEW.created_at) / 900000) * 900000, CASE WHEN NEW.delivered_at - NEW.created_at < 100 THEN max(0, NEW.delivered_at - NEW.created_at)
+            ELSE CAST(substr(CAST(NEW.delivered_at - NEW.created_at AS TEXT), 1, 2) || substr('000000000000000', 1, length(CAST(NEW.delivered_at - NEW.created_at AS TEXT)) - 2) AS INTEGER) END, 1)
+            ON CONFLICT DO UPDATE SET count = count + 1;
+        END;
+        -- A delivered notice sent again (redeliver) leaves the histogram until it is delivered anew.
+        CREATE TRIGGER notice_latency_undelivered AFTER UPDATE OF status ON notices
+          WHEN OLD.status = 'delivered' AND NEW.status IS NOT 'delivered' AND OLD.delivered_at IS NOT NULL BEGIN
+          UPDATE notice_latency_rollup SET count = count - 1 WHERE slot = ((OLD.created_at) / 900000) * 900000 AND floor_ms = CASE WHEN OLD.delivered_at - OLD.created_at < 100 THEN max(0, OLD.delivered_at - OLD.created_at)
+            ELSE CAST(substr(CAST(OLD.delivered_at - OLD.created_at AS TEXT), 1, 2) || substr('000000000000000', 1, length(CAST(OLD.delivered_at - OLD.created_at AS TEXT)) - 2) AS INTEGER) END;
+        END;
+
+        -- What the ledger already holds.
+        INSERT INTO purchase_rollup (slot, currency, started, pending, completed, declined, cancelled, expired, simulated)
+          SELECT ((created_at) / 900000) * 900000, currency, COUNT(*), SUM(status = 'pending'), SUM(status = 'completed'), SUM(status = 'declined'), SUM(status = 'cancelled'), SUM(status = 'expired'), SUM(status = 'completed' AND simulate_json IS NOT NULL)
+          FROM purchases GROUP BY 1, 2;
+        INSERT INTO purchase_rollup (slot, currency, sales_count, sales_amount)
+          SELECT ((completed_at) / 900000) * 900000, currency, COUNT(*), SUM(amount) FROM purchases WHERE status = 'completed' AND completed_at IS NOT NULL GROUP BY 1, 2 HAVING true
+          ON CONFLICT DO UPDATE SET sales_count = excluded.sales_count, sales_amount = excluded.sales_amount;
+        INSERT INTO purchase_rollup (slot, currency, refund_count, refund_amount)
+          SELECT ((completed_at) / 900000) * 900000, currency, COUNT(*), SUM(amount) FROM refunds WHERE status = 'completed' AND completed_at IS NOT NULL GROUP BY 1, 2 HAVING true
+          ON CONFLICT DO UPDATE SET refund_count = excluded.refund_count, refund_amount = excluded.refund_amount;
+        INSERT INTO notice_rollup (slot, pending, delivered, failed)
+          SELECT ((created_at) / 900000) * 900000, SUM(status = 'pending'), SUM(status = 'delivered'), SUM(status = 'failed') FROM notices GROUP BY 1;
+        INSERT INTO notice_latency_rollup (slot, floor_ms, count)
+          SELECT ((created_at) / 900000) * 900000, CASE WHEN notices.delivered_at - notices.created_at < 100 THEN max(0, notices.delivered_at - notices.created_at)
+            ELSE CAST(substr(CAST(notices.delivered_at - notices.created_at AS TEXT), 1, 2) || substr('000000000000000', 1, length(CAST(notices.delivered_at - notices.created_at AS TEXT)) - 2) AS INTEGER) END, COUNT(*) FROM notices WHERE status = 'delivered' AND delivered_at IS NOT NULL GROUP BY 1, 2;
+      `);
+    },
+  },
 ];

@@ -101,6 +101,8 @@ export function makeHandlers(s: Services, login: ConsoleLogin): Handlers {
     },
     payStatus: ({ params }) => s.purchases.publicStatus(params.id),
 
+    getSummary: ({ query }) => s.dashboard.summary(query),
+
     // --- notices and refunds ---
     listNotices: ({ query }) => s.notices.list(query),
     getNotice: ({ params }) => s.notices.get(params.id),
