@@ -1,5 +1,5 @@
 // The dashboard's numbers (GET /api/summary), from the rollups migration 006
-// keeps: purchase_rollup, notice_rollup and notice_latency_rollup, counters per
+// keeps: purchase_rollup and notice_rollup, counters per
 // 15-minute slot written by triggers in the transaction of each change. This
 // module owns their reads. Days are the viewer's: their boundaries are the
 // midnights of its time zone, which always fall on a slot boundary.
@@ -39,80 +39,109 @@ export function localDays(from: string, to: string, timeZone: string): { readonl
   return { days, starts: [...days, next].map((d) => localMidnight(d, timeZone)) };
 }
 
-/** The value at rank floor(p × n) of a histogram sorted by value, as the console's percentile always took it. */
-function percentile(bins: readonly (readonly [number, number])[], p: number): number | null {
-  const n = bins.reduce((a, [, c]) => a + c, 0);
+/** Upper bounds of the latency histogram's buckets lat_0 … lat_13 (lat_14 is longer), as migration 006 wrote them. */
+export const latencyBounds: readonly number[] = [10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 3600000];
+const latencyColumns = [...latencyBounds, Infinity].map((_, k) => `lat_${k}`);
+
+/**
+ * The p-quantile of a latency histogram (counts per bucket), at rank floor(p × n)
+ * as the console always took it, placed linearly within its bucket.
+ */
+export function latencyPercentile(counts: readonly number[], p: number): number | null {
+  const n = counts.reduce((a, c) => a + c, 0);
   if (n === 0) return null;
   const rank = Math.min(n - 1, Math.floor(p * n));
-  let seen = 0;
-  for (const [value, count] of bins) {
-    seen += count;
-    if (seen > rank) return value;
+  let below = 0;
+  for (let k = 0; k < counts.length; k++) {
+    const c = counts[k]!;
+    if (below + c > rank) {
+      const lo = k === 0 ? 0 : latencyBounds[k - 1]!;
+      const hi = latencyBounds[k];
+      return hi === undefined ? lo : Math.round(lo + ((hi - lo) * (rank - below + 0.5)) / c);
+    }
+    below += c;
   }
-  return bins[bins.length - 1]![0];
+  return null;
 }
 
 const rate = (delivered: number, failed: number) => (delivered + failed === 0 ? null : delivered / (delivered + failed));
+const add = (a: number[], b: readonly number[]) => b.forEach((v, k) => (a[k] = (a[k] ?? 0) + v));
 
-interface PurchaseDay { i: number; started: number; pending: number; completed: number; declined: number; cancelled: number; expired: number; simulated: number; sales: number; salesCount: number; refunds: number }
-interface NoticeDay { i: number; pending: number; delivered: number; failed: number }
+const statusNames = ['started', 'pending', 'completed', 'declined', 'cancelled', 'expired', 'simulated'] as const;
+// [lo, hi) per day, joined against the slots: one primary-key range scan per day.
+const dayRanges = 'WITH d(i, lo, hi) AS (SELECT key, value ->> 0, value ->> 1 FROM json_each(?))';
 
 export class DashboardSummaries {
-  constructor(private readonly db: Db) {}
+  private readonly purchasesByDay;
+  private readonly noticesByDay;
+  /** Day boundaries are pure functions of the dates and the zone; the dashboard asks for the same ones again and again. */
+  private readonly dayCache = new Map<string, ReturnType<typeof localDays>>();
+
+  constructor(db: Db) {
+    this.purchasesByDay = db.prepare(`${dayRanges}
+      SELECT d.i, r.currency, ${statusNames.map((c) => `SUM(r.${c})`).join(', ')}, SUM(r.sales_amount), SUM(r.sales_count), SUM(r.refund_amount)
+      FROM d JOIN purchase_rollup r ON r.slot >= d.lo AND r.slot < d.hi GROUP BY d.i, r.currency`).raw();
+    this.noticesByDay = db.prepare(`${dayRanges}
+      SELECT d.i, SUM(n.pending), SUM(n.delivered), SUM(n.failed), ${latencyColumns.map((c) => `SUM(n.${c})`).join(', ')}
+      FROM d JOIN notice_rollup n ON n.slot >= d.lo AND n.slot < d.hi GROUP BY d.i`).raw();
+  }
+
+  private days(from: string, to: string, timeZone: string) {
+    const key = `${from} ${to} ${timeZone}`;
+    let d = this.dayCache.get(key);
+    if (!d) {
+      if (this.dayCache.size >= 256) this.dayCache.clear();
+      d = localDays(from, to, timeZone);
+      this.dayCache.set(key, d);
+    }
+    return d;
+  }
 
   summary(q: Query): Summary {
-    const { days, starts } = localDays(q.from, q.to, q.timeZone);
-    // [lo, hi) per day, joined against the slots: one index range scan per day.
+    const { days, starts } = this.days(q.from, q.to, q.timeZone);
     const ranges = JSON.stringify(days.map((_, i) => [starts[i], starts[i + 1]]));
-    const dayRanges = 'WITH d(i, lo, hi) AS (SELECT key, value ->> 0, value ->> 1 FROM json_each(?))';
 
-    const currencies = (this.db.prepare(`SELECT currency FROM purchase_rollup WHERE slot >= ? AND slot < ?
-      GROUP BY currency HAVING SUM(sales_amount) > 0 ORDER BY SUM(sales_amount) DESC, currency`).all(starts[0], starts[days.length]) as { currency: string }[]).map((r) => r.currency);
+    // Per day and currency: the counts of purchases started, then sales and refunds.
+    const purchaseRows = this.purchasesByDay.all(ranges) as [number, string, ...number[]][];
+    const salesByCurrency = new Map<string, number>();
+    for (const [, currency, ...v] of purchaseRows) salesByCurrency.set(currency, (salesByCurrency.get(currency) ?? 0) + v[7]!);
+    const currencies = [...salesByCurrency].filter(([, sales]) => sales > 0).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([c]) => c);
     const currency = q.currency ?? currencies[0] ?? 'USD';
 
-    const purchaseRows = this.db.prepare(`${dayRanges}
-      SELECT d.i AS i, SUM(r.started) AS started, SUM(r.pending) AS pending, SUM(r.completed) AS completed, SUM(r.declined) AS declined,
-        SUM(r.cancelled) AS cancelled, SUM(r.expired) AS expired, SUM(r.simulated) AS simulated,
-        TOTAL(CASE WHEN r.currency = ? THEN r.sales_amount END) AS sales, TOTAL(CASE WHEN r.currency = ? THEN r.sales_count END) AS salesCount,
-        TOTAL(CASE WHEN r.currency = ? THEN r.refund_amount END) AS refunds
-      FROM d JOIN purchase_rollup r ON r.slot >= d.lo AND r.slot < d.hi GROUP BY d.i`).all(ranges, currency, currency, currency) as PurchaseDay[];
-    const noticeRows = this.db.prepare(`${dayRanges}
-      SELECT d.i AS i, SUM(n.pending) AS pending, SUM(n.delivered) AS delivered, SUM(n.failed) AS failed
-      FROM d JOIN notice_rollup n ON n.slot >= d.lo AND n.slot < d.hi GROUP BY d.i`).all(ranges) as NoticeDay[];
-    const latencyRows = this.db.prepare(`${dayRanges}
-      SELECT d.i AS i, l.floor_ms AS ms, SUM(l.count) AS count
-      FROM d JOIN notice_latency_rollup l ON l.slot >= d.lo AND l.slot < d.hi GROUP BY d.i, l.floor_ms HAVING SUM(l.count) > 0 ORDER BY d.i, l.floor_ms`).all(ranges) as { i: number; ms: number; count: number }[];
-
-    const byDay = new Map(purchaseRows.map((r) => [r.i, r]));
-    const noticesByDay = new Map(noticeRows.map((r) => [r.i, r]));
-    const latencyByDay = new Map<number, [number, number][]>();
-    const allLatencies = new Map<number, number>();
-    for (const r of latencyRows) {
-      latencyByDay.set(r.i, [...(latencyByDay.get(r.i) ?? []), [r.ms, r.count]]);
-      allLatencies.set(r.ms, (allLatencies.get(r.ms) ?? 0) + r.count);
+    const counts = days.map(() => new Array<number>(statusNames.length).fill(0));
+    const money = days.map(() => ({ sales: 0, completed: 0, refunds: 0 }));
+    for (const [i, c, ...v] of purchaseRows) {
+      add(counts[i]!, v.slice(0, statusNames.length));
+      if (c === currency) money[i] = { sales: v[7]!, completed: v[8]!, refunds: v[9]! };
     }
-    const overall = [...allLatencies.entries()].sort((a, b) => a[0] - b[0]);
+    const total = new Array<number>(statusNames.length).fill(0);
+    counts.forEach((c) => add(total, c));
+    const [all, pending, completed, declined, cancelled, expired, simulated] = total as [number, number, number, number, number, number, number];
 
-    const sum = <K extends keyof PurchaseDay>(k: K) => purchaseRows.reduce((a, r) => a + r[k], 0);
-    const noticeSum = (k: 'pending' | 'delivered' | 'failed') => noticeRows.reduce((a, r) => a + r[k], 0);
+    const noticeDays = days.map(() => ({ pending: 0, delivered: 0, failed: 0, latency: new Array<number>(latencyColumns.length).fill(0) }));
+    for (const [i, p, d, f, ...latency] of this.noticesByDay.all(ranges) as number[][]) noticeDays[i!] = { pending: p!, delivered: d!, failed: f!, latency };
+    const noticeTotal = { pending: 0, delivered: 0, failed: 0, latency: new Array<number>(latencyColumns.length).fill(0) };
+    for (const n of noticeDays) {
+      noticeTotal.pending += n.pending;
+      noticeTotal.delivered += n.delivered;
+      noticeTotal.failed += n.failed;
+      add(noticeTotal.latency, n.latency);
+    }
+
     return {
       from: q.from, to: q.to, timeZone: q.timeZone, currency, currencies,
-      days: days.map((day, i) => {
-        const r = byDay.get(i);
-        return { day, sales: r?.sales ?? 0, refunds: r?.refunds ?? 0, completed: r?.salesCount ?? 0, started: r?.started ?? 0 };
-      }),
+      days: days.map((day, i) => ({ day, ...money[i]!, started: counts[i]![0]! })),
       totals: {
-        sales: sum('sales'), refunds: sum('refunds'), completed: sum('completed'), pending: sum('pending'), declined: sum('declined'),
-        cancelled: sum('cancelled'), expired: sum('expired'), all: sum('started'), simulated: sum('simulated'),
+        sales: money.reduce((a, m) => a + m.sales, 0), refunds: money.reduce((a, m) => a + m.refunds, 0),
+        completed, pending, declined, cancelled, expired, all, simulated,
       },
       notices: {
         days: days.map((day, i) => {
-          const n = noticesByDay.get(i);
-          const bins = latencyByDay.get(i) ?? [];
-          return { day, delivered: n?.delivered ?? 0, failed: n?.failed ?? 0, successRate: rate(n?.delivered ?? 0, n?.failed ?? 0), p50Ms: percentile(bins, 0.5), p95Ms: percentile(bins, 0.95) };
+          const n = noticeDays[i]!;
+          return { day, delivered: n.delivered, failed: n.failed, successRate: rate(n.delivered, n.failed), p50Ms: latencyPercentile(n.latency, 0.5), p95Ms: latencyPercentile(n.latency, 0.95) };
         }),
-        delivered: noticeSum('delivered'), failed: noticeSum('failed'), pending: noticeSum('pending'),
-        successRate: rate(noticeSum('delivered'), noticeSum('failed')), p50Ms: percentile(overall, 0.5), p95Ms: percentile(overall, 0.95),
+        delivered: noticeTotal.delivered, failed: noticeTotal.failed, pending: noticeTotal.pending,
+        successRate: rate(noticeTotal.delivered, noticeTotal.failed), p50Ms: latencyPercentile(noticeTotal.latency, 0.5), p95Ms: latencyPercentile(noticeTotal.latency, 0.95),
       },
     };
   }

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, createApp, readyBuyer, signRequest, pay, type TestServer, type CreatedApp } from '../helpers/paydesk.ts';
-import { localDays } from '../../server/dashboard/summary.ts';
+import { latencyPercentile, localDays } from '../../server/dashboard/summary.ts';
 import type { RouteResult } from '../../contract/api.ts';
 
 type Summary = RouteResult<'getSummary'>;
@@ -116,4 +116,15 @@ test('the query is checked: dates, the time zone, the range', async () => {
     assert.equal(r.status, 400, JSON.stringify(q));
     assert.equal(r.body.error.code, 'validation_failed');
   }
+});
+
+test('latency percentiles come from the histogram, placed within their bucket', () => {
+  const counts = new Array<number>(15).fill(0);
+  assert.equal(latencyPercentile(counts, 0.5), null);
+  counts[2] = 10; // 10 notices between 25 and 50 ms
+  assert.equal(latencyPercentile(counts, 0.5), 39);
+  counts[7] = 1; // one slow one, 1 to 2.5 s
+  assert.equal(latencyPercentile(counts, 0.95), 1750);
+  counts[14] = 1; // and one over an hour: only its lower bound is known
+  assert.equal(latencyPercentile(counts, 0.99), 3_600_000);
 });
