@@ -10,6 +10,15 @@ const noDefaultExport = {
 const nodeOnly = ['fs', 'path', 'os', 'crypto', 'http', 'https', 'net', 'child_process', 'worker_threads', 'better-sqlite3']
   .map((name) => ({ name, message: 'renderer/ is DOM only: no Node modules.' }));
 
+// Rules live once (STYLE.md): the Request lab shows the server's dry run, so the
+// verifier's constants have no business in the renderer. A literal of one is the
+// sign that a check is being copied; take what the page needs from contract/.
+const copiedRules = [
+  { value: "'mozilla/payments/pay/v1'", what: 'the payment request typ: import PAY_TYP from contract/api.ts' },
+  { value: '8192', what: 'the token size cap: ask the server (POST /api/requests/verify)' },
+  { value: "'marketplace.firefox.com'", what: 'an accepted audience: ask the server (POST /api/requests/verify)' },
+].map(({ value, what }) => ({ selector: `Literal[value=${value}]`, message: `renderer/ holds no verification rule or constant (${what}).` }));
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'build/**', 'out/**', 'renderer/dist/**', 'bench/results/**', 'bench/.scratch/**', 'test-results/**'] },
   ...tseslint.configs.recommended,
@@ -20,6 +29,13 @@ export default tseslint.config(
       'no-restricted-syntax': ['error', noDefaultExport],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'error',
+    },
+  },
+  {
+    files: ['renderer/src/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-syntax': ['error', noDefaultExport, ...copiedRules,
+        { selector: 'FunctionDeclaration[id.name=/^(parseAmount|explainRequest)$/]', message: 'renderer/ holds no copy of a server rule: money parsing lives in contract/money.ts, verification in the server.' }],
     },
   },
   {

@@ -1,6 +1,8 @@
 // Console queries at scale: 1,000,000 transactions and 200,000 notices, seeded
 // straight into a real ledger.db, then queried over HTTP against a server
-// running as its own process (so its start time and RSS are its own).
+// running as its own process (so its start time and RSS are its own). The
+// dashboard summary is also put beside its baseline: the same numbers added up
+// from the rows themselves, which is what it would cost without the rollups.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,8 +32,8 @@ export async function seed(dataDir: string, purchases: number, notices: number, 
   const ins = db.prepare(`INSERT INTO purchases (id, app_key, code, status, product_id, name, description, product_data, amount, currency,
       postback_url, chargeback_url, request_json, transaction_id, created_at, expires_at, completed_at, updated_at)
     VALUES (?, ?, 'ABC-DEF', ?, ?, 'Elite Sparkle Pony', 'The shiniest pony of all!', ?, 199, 'USD', 'http://127.0.0.1:9/p', 'http://127.0.0.1:9/c', ?, ?, ?, ?, ?, ?)`);
-  const insNotice = db.prepare(`INSERT INTO notices (id, purchase_id, app_key, type, seq, url, payload_json, status, created_at)
-    VALUES (?, ?, ?, 'postback', 1, 'http://127.0.0.1:9/p', '{}', 'delivered', ?)`);
+  const insNotice = db.prepare(`INSERT INTO notices (id, purchase_id, app_key, type, seq, url, payload_json, status, created_at, delivered_at)
+    VALUES (?, ?, ?, 'postback', 1, 'http://127.0.0.1:9/p', '{}', 'delivered', ?, ?)`);
   const start = Date.UTC(2025, 10, 1);
   const span = 365 * 24 * 3600_000;
   let sampleTxn = '';
@@ -46,7 +48,8 @@ export async function seed(dataDir: string, purchases: number, notices: number, 
         const app = appKeys[i % appKeys.length]!;
         ins.run(id, app, status, `pony-${i % 100}`, `order-${i}`, `{"id":"pony-${i % 100}","name":"Elite Sparkle Pony","price":"1.99","currency":"USD","productData":"order-${i}"}`,
           txn, at, at + 900_000, txn ? at + 5000 : null, at);
-        if (i < notices) insNotice.run(newId('ntc', 20), id, app, at);
+        // Latencies of 5 ms to a few seconds, so the histogram has bins to walk.
+        if (i < notices) insNotice.run(newId('ntc', 20), id, app, at, at + 5 + ((i * 7919) % 4000));
         if (i >= Math.floor(purchases / 2) && txn && !sampleTxn) sampleTxn = txn;
       }
     })();
@@ -56,6 +59,50 @@ export async function seed(dataDir: string, purchases: number, notices: number, 
   db.exec('ANALYZE');
   db.close();
   return { appKeys, sampleTxn: sampleTxn || 'txn_none' };
+}
+
+const summaryRanges: readonly (readonly [string, string, string])[] = [['30 days', '2026-03-01', '2026-03-30'], ['90 days', '2026-01-01', '2026-03-31']];
+
+/** What the dashboard asks for: its default range, 30 days (spanning Paris's spring DST change), and 90 days. */
+async function benchSummary(get: (path: string) => Promise<{ ms: number }>, repeats: number): Promise<{ rows: Row[]; p50: number }> {
+  const rows: Row[] = [];
+  let p50 = NaN;
+  for (const [label, from, to] of summaryRanges) {
+    const path = `/api/summary?from=${from}&to=${to}&timeZone=${encodeURIComponent('Europe/Paris')}`;
+    for (let i = 0; i < 20; i++) await get(path);
+    const samples: number[] = [];
+    for (let i = 0; i < repeats; i++) samples.push((await get(path)).ms);
+    const s = summarize(samples);
+    if (label === '30 days') p50 = s.p50;
+    rows.push({ name: `dashboard summary, ${label} p50`, value: s.p50, unit: 'ms' });
+    rows.push({ name: `dashboard summary, ${label} p99`, value: s.p99, unit: 'ms', goal: '< 10 ms', ok: s.p99 < 10 });
+  }
+  return { rows, p50 };
+}
+
+/**
+ * The summary's baseline: the same counts and sums for the 30 days straight from
+ * the purchase rows, in process and without HTTP, which flatters the baseline.
+ */
+function summaryBaseline(dataDir: string, summaryP50: number, repeats: number): Row[] {
+  const [, from, to] = summaryRanges[0]!;
+  const db = new Database(join(dataDir, 'ledger.db'), { readonly: true });
+  const lo = Date.parse(`${from}T00:00:00+01:00`);
+  const hi = Date.parse(`${to}T00:00:00+02:00`) + 86_400_000;
+  const q = db.prepare(`SELECT (created_at - ?) / 86400000 AS day, status, COUNT(*) AS n, SUM(amount) AS amount
+    FROM purchases WHERE created_at >= ? AND created_at < ? GROUP BY 1, 2`);
+  const samples: number[] = [];
+  for (let i = 0; i < Math.max(5, Math.floor(repeats / 10)); i++) {
+    const t = performance.now();
+    q.all(lo, lo, hi);
+    samples.push(performance.now() - t);
+  }
+  db.close();
+  const b = summarize(samples);
+  return [
+    { name: 'baseline: the same from the rows, 30 days p50', value: b.p50, unit: 'ms', note: 'in process, no HTTP' },
+    { name: 'dashboard summary: ratio to the baseline', value: b.p50 / summaryP50, unit: 'x', goal: '> 1 x', ok: b.p50 > summaryP50, note: 'times faster' },
+  ];
 }
 
 /** Starts `paydesk serve` as a child; resolves when it prints its address, with the time that took. */
@@ -141,6 +188,8 @@ export async function benchQueries(opts: { purchases?: number; notices?: number;
       rows.push({ name: `${name} p50`, value: s.p50, unit: 'ms' });
       rows.push({ name: `${name} p99`, value: s.p99, unit: 'ms', goal: '< 10 ms', ok: s.p99 < 10 });
     }
+    const summary = await benchSummary((path) => get(path), repeats);
+    rows.push(...summary.rows);
     const found = (await get(`/api/transactions?q=${sampleTxn}`)).body.items.length;
     rows.push({ name: 'search finds the transaction', value: found, unit: 'row', ok: found === 1 });
     rows.push({ name: 'startServer() to ready', value: startMs, unit: 'ms', goal: '< 1000 ms', ok: startMs < 1000 });
@@ -149,6 +198,8 @@ export async function benchQueries(opts: { purchases?: number; notices?: number;
     rows.push({ name: 'server RSS after the queries', value: rss, unit: 'MB', goal: '< 250 MB', ok: rss < 250 });
     client.close();
     await server.stop();
+    // After the server is gone: a pause on the keep-alive connection would end it.
+    rows.push(...summaryBaseline(dataDir, summary.p50, repeats));
     return rows;
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

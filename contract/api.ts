@@ -214,14 +214,66 @@ export const ProviderKey = z.object({
 });
 export const RotateKeyBody = z.object({ overlapSeconds: z.int().min(0).max(365 * 24 * 3600).optional() }).strict();
 export const VerifyRequestBody = z.object({ jwt: z.string().max(16 * 1024) }).strict();
+/** The `typ` of a payment request (DESIGN section 3): what merchants sign and the Request lab builds. */
+export const PAY_TYP = 'mozilla/payments/pay/v1';
+
+/** The checks POST /v1/pay runs on a payment request; server/requests/verify.ts gives their order and labels. */
+export const requestCheckIds = ['size', 'format', 'alg', 'issuer', 'app', 'signature', 'claims', 'secret', 'typ', 'lifetime', 'jti', 'item', 'price', 'fields', 'access'] as const;
+export type RequestCheckId = (typeof requestCheckIds)[number];
+const refusal = z.object({ code: z.string(), message: z.string() }).loose();
+export const RequestCheck = z.object({
+  id: z.enum(requestCheckIds),
+  label: z.string(),
+  status: z.enum(['passed', 'failed', 'not_reached']),
+  error: refusal.nullable().describe('on the failed check: what /v1/pay would answer'),
+});
 export const RequestDryRun = z.object({
   accepted: z.boolean(),
-  error: z.object({ code: z.string(), message: z.string() }).loose().nullable().describe('why /v1/pay would refuse the token, as it would answer'),
+  error: refusal.nullable().describe('why /v1/pay would refuse the token, as it would answer'),
+  checks: z.array(RequestCheck).describe('every check of /v1/pay in the order it runs them: passed up to the one that failed, the rest not reached'),
   app: z.object({ key: z.string(), name: z.string() }).nullable().describe('the issuing app, once the token names a known one'),
   header: z.record(z.string(), z.unknown()).nullable().describe('decoded without trust; null when the token is malformed'),
   claims: z.record(z.string(), z.unknown()).nullable().describe('decoded without trust; null when the token is malformed'),
   price: money.nullable().describe('what the buyer would pay, when accepted'),
   replayed: z.boolean().describe('the jti was already used by a purchase'),
+});
+
+// --- dashboard ------------------------------------------------------------------
+
+/** True for an IANA time zone name this runtime knows ("Europe/Paris", "UTC"). */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const localDate = z.iso.date().describe('a day in the viewer\'s time zone, yyyy-mm-dd');
+export const SummaryQuery = z.object({
+  from: localDate, to: localDate.describe('inclusive'),
+  timeZone: z.string().max(64).refine(isTimeZone, 'an IANA time zone, such as "Europe/Paris"').describe('the viewer\'s IANA time zone: days start at its midnights, DST days included'),
+  currency: z.string().length(3).optional().describe('for sales and refunds; default: the one with the most sales in the range'),
+}).strict().refine((q) => q.from <= q.to && Date.parse(q.to) - Date.parse(q.from) < 366 * 86_400_000, { message: 'from must not be after to, and the range at most 366 days', path: ['to'] });
+const latency = { successRate: z.number().nullable().describe('delivered ÷ (delivered + failed)'), p50Ms: z.number().nullable(), p95Ms: z.number().nullable() };
+export const DashboardSummary = z.object({
+  from: localDate, to: localDate, timeZone: z.string(),
+  currency: z.string().describe('the currency of sales and refunds'),
+  currencies: z.array(z.string()).describe('currencies sold in the range, most sales first'),
+  days: z.array(z.object({
+    day: localDate,
+    sales: z.int().describe('minor units of completions that day'), refunds: z.int().describe('minor units of refunds and reversals completed that day'),
+    completed: z.int().describe('completions that day'), started: z.int().describe('purchases started that day'),
+  })),
+  totals: z.object({
+    sales: z.int(), refunds: z.int(),
+    completed: z.int(), pending: z.int(), declined: z.int(), cancelled: z.int(), expired: z.int(), all: z.int(), simulated: z.int(),
+  }).describe('sales and refunds that happened in the range; the counts are purchases started in it, by their status now'),
+  notices: z.object({
+    days: z.array(z.object({ day: localDate, delivered: z.int(), failed: z.int(), ...latency })),
+    delivered: z.int(), failed: z.int(), pending: z.int(), ...latency,
+  }).describe('notices queued in the range; latency from queued to acknowledged, to two significant digits'),
 });
 
 // --- routes ---------------------------------------------------------------------
@@ -365,6 +417,12 @@ export const routes = {
     response: PublicPurchase,
   },
   payStatus: { method: 'GET', path: '/v1/pay/{id}', auth: 'public', summary: 'A purchase\'s status, then its transactionID or a mozPay error name', response: PublicPurchase },
+
+  // --- dashboard ---
+  getSummary: {
+    method: 'GET', path: '/api/summary', auth: 'console', query: SummaryQuery,
+    summary: 'The dashboard: sales and refunds on the local day they happened, purchase outcomes, notice delivery', response: DashboardSummary,
+  },
 
   // --- notices and refunds ---
   listNotices: {

@@ -9,6 +9,7 @@ import { Dispatcher, defaultDispatcherOptions, type DispatcherOptions } from './
 import { Notices } from './notices/notices.ts';
 import { Refunds } from './refunds/refunds.ts';
 import { NoticeTargets } from './notices/target.ts';
+import { DashboardSummaries } from './dashboard/summary.ts';
 
 export interface Services {
   readonly ctx: Context;
@@ -23,6 +24,7 @@ export interface Services {
   readonly dispatcher: Dispatcher;
   readonly notices: Notices;
   readonly refunds: Refunds;
+  readonly dashboard: DashboardSummaries;
 }
 
 export function makeServices(ctx: Context, options: { slowCharge?: () => Promise<void>; notices?: Partial<DispatcherOptions> } = {}): Services {
@@ -36,5 +38,5 @@ export function makeServices(ctx: Context, options: { slowCharge?: () => Promise
   const dispatcher = new Dispatcher(ctx, apps, providerKeys, noticeTargets, { ...defaultDispatcherOptions, ...noticeOptions });
   const notices = new Notices(ctx, apps, dispatcher, noticeTargets);
   const refunds = new Refunds(ctx, apps, purchases, vault, wallet);
-  return { ctx, noticeTargets, apps, vault, wallet, purchases, providerKeys, dispatcher, notices, refunds };
+  return { ctx, noticeTargets, apps, vault, wallet, purchases, providerKeys, dispatcher, notices, refunds, dashboard: new DashboardSummaries(ctx.db) };
 }

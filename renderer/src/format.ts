@@ -1,20 +1,16 @@
 // Money, dates and durations in the buyer's locale. Money arrives as integer
 // minor units with its currency; only display divides.
+import { currencies, parseMinorUnits } from '../../contract/money.ts';
 
-const digitsCache = new Map<string, number>();
-
-/** Minor digits of a currency (USD 2, JPY 0, BHD 3), from the platform's ISO 4217 data. */
+/** Minor digits of a currency (USD 2, JPY 0, BHD 3): Paydesk's table, the platform's ISO 4217 data for any other. */
 export function minorDigits(currency: string): number {
-  let d = digitsCache.get(currency);
-  if (d === undefined) {
-    try {
-      d = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-    } catch {
-      d = 2;
-    }
-    digitsCache.set(currency, d);
+  const known = Object.hasOwn(currencies, currency) ? currencies[currency] : undefined;
+  if (known !== undefined) return known;
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
   }
-  return d;
 }
 
 export function formatMoney(amount: number, currency: string, opts: { compact?: boolean } = {}): string {
@@ -29,15 +25,9 @@ export function formatMoney(amount: number, currency: string, opts: { compact?: 
   }
 }
 
-/** "12.5" in major units to minor units, exactly (no float arithmetic); undefined when malformed. */
+/** What a person typed ("12.50", or "12,50") in minor units, by the server's own rule (contract/money.ts); undefined when malformed. */
 export function parseMajor(text: string, currency: string): number | undefined {
-  const digits = minorDigits(currency);
-  const m = /^\s*(\d{1,9})(?:[.,](\d+))?\s*$/.exec(text);
-  if (!m) return undefined;
-  const fraction = (m[2] ?? '').replace(/0+$/, '');
-  if (fraction.length > digits) return undefined;
-  const n = Number(m[1]) * 10 ** digits + Number(fraction.padEnd(digits, '0') || '0');
-  return Number.isSafeInteger(n) ? n : undefined;
+  return parseMinorUnits(text.trim().replace(',', '.'), currency);
 }
 
 /** Minor units back to a plain decimal for an input field. */

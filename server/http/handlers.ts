@@ -6,7 +6,7 @@ import { priceTiers } from '../money/price-tiers.ts';
 import { testCards } from '../vault/cards.ts';
 import { publicView } from '../purchases/purchases.ts';
 import { iso, type RequestKey } from '../context.ts';
-import { peekRequest } from '../requests/verify.ts';
+import { peekRequest, refusalOf, traceRequestChecks } from '../requests/verify.ts';
 import type { RouteInput, RouteName, RouteOutput } from '../../contract/api.ts';
 import type { Services } from '../services.ts';
 import { sessionCookie, type ConsoleLogin } from './console-login.ts';
@@ -87,6 +87,8 @@ export function makeHandlers(s: Services, login: ConsoleLogin): Handlers {
     },
     payStatus: ({ params }) => s.purchases.publicStatus(params.id),
 
+    getSummary: ({ query }) => s.dashboard.summary(query),
+
     // --- notices and refunds ---
     listNotices: ({ query }) => s.notices.list(query),
     getNotice: ({ params }) => s.notices.get(params.id),
@@ -127,14 +129,10 @@ export function makeHandlers(s: Services, login: ConsoleLogin): Handlers {
         }
       }
       const shown = { app, header: decoded?.header ?? null, claims: decoded?.payload ?? null };
-      try {
-        const v = await s.purchases.dryRun(body.jwt);
-        const { amount, currency } = v.request.price;
-        return { accepted: true, error: null, ...shown, price: { amount, currency, display: formatAmount(amount, currency) }, replayed: false };
-      } catch (e) {
-        if (!(e instanceof PaydeskError)) throw e;
-        return { accepted: false, error: e.toJSON().error as { code: string; message: string }, ...shown, price: null, replayed: e.code === 'request_jti_replayed' };
-      }
+      const v = await traceRequestChecks((reach) => s.purchases.dryRun(body.jwt, reach));
+      if (!v.ok) return { accepted: false, error: refusalOf(v.error), checks: v.checks, ...shown, price: null, replayed: v.error.code === 'request_jti_replayed' };
+      const { amount, currency } = v.value.request.price;
+      return { accepted: true, error: null, checks: v.checks, ...shown, price: { amount, currency, display: formatAmount(amount, currency) }, replayed: false };
     },
   };
 }

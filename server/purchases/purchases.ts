@@ -9,7 +9,7 @@ import { commit } from '../db/group-commit.ts';
 import type { Tx } from '../db/tx.ts';
 import { iso, type Context, type RequestKey } from '../context.ts';
 import { formatAmount } from '../money/currency.ts';
-import { PAY_TYP, peekRequest, verifyPaymentRequest, defaultLimits, acceptedAudiences, type VerifiedRequest, type PaymentVerifyContext } from '../requests/verify.ts';
+import { PAY_TYP, peekRequest, verifyPaymentRequest, defaultLimits, acceptedAudiences, type ReachCheck, type VerifiedRequest, type PaymentVerifyContext } from '../requests/verify.ts';
 import type { Apps } from '../apps/apps.ts';
 import type { Wallet } from '../wallet/wallet.ts';
 import type { Vault } from '../vault/vault.ts';
@@ -89,8 +89,8 @@ export class Purchases {
    * Request lab's dry run. A jti already used is refused (request_jti_replayed),
    * an unused one stays unused.
    */
-  dryRun(token: unknown): Promise<VerifiedRequest> {
-    return verifyPaymentRequest(token, this.verifyContext());
+  dryRun(token: unknown, reach?: ReachCheck): Promise<VerifiedRequest> {
+    return verifyPaymentRequest(token, { ...this.verifyContext(), reach });
   }
 
   private verifyContext(): PaymentVerifyContext {

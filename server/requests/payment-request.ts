@@ -5,7 +5,7 @@ import { PaydeskError, type ErrorCode } from '../../contract/errors.ts';
 import { isSupportedCurrency, parseAmount, type Money } from '../money/currency.ts';
 import { findTier, tierPrice } from '../money/price-tiers.ts';
 import { acceptNoticeURL } from '../notices/target.ts';
-import { controlCharacterIn } from '../../contract/api.ts';
+import { controlCharacterIn, type RequestCheckId } from '../../contract/api.ts';
 
 export interface SimulateOption {
   readonly result: 'postback' | 'chargeback';
@@ -34,6 +34,8 @@ export interface RequestDefaults {
   readonly chargebackURL: string;
   /** Paydesk's own ports: a postbackURL or chargebackURL there is refused (server/notices/target.ts). */
   readonly ownPorts: ReadonlySet<number>;
+  /** Told as each group of checks starts (server/requests/verify.ts traceRequestChecks). */
+  readonly reach?: (check: RequestCheckId) => void;
 }
 
 const MAX_TEXT = 255;
@@ -122,6 +124,8 @@ function simulate(v: unknown): SimulateOption | undefined {
 }
 
 export function parsePaymentRequest(raw: unknown, defaults: RequestDefaults): PaymentRequest {
+  const reach = defaults.reach ?? (() => undefined);
+  reach('item');
   if (raw === undefined || raw === null) return fail('request_field_missing', 'request');
   if (typeof raw !== 'object' || Array.isArray(raw)) return fail('request_field_invalid', 'request', 'must be an object');
   const r = raw as Record<string, unknown>;
@@ -130,7 +134,9 @@ export function parsePaymentRequest(raw: unknown, defaults: RequestDefaults): Pa
   const name = text(r, 'name', { required: true })!;
   // A description may run over several lines; a name, an id may not.
   const description = text(r, 'description', { required: true, trim: true, multiline: true })!;
+  reach('price');
   const { price: p, pricePoint } = price(r, defaults.defaultCurrency);
+  reach('fields');
 
   // mozPay spelled it productdata; the design notes productData. Both are accepted, not both at once.
   if (r.productData !== undefined && r.productdata !== undefined && r.productData !== r.productdata) {

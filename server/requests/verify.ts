@@ -6,9 +6,10 @@
 // jti replay, the request's fields) is checked here, each with its own code.
 import { jwtVerify, decodeProtectedHeader, decodeJwt, errors as joseErrors } from 'jose';
 import { PaydeskError, type ErrorCode } from '../../contract/errors.ts';
+import { PAY_TYP, type RequestCheckId } from '../../contract/api.ts';
 import { parsePaymentRequest, type PaymentRequest } from './payment-request.ts';
 
-export const PAY_TYP = 'mozilla/payments/pay/v1';
+export { PAY_TYP };
 /**
  * Accepted besides the configured audience: the Firefox Marketplace's, so existing
  * mozPay merchants work unchanged, and the design notes' own (seed 002), so their
@@ -34,6 +35,34 @@ export const defaultLimits: VerifyLimits = { maxTokenBytes: 8192, maxLifetimeSec
 
 export type SecretState = 'active' | 'expired' | 'revoked';
 
+/**
+ * The checks of a payment request, in the order the code below runs them (object
+ * keys keep their order). The verifier reports each as it starts (`reach`), which
+ * is how the Request lab's dry run shows them one by one without a second
+ * implementation; traceRequestChecks refuses a check reached out of this order.
+ */
+export const requestCheckLabels: Readonly<Record<RequestCheckId, string>> = {
+  size: 'Size',
+  format: 'Compact JWS',
+  alg: 'Algorithm (HS256)',
+  issuer: 'Issuer (iss)',
+  app: 'App active',
+  signature: 'Signature',
+  claims: 'Audience and times (aud, iat, exp, nbf)',
+  secret: 'Secret state',
+  typ: 'Type (typ)',
+  lifetime: 'Issued at and lifetime',
+  jti: 'Request id (jti)',
+  item: 'Item (id, name, description)',
+  price: 'Price',
+  fields: 'Other request fields',
+  access: 'Live or simulate-only app',
+};
+
+/** Called as each check starts; the last one reached when verification throws is the one that failed. */
+export type ReachCheck = (check: RequestCheckId) => void;
+const unobserved: ReachCheck = () => undefined;
+
 export interface AppForVerification {
   readonly key: string;
   readonly status: 'active' | 'disabled';
@@ -51,6 +80,8 @@ export interface VerifyContext {
   readonly limits: VerifyLimits;
   findApp(key: string): AppForVerification | undefined;
   jtiSeen(appKey: string, jti: string): boolean;
+  /** Observes the checks of a payment request (the Request lab); refund tokens leave it out. */
+  readonly reach?: ReachCheck;
 }
 
 export interface PaymentVerifyContext extends VerifyContext {
@@ -98,21 +129,28 @@ export interface VerifiedAppToken {
  * and claim checks, the payload typ, a future iat and the lifetime cap.
  */
 export async function verifyAppToken(token: unknown, ctx: VerifyContext, kind: { readonly typ: string; readonly typCode: ErrorCode; readonly missingCode: ErrorCode }): Promise<VerifiedAppToken> {
+  const reach = ctx.reach ?? unobserved;
+  reach('size');
+  if (typeof token === 'string' && Buffer.byteLength(token) > ctx.limits.maxTokenBytes) return fail('request_too_large', { limit: ctx.limits.maxTokenBytes });
+  reach('format');
   if (typeof token !== 'string' || token.length === 0) return fail(kind.missingCode);
-  if (Buffer.byteLength(token) > ctx.limits.maxTokenBytes) return fail('request_too_large', { limit: ctx.limits.maxTokenBytes });
   if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token)) return fail('request_malformed');
-
   const { header, payload } = peekRequest(token);
-  if (header.alg !== 'HS256') return fail('request_alg_not_allowed', { alg: header.alg ?? null });
-  if (typeof payload.iss !== 'string' || payload.iss === '') return fail('request_issuer_missing');
 
+  reach('alg');
+  if (header.alg !== 'HS256') return fail('request_alg_not_allowed', { alg: header.alg ?? null });
+  reach('issuer');
+  if (typeof payload.iss !== 'string' || payload.iss === '') return fail('request_issuer_missing');
   const app = ctx.findApp(payload.iss);
   if (!app) return fail('request_issuer_unknown');
+  reach('app');
   if (app.status !== 'active') return fail('request_app_disabled');
 
   const { secretId, claims } = await verifySignatureAndClaims(token, payload.iss, app, ctx);
 
+  reach('typ');
   if (claims.typ !== kind.typ) return fail(kind.typCode, { typ: claims.typ ?? null });
+  reach('lifetime');
   const iat = claims.iat as number;
   const exp = claims.exp as number;
   const nowSeconds = Math.floor(ctx.now / 1000);
@@ -124,6 +162,8 @@ export async function verifyAppToken(token: unknown, ctx: VerifyContext, kind: {
 
 export async function verifyPaymentRequest(token: unknown, ctx: PaymentVerifyContext): Promise<VerifiedRequest> {
   const { app, secretId, claims, iat, exp } = await verifyAppToken(token, ctx, { typ: PAY_TYP, typCode: 'request_typ_invalid', missingCode: 'request_malformed' });
+  const reach = ctx.reach ?? unobserved;
+  reach('jti');
   if (claims.jti !== undefined && (typeof claims.jti !== 'string' || claims.jti.length === 0 || claims.jti.length > 255)) {
     return fail('request_claim_invalid', { claim: 'jti' });
   }
@@ -135,7 +175,9 @@ export async function verifyPaymentRequest(token: unknown, ctx: PaymentVerifyCon
     postbackURL: app.postbackURL,
     chargebackURL: app.chargebackURL,
     ownPorts: ctx.ownPorts,
+    reach,
   });
+  reach('access');
   if (app.access === 'simulate' && !request.simulate) return fail('request_simulate_required');
 
   return { appKey: app.key, secretId, jti, iat, exp, request, claims };
@@ -155,7 +197,8 @@ async function hmacKey(secret: string): Promise<CryptoKey> {
 }
 
 /** Signature and registered claims (iss, aud, iat, exp, nbf) of an HS256 token from an app; shared with refund tokens. */
-async function verifySignatureAndClaims(token: string, iss: string, app: AppForVerification, ctx: VerifyContext) {
+export async function verifySignatureAndClaims(token: string, iss: string, app: AppForVerification, ctx: VerifyContext) {
+  const reach = ctx.reach ?? unobserved;
   const options = {
     algorithms: ['HS256'],
     issuer: iss,
@@ -166,16 +209,22 @@ async function verifySignatureAndClaims(token: string, iss: string, app: AppForV
   };
   // Active secrets first: only when none of them verifies do we look at retired
   // ones, to say precisely why a correctly signed request is refused.
+  reach('signature');
   for (const s of app.secrets) {
+    let payload: Record<string, unknown>;
     try {
-      const { payload } = await jwtVerify(token, await hmacKey(s.secret), options);
-      if (s.state === 'revoked') return fail('request_secret_revoked');
-      if (s.state === 'expired') return fail('request_secret_expired');
-      return { secretId: s.id, claims: payload as Record<string, unknown> };
+      payload = (await jwtVerify(token, await hmacKey(s.secret), options)).payload;
     } catch (e) {
       if (e instanceof joseErrors.JWSSignatureVerificationFailed) continue;
+      // jose checks the registered claims only once this secret made the signature.
+      if (e instanceof joseErrors.JWTClaimValidationFailed || e instanceof joseErrors.JWTExpired) reach('claims');
       throw mapJoseError(e);
     }
+    reach('claims');
+    reach('secret');
+    if (s.state === 'revoked') return fail('request_secret_revoked');
+    if (s.state === 'expired') return fail('request_secret_expired');
+    return { secretId: s.id, claims: payload };
   }
   return fail('request_signature_invalid');
 }
@@ -196,4 +245,48 @@ function mapJoseError(e: unknown): unknown {
   if (e instanceof joseErrors.JOSEError) return new PaydeskError('request_malformed');
   if (e instanceof TypeError) return new PaydeskError('request_claim_invalid');
   return e;
+}
+
+export interface RequestCheck {
+  readonly id: RequestCheckId;
+  readonly label: string;
+  readonly status: 'passed' | 'failed' | 'not_reached';
+  /** On the failed check: the body of /v1/pay's refusal. */
+  readonly error: Refusal | null;
+}
+
+export type Refusal = Readonly<Record<string, unknown>> & { readonly code: ErrorCode; readonly message: string };
+
+export const refusalOf = (e: PaydeskError): Refusal => ({ ...e.details, code: e.code, message: e.message });
+
+export type TracedVerification<T> =
+  | { readonly ok: true; readonly value: T; readonly checks: RequestCheck[] }
+  | { readonly ok: false; readonly error: PaydeskError; readonly checks: RequestCheck[] };
+
+/**
+ * Runs a payment request's verification (`run` passes `reach` into its context)
+ * and lists every check with what became of it: passed up to the one that threw,
+ * that one failed with the error /v1/pay would answer, the rest not reached.
+ */
+export async function traceRequestChecks<T>(run: (reach: ReachCheck) => Promise<T>): Promise<TracedVerification<T>> {
+  const order = Object.keys(requestCheckLabels) as RequestCheckId[];
+  let reached = 0;
+  const reach: ReachCheck = (id) => {
+    // The list is the order the code runs: a check out of turn means the two drifted apart.
+    if (order[reached] !== id) throw new Error(`verification reached check ${id} where ${order[reached] ?? 'the end'} comes next`);
+    reached++;
+  };
+  const list = (failed: PaydeskError | null): RequestCheck[] => order.map((id, i) => ({
+    id, label: requestCheckLabels[id],
+    status: i < reached - (failed ? 1 : 0) ? 'passed' : failed && i === reached - 1 ? 'failed' : 'not_reached',
+    error: failed && i === reached - 1 ? refusalOf(failed) : null,
+  }));
+  try {
+    const value = await run(reach);
+    if (reached !== order.length) throw new Error(`verification accepted after ${reached} of ${order.length} checks`);
+    return { ok: true, value, checks: list(null) };
+  } catch (e) {
+    if (!(e instanceof PaydeskError)) throw e;
+    return { ok: false, error: e, checks: list(e) };
+  }
 }

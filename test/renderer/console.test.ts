@@ -334,17 +334,24 @@ describe('console', { timeout: 240_000 }, () => {
     await go('#/lab');
     await page.getByRole('tab', { name: 'Inspect a token' }).click();
     await page.getByTestId('lab-token').fill(tampered);
-    await page.getByTestId('lab-verdict').getByText('Every check passes except the signature').waitFor();
-    await page.getByRole('button', { name: 'Check signature' }).click();
     const verdict = page.getByTestId('lab-verdict');
     await verdict.getByText('Paydesk would refuse this request').waitFor();
     assert.match((await verdict.textContent()) ?? '', /request_signature_invalid/);
     assert.match((await verdict.textContent()) ?? '', /altered after signing/);
+    // The server's checks, one by one: passed up to the signature, which fails, the rest not reached.
+    const checks = page.getByTestId('lab-checks').locator('li');
+    const statuses = async () => Object.fromEntries(await checks.evaluateAll((lis) => lis.map((li) => [li.getAttribute('data-check'), li.getAttribute('data-status')])));
+    const seen = await statuses();
+    assert.equal(seen.alg, 'passed');
+    assert.equal(seen.app, 'passed');
+    assert.equal(seen.signature, 'failed');
+    assert.equal(seen.price, 'not_reached');
+    assert.match((await checks.filter({ has: page.getByText('request_signature_invalid') }).textContent()) ?? '', /^Signature/);
     await shot(page, 'lab-inspect-tampered', { fullPage: true });
 
     await page.getByTestId('lab-token').fill(good);
-    await page.getByRole('button', { name: 'Check signature' }).click();
     await page.getByTestId('lab-verdict').getByText('Paydesk would accept this request').waitFor();
+    assert.ok(Object.values(await statuses()).every((s) => s === 'passed'));
 
     await page.getByRole('tab', { name: 'Build a request' }).click();
     await page.getByTestId('lab-pay').waitFor();

@@ -147,3 +147,45 @@ test('migration 006 moves a refund\'s Idempotency-Key into idempotency_keys: a r
   assert.equal(store.forRequest('console', 'k-lost', 201, () => {}).resumes, 'ref_1', '...resuming the refund its key claimed');
   db.close();
 });
+
+test('migration 007 backfills the dashboard rollups from the rows already there, and its triggers keep them', () => {
+  const path = join(freshDataDir('migration'), 'ledger.db');
+  const db = new Database(path);
+  migrate(db, path, ledgerMigrations.slice(0, 6));
+  const slot = Date.UTC(2025, 0, 10, 9, 0);
+  db.prepare(`INSERT INTO apps (key, name, homepage, contact_email, postback_url, chargeback_url, status, access, webhook_secret_sealed, created_at, updated_at)
+    VALUES ('app_1', 'Shop', 'http://127.0.0.1:9/', 'a@example.com', 'http://127.0.0.1:9/p', 'http://127.0.0.1:9/c', 'active', 'live', 'x', 0, 0)`).run();
+  const purchase = db.prepare(`INSERT INTO purchases (id, app_key, code, status, product_id, name, description, product_data, amount, currency, postback_url, chargeback_url,
+      request_json, simulate_json, created_at, expires_at, completed_at, updated_at) VALUES (?, 'app_1', 'C', ?, 'p', 'P', 'D', '', ?, 'USD', 'u', 'u', '{}', ?, ?, 0, ?, 0)`);
+  purchase.run('pur_1', 'completed', 199, null, slot + 60_000, slot + 120_000);
+  purchase.run('pur_2', 'completed', 500, '{"result":"postback"}', slot + 14 * 60_000, slot + 16 * 60_000);
+  purchase.run('pur_3', 'pending', 300, null, slot + 5 * 60_000, null);
+  db.prepare(`INSERT INTO refunds (id, purchase_id, app_key, kind, amount, currency, source, status, created_at, completed_at)
+    VALUES ('ref_1', 'pur_1', 'app_1', 'refund', 50, 'USD', 'console', 'completed', ?, ?)`).run(slot + 3 * 86_400_000, slot + 3 * 86_400_000);
+  const notice = db.prepare(`INSERT INTO notices (id, purchase_id, app_key, type, seq, url, payload_json, status, created_at, delivered_at) VALUES (?, ?, 'app_1', 'postback', ?, 'u', '{}', ?, ?, ?)`);
+  notice.run('ntc_1', 'pur_1', 1, 'delivered', slot + 120_000, slot + 120_000 + 42);
+  notice.run('ntc_2', 'pur_2', 1, 'delivered', slot + 120_000, slot + 120_000 + 1234);
+  notice.run('ntc_3', 'pur_1', 2, 'failed', slot + 120_000, null);
+
+  migrate(db, path, ledgerMigrations);
+  const rollup = () => db.prepare('SELECT slot - ? AS at, started, pending, completed, simulated, sales_count, sales_amount, refund_count, refund_amount FROM purchase_rollup ORDER BY slot').all(slot);
+  assert.deepEqual(rollup(), [
+    { at: 0, started: 3, pending: 1, completed: 2, simulated: 1, sales_count: 1, sales_amount: 199, refund_count: 0, refund_amount: 0 },
+    { at: 900_000, started: 0, pending: 0, completed: 0, simulated: 0, sales_count: 1, sales_amount: 500, refund_count: 0, refund_amount: 0 },
+    { at: 3 * 86_400_000, started: 0, pending: 0, completed: 0, simulated: 0, sales_count: 0, sales_amount: 0, refund_count: 1, refund_amount: 50 },
+  ]);
+  assert.deepEqual(db.prepare('SELECT slot - ? AS at, pending, delivered, failed FROM notice_rollup').all(slot), [{ at: 0, pending: 0, delivered: 2, failed: 1 }]);
+  // The latency histogram: 42 ms is under 50 (lat_2), 1,234 ms under 2.5 s (lat_7).
+  const latency = () => Object.entries(db.prepare('SELECT * FROM notice_rollup').get() as Record<string, number>).filter(([k, v]) => k.startsWith('lat_') && v !== 0);
+  assert.deepEqual(latency(), [['lat_2', 1], ['lat_7', 1]]);
+
+  // The triggers: the pending purchase completes an hour later; the failed notice is delivered after a redelivery.
+  db.prepare("UPDATE purchases SET status = 'completed', completed_at = ? WHERE id = 'pur_3'").run(slot + 3_600_000);
+  db.prepare("UPDATE notices SET status = 'pending' WHERE id = 'ntc_3'").run();
+  db.prepare("UPDATE notices SET status = 'delivered', delivered_at = created_at + 7 WHERE id = 'ntc_3'").run();
+  assert.deepEqual(rollup()[0], { at: 0, started: 3, pending: 0, completed: 3, simulated: 1, sales_count: 1, sales_amount: 199, refund_count: 0, refund_amount: 0 });
+  assert.deepEqual(db.prepare('SELECT sales_count, sales_amount FROM purchase_rollup WHERE slot = ?').get(slot + 3_600_000), { sales_count: 1, sales_amount: 300 });
+  assert.deepEqual(db.prepare('SELECT pending, delivered, failed FROM notice_rollup').all(), [{ pending: 0, delivered: 3, failed: 0 }]);
+  assert.deepEqual(latency(), [['lat_0', 1], ['lat_2', 1], ['lat_7', 1]]);
+  db.close();
+});

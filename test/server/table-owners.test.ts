@@ -31,6 +31,8 @@ const tableOwners: Readonly<Record<string, string>> = {
   notice_attempts: 'server/notices/',
   provider_keys: 'server/notices/provider-keys.ts',
   idempotency_keys: 'server/http/idempotency.ts',
+  purchase_rollup: 'server/dashboard/summary.ts',
+  notice_rollup: 'server/dashboard/summary.ts',
 };
 
 /** Where schema is made, not used: the numbered migrations. */

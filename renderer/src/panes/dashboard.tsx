@@ -2,13 +2,24 @@
 // reliably notices reach merchants (success rate, delivery latency).
 import { useState } from 'react';
 import { useDocumentTitle, useResource } from '../hooks.ts';
-import { loadDashboardSummary, type DashboardSummary } from '../dashboard-data.ts';
+import { call, type RouteResult } from '../api.ts';
 import { formatCount, formatMoney, formatMs, formatPercent } from '../format.ts';
 import { BarChart, Donut, LineChart } from '../charts.tsx';
 import { ButtonLink, Card, ErrorState, LoadingBlock, PageHeader, Segmented, Callout } from '../ui.tsx';
 import { IconFlask } from '../icons.tsx';
 
 const ranges = [{ value: '7', label: '7 days' }, { value: '30', label: '30 days' }, { value: '90', label: '90 days' }] as const;
+
+type DashboardSummary = RouteResult<'getSummary'>;
+
+const localDate = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+
+/** The last `rangeDays` days as this browser's calendar has them; the server adds them up in its time zone. */
+function loadSummary(rangeDays: number, currency: string | null, signal: AbortSignal, now = new Date()): Promise<DashboardSummary> {
+  const from = localDate(new Date(now.getFullYear(), now.getMonth(), now.getDate() - (rangeDays - 1)));
+  const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return call('getSummary', { query: { from, to: localDate(now), timeZone, ...(currency ? { currency } : {}) }, signal });
+}
 
 function shortDay(day: string): string {
   const [y, m, d] = day.split('-').map(Number);
@@ -19,7 +30,7 @@ export function DashboardPane() {
   useDocumentTitle('Dashboard');
   const [range, setRange] = useState<'7' | '30' | '90'>('30');
   const [currency, setCurrency] = useState<string | null>(null);
-  const res = useResource((signal) => loadDashboardSummary(Number(range), currency, signal), [range, currency], { events: ['purchase.', 'notice.'] });
+  const res = useResource((signal) => loadSummary(Number(range), currency, signal), [range, currency], { events: ['purchase.', 'notice.'] });
   const s = res.data;
   return (
     <>
@@ -45,7 +56,6 @@ function DashboardBody({ s }: { readonly s: DashboardSummary }) {
   const empty = s.totals.all === 0;
   return (
     <div className="stack-lg">
-      {s.truncated && <Callout tone="warning" title="Partial numbers">There are more transactions than the console adds up in the browser; older ones in this range are not counted.</Callout>}
       {empty && (
         <Callout tone="info" title="No purchases in this range yet" icon={<IconFlask />}>
           Make a test purchase in the <a href="#/lab">Request lab</a>, confirm it in the wallet, and it shows up here at once.
@@ -74,7 +84,7 @@ function DashboardBody({ s }: { readonly s: DashboardSummary }) {
         </div></Card>
       </div>
       <div className="split">
-        <Card title={`Sales and refunds (${s.currency})`} description="Completed purchases by day; refunds are shown on the day of the sale.">
+        <Card title={`Sales and refunds (${s.currency})`} description="Completed purchases by day; refunds on the day they were made.">
           {s.totals.sales === 0 ? <div className="chart-empty">No completed purchases in {s.currency} in this range.</div> : <BarChart
             label="Sales and refunds by day" format={money} seriesClasses={['f1', 'f2']}
             data={s.days.map((d) => ({ label: shortDay(d.day), values: [Math.max(0, d.sales - d.refunds), d.refunds], title: `${shortDay(d.day)}: ${formatMoney(d.sales, s.currency)} sold, ${formatMoney(d.refunds, s.currency)} refunded` }))}

@@ -1,17 +1,18 @@
 // Merchant → Request lab: paste a payment request JWT and see exactly why
-// Paydesk would accept or refuse it (the console's checks, then the server's
-// own verdict from POST /api/requests/verify, a dry run), or build one from a form, sign it here
+// Paydesk would accept or refuse it, check by check (the server's own verdict
+// from POST /api/requests/verify, a dry run), or build one from a form, sign it here
 // (WebCrypto HS256 with the app secret, revealed for this one action), send it
 // to POST /v1/pay and jump to the wallet's confirmation.
-import { useEffect, useId, useMemo, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
 import { call, type App, type PriceTiers, type RouteResult } from '../api.ts';
 import { useAction, useDocumentTitle, useResource } from '../hooks.ts';
 import { navigate, useLocation } from '../router.ts';
-import { decodeJwt, signHS256 } from '../jwt.ts';
-import { DEFAULT_AUDIENCES, PAY_TYP, explainRequest, type Check, type Explanation } from '../request-check.ts';
+import { signHS256 } from '../jwt.ts';
+import { PAY_TYP } from '../../../contract/api.ts';
+import type { ErrorCode } from '../../../contract/errors.ts';
 import { formatMoney, parseMajor, toMajorText } from '../format.ts';
 import { Badge, Button, ButtonLink, Callout, Card, CodeText, CopyButton, EmptyState, ErrorCallout, Field, LoadingBlock, PageHeader, Segmented, Tabs, UserText, described, showControls, useToast } from '../ui.tsx';
-import { IconAlert, IconApps, IconCheck, IconCircleCheck, IconCircleX, IconFlask, IconKey, IconSearch, IconSend, IconX, IconInfo } from '../icons.tsx';
+import { IconApps, IconCheck, IconCircleCheck, IconCircleX, IconFlask, IconKey, IconSearch, IconSend, IconX, IconInfo } from '../icons.tsx';
 
 type Tab = 'build' | 'inspect';
 
@@ -22,7 +23,6 @@ export function LabPane() {
   const [token, setToken] = useState('');
   const apps = useResource(async (signal) => (await call('listApps', { signal })).items, [], { events: ['app.'] });
   const tiers = useResource((signal) => call('priceTiers', { signal }), []);
-  const errors = useResource(async (signal) => Object.fromEntries((await call('errorCodes', { signal })).items.map((e) => [e.code, e.message])), []);
   return (
     <>
       <PageHeader title="Request lab" sub="Build and sign a payment request like a merchant server would, or paste one and see how Paydesk's verification judges it, check by check." />
@@ -33,7 +33,7 @@ export function LabPane() {
       {!apps.data || !tiers.data ? (apps.error || tiers.error ? <ErrorCallout error={apps.error ?? tiers.error} /> : <LoadingBlock />) : (
         tab === 'build'
           ? <Builder apps={apps.data} tiers={tiers.data} preselect={loc.query.get('app')} onInspect={(t) => { setToken(t); setTab('inspect'); }} />
-          : <Inspector apps={apps.data} tiers={tiers.data} messages={errors.data ?? {}} token={token} setToken={setToken} />
+          : <Inspector token={token} setToken={setToken} />
       )}
     </>
   );
@@ -51,75 +51,30 @@ function JwtParts({ token }: { readonly token: string }) {
 }
 
 type DryRun = RouteResult<'verifyRequest'>;
+type Check = DryRun['checks'][number];
 
 /** What a refusal usually means in practice, beyond the server's sentence. */
-const hints: Readonly<Record<string, string>> = {
+const hints: Partial<Readonly<Record<ErrorCode, string>>> = {
   request_signature_invalid: 'The token was altered after signing, or signed with another secret.',
   request_jti_replayed: 'A purchase was already made with this very token.',
 };
 
-/** Codes the server returns before a secret has verified the signature. */
-const beforeSignature = new Set(['request_malformed', 'request_too_large', 'request_alg_not_allowed', 'request_issuer_missing', 'request_issuer_unknown', 'request_app_disabled', 'request_signature_invalid']);
+const checkLook: Readonly<Record<Check['status'], { readonly cls: string; readonly Icon: typeof IconCheck; readonly said: string }>> = {
+  passed: { cls: 'pass', Icon: IconCheck, said: 'passed' },
+  failed: { cls: 'fail', Icon: IconX, said: 'failed' },
+  not_reached: { cls: 'skipped', Icon: IconInfo, said: 'not reached' },
+};
 
-/** The console's own checks, with what only the server knows (signature, jti) filled in from its dry run. */
-function withServer(checks: readonly Check[], server: DryRun | undefined): readonly Check[] {
-  if (!server) return checks;
-  const code = server.error?.code;
-  return checks.map((c) => {
-    if (c.status !== 'unknown') return c;
-    if (c.id === 'sig') {
-      if (code === 'request_signature_invalid') return { ...c, status: 'fail', code, detail: `The server found no secret of this app that made this signature. ${hints[code]}` };
-      if (code === 'request_secret_revoked' || code === 'request_secret_expired') return { ...c, status: 'fail', code, detail: server.error!.message };
-      if (server.accepted || (code !== undefined && !beforeSignature.has(code))) return { ...c, status: 'pass', detail: 'Made with an active secret of this app (checked by the server).' };
-    }
-    if (c.id === 'jti') {
-      if (server.replayed) return { ...c, status: 'fail', code: 'request_jti_replayed', detail: 'Already used by a purchase: the server refuses it.' };
-      if (server.accepted) return { ...c, status: 'pass', detail: `${c.detail.split(':')[0]}: not used yet (checked by the server).` };
-    }
-    return c;
-  });
-}
-
-function Inspector({ apps, tiers, messages, token, setToken }: {
-  readonly apps: readonly App[]; readonly tiers: PriceTiers; readonly messages: Readonly<Record<string, string>>; readonly token: string; readonly setToken: (t: string) => void;
-}) {
+function Inspector({ token, setToken }: { readonly token: string; readonly setToken: (t: string) => void }) {
   const id = useId();
-  const toast = useToast();
-  const [server, setServer] = useState<DryRun | undefined>(undefined);
-  const [result, setResult] = useState<Explanation | null>(null);
-  useEffect(() => setServer(undefined), [token]);
-  useEffect(() => {
-    let live = true;
-    if (token.trim() === '') {
-      setResult(null);
-      return;
-    }
-    void explainRequest(token, {
-      now: Date.now(), audiences: DEFAULT_AUDIENCES, apps, tiers: tiers.tiers, currencies: tiers.currencies, defaultCurrency: 'USD',
-    }).then((r) => {
-      if (live) setResult(r);
-    });
-    return () => {
-      live = false;
-    };
-  }, [token, apps, tiers]);
-
-  const [verify, verifying] = useAction(async () => {
-    try {
-      // The server's own verification, as a dry run: no purchase, the jti stays unused, no secret leaves it.
-      const answer = await call('verifyRequest', { body: { jwt: token } });
-      setServer(answer);
-    } catch (e) {
-      toast.error(e);
-    }
-  });
-  const sigUnknown = result?.checks.some((c) => c.id === 'sig' && c.status === 'unknown') ?? false;
-  const checks = result ? withServer(result.checks, server) : [];
+  // The server's own verification, as a dry run: no purchase, the jti stays unused, no secret leaves it.
+  const answer = useResource(async (signal) => (token === '' ? null : call('verifyRequest', { body: { jwt: token }, signal })), [token], { keepData: false });
+  const result = answer.data;
 
   return (
     <div className="split">
       <div className="stack-lg">
-        <Card title="Payment request JWT" description="Decoded here in the console. Verifying asks the server to judge it exactly as POST /v1/pay would, as a dry run: no purchase is made, its jti stays unused, and no secret reaches this page.">
+        <Card title="Payment request JWT" description="Paydesk judges it exactly as POST /v1/pay would, as a dry run: no purchase is made, its jti stays unused, and no secret reaches this page.">
           <div className="stack">
             <Field label="Token" htmlFor={`${id}-jwt`}>
               <textarea id={`${id}-jwt`} className="textarea mono" rows={6} value={token} onChange={(e) => setToken(e.target.value.trim())} placeholder="eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOi…" spellCheck={false} data-testid="lab-token" />
@@ -127,38 +82,40 @@ function Inspector({ apps, tiers, messages, token, setToken }: {
             <div className="row">
               {token && <Button size="sm" variant="ghost" icon={<IconX />} onClick={() => setToken('')}>Clear</Button>}
               <span className="grow" />
-              {token && <Button icon={<IconKey />} busy={verifying} onClick={() => verify()} data-testid="lab-verify">{sigUnknown ? 'Check signature on the server' : 'Verify on the server'}</Button>}
+              {token && <Button icon={<IconKey />} busy={answer.loading} onClick={() => answer.reload()} data-testid="lab-verify">Verify again</Button>}
             </div>
           </div>
         </Card>
-        {result?.decoded && (
-          <Card title="Decoded">
+        {result?.header && (
+          <Card title="Decoded" description="As the server decoded it, before trusting any of it.">
             <div className="stack">
               <JwtParts token={token} />
               <div className="grid-2">
-                <div><div className="label" style={{ marginBottom: 6 }}>Header</div><CodeText text={JSON.stringify(result.decoded.header, null, 2)} /></div>
-                <div><div className="label" style={{ marginBottom: 6 }}>Claims</div><CodeText text={JSON.stringify(result.decoded.payload, null, 2)} /></div>
+                <div><div className="label" style={{ marginBottom: 6 }}>Header</div><CodeText text={JSON.stringify(result.header, null, 2)} /></div>
+                <div><div className="label" style={{ marginBottom: 6 }}>Claims</div><CodeText text={JSON.stringify(result.claims, null, 2)} /></div>
               </div>
             </div>
           </Card>
         )}
       </div>
       <div className="stack-lg">
-        {!result ? (
-          <Card><EmptyState icon={<IconSearch />} title="Paste a token to inspect it">Each of Paydesk's checks is listed in the order the server runs them, with the error code a refusal would carry; then let the server give its verdict.</EmptyState></Card>
+        {token === '' ? (
+          <Card><EmptyState icon={<IconSearch />} title="Paste a token to inspect it">Each of Paydesk's checks is listed in the order the server runs them, with the error code a refusal carries.</EmptyState></Card>
+        ) : !result ? (
+          answer.error ? <ErrorCallout error={answer.error} /> : <LoadingBlock />
         ) : (
           <>
-            {server ? <ServerVerdict answer={server} /> : <Verdict result={result} messages={messages} />}
-            <Card title="Checks" description={server ? 'Decoded in the console; signature and jti as the server found them.' : 'Decoded in the console; only the server can check the signature and the jti.'} flush>
+            <ServerVerdict answer={result} />
+            <Card title="Checks" description="The server's checks in the order it runs them; after a refusal the rest are not reached." flush>
               <ul className="checks" data-testid="lab-checks">
-                {checks.map((c, i) => {
-                  const Icon = c.status === 'pass' ? IconCheck : c.status === 'fail' ? IconX : c.status === 'warn' ? IconAlert : IconInfo;
+                {result.checks.map((c) => {
+                  const { cls, Icon, said } = checkLook[c.status];
                   return (
-                    <li key={`${c.id}-${i}`} className={c.status}>
+                    <li key={c.id} className={cls} data-check={c.id} data-status={c.status}>
                       <span className="ico" aria-hidden="true"><Icon /></span>
                       <div>
-                        <div className="c-label">{c.label} <span className="sr-only">({c.status})</span>{c.code && <> <code className="code-inline">{c.code}</code></>}</div>
-                        <div className="c-detail">{showControls(c.detail)}</div>
+                        <div className="c-label">{c.label} <span className="sr-only">({said})</span>{c.error && <> <code className="code-inline">{c.error.code}</code></>}</div>
+                        {c.error ? <div className="c-detail">{showControls(c.error.message)}</div> : c.status === 'not_reached' && <div className="c-detail">Not reached: an earlier check refused the token.</div>}
                       </div>
                     </li>
                   );
@@ -190,13 +147,14 @@ function ServerVerdict({ answer }: { readonly answer: DryRun }) {
     );
   }
   const { code, message, ...details } = answer.error;
-  const hint = hints[code];
+  const hint = hints[code as ErrorCode];
+  const failed = answer.checks.find((c) => c.status === 'failed');
   return (
     <div className="verdict verdict-bad" role="status" data-testid="lab-verdict">
       <IconCircleX />
       <div>
         <div className="v-title">Paydesk would refuse this request</div>
-        <div style={{ marginTop: 2 }}><code className="code-inline">{code}</code> {message}</div>
+        <div style={{ marginTop: 2 }}>{failed && <b>{failed.label}: </b>}<code className="code-inline">{code}</code> {message}</div>
         {hint && <div className="small" style={{ marginTop: 4 }}>{hint}</div>}
         {Object.keys(details).length > 0 && (
           <dl className="small" style={{ marginTop: 6 }} data-testid="lab-verdict-details">
@@ -204,42 +162,6 @@ function ServerVerdict({ answer }: { readonly answer: DryRun }) {
           </dl>
         )}
         <div className="small muted" style={{ marginTop: 6 }}>The server's verdict{answer.app ? ` for “${showControls(answer.app.name)}”` : ''}, from a dry run of POST /v1/pay: nothing was written.</div>
-      </div>
-    </div>
-  );
-}
-
-function Verdict({ result, messages }: { readonly result: Explanation; readonly messages: Readonly<Record<string, string>> }) {
-  if (result.verdict === 'refused' && result.failed) {
-    return (
-      <div className="verdict verdict-bad" role="status" data-testid="lab-verdict">
-        <IconCircleX />
-        <div>
-          <div className="v-title">Paydesk would refuse this request</div>
-          <div style={{ marginTop: 2 }}><b>{result.failed.label}:</b> {result.failed.detail}</div>
-          <div className="small muted" style={{ marginTop: 6 }}><code className="code-inline">{result.failed.code}</code> {result.failed.code ? messages[result.failed.code] : ''}</div>
-          <div className="small muted" style={{ marginTop: 6 }}>Judged here in the console; verify on the server for its own verdict.</div>
-        </div>
-      </div>
-    );
-  }
-  if (result.verdict === 'unknown') {
-    return (
-      <div className="verdict verdict-maybe" role="status" data-testid="lab-verdict">
-        <IconAlert />
-        <div>
-          <div className="v-title">Every check passes except the signature, which isn't checked yet</div>
-          <div className="small" style={{ marginTop: 2 }}>A token whose payload was edited after signing looks exactly like this. Check the signature on the server to be sure.</div>
-        </div>
-      </div>
-    );
-  }
-  return (
-    <div className="verdict verdict-ok" role="status" data-testid="lab-verdict">
-      <IconCircleCheck />
-      <div>
-        <div className="v-title">Paydesk would accept this request</div>
-        <div className="small" style={{ marginTop: 2 }}>Unless its jti was already used: only the server knows which were.</div>
       </div>
     </div>
   );
@@ -406,7 +328,7 @@ function Builder({ apps, tiers, preselect, onInspect }: {
                 <Button size="sm" icon={<IconSearch />} onClick={() => onInspect(signed)}>Inspect</Button>
                 <Button size="sm" variant="primary" icon={<IconSend />} busy={paying} onClick={() => doPay()}>Pay with it</Button>
               </div>
-              {decodeJwt(signed).ok && <p className="small muted">Paste it into a merchant page's <code className="code-inline">Paydesk.buy()</code>, or pay with it here.</p>}
+              <p className="small muted">Paste it into a merchant page's <code className="code-inline">Paydesk.buy()</code>, or pay with it here.</p>
             </div>
           </Card>
         )}
