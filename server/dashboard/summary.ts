@@ -1,8 +1,9 @@
-// The dashboard's numbers (GET /api/summary), from the rollups migration 006
-// keeps: purchase_rollup and notice_rollup, counters per
-// 15-minute slot written by triggers in the transaction of each change. This
+// The dashboard's numbers (GET /api/summary), from the rollups migration 007
+// keeps: purchase_rollup, notice_rollup and notice_latency, counters per hour and
+// per 15-minute slot written by triggers in the transaction of each change. This
 // module owns their reads. Days are the viewer's: their boundaries are the
-// midnights of its time zone, which always fall on a slot boundary.
+// midnights of its time zone, which always fall on a quarter hour and almost
+// always on an hour.
 import type { Db } from '../db/open.ts';
 import type { RouteInput, RouteOutput } from '../../contract/api.ts';
 
@@ -39,15 +40,30 @@ export function localDays(from: string, to: string, timeZone: string): { readonl
   return { days, starts: [...days, next].map((d) => localMidnight(d, timeZone)) };
 }
 
-/** Upper bounds of the latency histogram's buckets lat_0 … lat_13 (lat_14 is longer), as migration 006 wrote them. */
-export const latencyBounds: readonly number[] = [10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 3600000];
-const latencyColumns = [...latencyBounds, Infinity].map((_, k) => `lat_${k}`);
+/** The rollups' slot lengths (migration 007), longest first: 6 hours, an hour, a quarter of an hour. */
+export const SLOT_SPANS_MS: readonly number[] = [21_600_000, 3_600_000, 900_000];
 
 /**
- * The p-quantile of a latency histogram (counts per bucket), at rank floor(p × n)
+ * [span, from, to) pieces that tile [lo, hi) with as few slots as can be: the longest
+ * slots that fit inside, then shorter ones at the edges. A day whose midnights are
+ * on the hour reads hours and 6-hour slots; a :30 or :45 zone's day, quarters at its edges.
+ */
+export function slotRanges(lo: number, hi: number, spans: readonly number[] = SLOT_SPANS_MS): readonly (readonly [number, number, number])[] {
+  const [span, ...shorter] = spans;
+  if (span === undefined || lo >= hi) return [];
+  const first = Math.ceil(lo / span) * span;
+  const last = Math.floor(hi / span) * span;
+  if (shorter.length === 0) return [[span, lo, hi]];
+  if (first >= last) return slotRanges(lo, hi, shorter);
+  return [...slotRanges(lo, first, shorter), [span, first, last], ...slotRanges(last, hi, shorter)];
+}
+
+/**
+ * The p-quantile of a latency histogram (counts per bucket; bucket k is under bounds[k],
+ * the last one has no upper bound), at rank floor(p × n)
  * as the console always took it, placed linearly within its bucket.
  */
-export function latencyPercentile(counts: readonly number[], p: number): number | null {
+export function latencyPercentile(bounds: readonly number[], counts: readonly number[], p: number): number | null {
   const n = counts.reduce((a, c) => a + c, 0);
   if (n === 0) return null;
   const rank = Math.min(n - 1, Math.floor(p * n));
@@ -55,8 +71,8 @@ export function latencyPercentile(counts: readonly number[], p: number): number 
   for (let k = 0; k < counts.length; k++) {
     const c = counts[k]!;
     if (below + c > rank) {
-      const lo = k === 0 ? 0 : latencyBounds[k - 1]!;
-      const hi = latencyBounds[k];
+      const lo = k === 0 ? 0 : bounds[k - 1]!;
+      const hi = bounds[k];
       return hi === undefined ? lo : Math.round(lo + ((hi - lo) * (rank - below + 0.5)) / c);
     }
     below += c;
@@ -68,22 +84,26 @@ const rate = (delivered: number, failed: number) => (delivered + failed === 0 ? 
 const add = (a: number[], b: readonly number[]) => b.forEach((v, k) => (a[k] = (a[k] ?? 0) + v));
 
 const statusNames = ['started', 'pending', 'completed', 'declined', 'cancelled', 'expired', 'simulated'] as const;
-// [lo, hi) per day, joined against the slots: one primary-key range scan per day.
-const dayRanges = 'WITH d(i, lo, hi) AS (SELECT key, value ->> 0, value ->> 1 FROM json_each(?))';
+// [span, lo, hi) pieces of each day i, joined against the slots: one primary-key range scan per piece.
+const dayRanges = 'WITH d(i, span, lo, hi) AS (SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(?))';
+const inDay = (t: string) => `${t}.span = d.span AND ${t}.slot >= d.lo AND ${t}.slot < d.hi`;
 
 export class DashboardSummaries {
   private readonly purchasesByDay;
   private readonly noticesByDay;
+  /** The histogram's bucket bounds, as migration 007 stored them for its triggers. */
+  private readonly latencyBounds: readonly number[];
   /** Day boundaries are pure functions of the dates and the zone; the dashboard asks for the same ones again and again. */
   private readonly dayCache = new Map<string, ReturnType<typeof localDays>>();
 
   constructor(db: Db) {
+    this.latencyBounds = db.prepare('SELECT below_ms FROM notice_latency_bounds ORDER BY bucket').pluck().all() as number[];
     this.purchasesByDay = db.prepare(`${dayRanges}
       SELECT d.i, r.currency, ${statusNames.map((c) => `SUM(r.${c})`).join(', ')}, SUM(r.sales_amount), SUM(r.sales_count), SUM(r.refund_amount)
-      FROM d JOIN purchase_rollup r ON r.slot >= d.lo AND r.slot < d.hi GROUP BY d.i, r.currency`).raw();
+      FROM d JOIN purchase_rollup r ON ${inDay('r')} GROUP BY d.i, r.currency`).raw();
     this.noticesByDay = db.prepare(`${dayRanges}
-      SELECT d.i, SUM(n.pending), SUM(n.delivered), SUM(n.failed), ${latencyColumns.map((c) => `SUM(n.${c})`).join(', ')}
-      FROM d JOIN notice_rollup n ON n.slot >= d.lo AND n.slot < d.hi GROUP BY d.i`).raw();
+      SELECT d.i, SUM(n.pending), SUM(n.delivered), SUM(n.failed), ${[...this.latencyBounds, null].map((_, k) => `SUM(n.lat_${k})`).join(', ')}
+      FROM d JOIN notice_rollup n ON ${inDay('n')} GROUP BY d.i`).raw();
   }
 
   private days(from: string, to: string, timeZone: string) {
@@ -99,7 +119,8 @@ export class DashboardSummaries {
 
   summary(q: Query): Summary {
     const { days, starts } = this.days(q.from, q.to, q.timeZone);
-    const ranges = JSON.stringify(days.map((_, i) => [starts[i], starts[i + 1]]));
+    const ranges = JSON.stringify(days.flatMap((_, i) => slotRanges(starts[i]!, starts[i + 1]!).map((r) => [i, ...r])));
+    const buckets = this.latencyBounds.length + 1;
 
     // Per day and currency: the counts of purchases started, then sales and refunds.
     const purchaseRows = this.purchasesByDay.all(ranges) as [number, string, ...number[]][];
@@ -118,9 +139,9 @@ export class DashboardSummaries {
     counts.forEach((c) => add(total, c));
     const [all, pending, completed, declined, cancelled, expired, simulated] = total as [number, number, number, number, number, number, number];
 
-    const noticeDays = days.map(() => ({ pending: 0, delivered: 0, failed: 0, latency: new Array<number>(latencyColumns.length).fill(0) }));
+    const noticeDays = days.map(() => ({ pending: 0, delivered: 0, failed: 0, latency: new Array<number>(buckets).fill(0) }));
     for (const [i, p, d, f, ...latency] of this.noticesByDay.all(ranges) as number[][]) noticeDays[i!] = { pending: p!, delivered: d!, failed: f!, latency };
-    const noticeTotal = { pending: 0, delivered: 0, failed: 0, latency: new Array<number>(latencyColumns.length).fill(0) };
+    const noticeTotal = { pending: 0, delivered: 0, failed: 0, latency: new Array<number>(buckets).fill(0) };
     for (const n of noticeDays) {
       noticeTotal.pending += n.pending;
       noticeTotal.delivered += n.delivered;
@@ -138,10 +159,10 @@ export class DashboardSummaries {
       notices: {
         days: days.map((day, i) => {
           const n = noticeDays[i]!;
-          return { day, delivered: n.delivered, failed: n.failed, successRate: rate(n.delivered, n.failed), p50Ms: latencyPercentile(n.latency, 0.5), p95Ms: latencyPercentile(n.latency, 0.95) };
+          return { day, delivered: n.delivered, failed: n.failed, successRate: rate(n.delivered, n.failed), p50Ms: latencyPercentile(this.latencyBounds, n.latency, 0.5), p95Ms: latencyPercentile(this.latencyBounds, n.latency, 0.95) };
         }),
         delivered: noticeTotal.delivered, failed: noticeTotal.failed, pending: noticeTotal.pending,
-        successRate: rate(noticeTotal.delivered, noticeTotal.failed), p50Ms: latencyPercentile(noticeTotal.latency, 0.5), p95Ms: latencyPercentile(noticeTotal.latency, 0.95),
+        successRate: rate(noticeTotal.delivered, noticeTotal.failed), p50Ms: latencyPercentile(this.latencyBounds, noticeTotal.latency, 0.5), p95Ms: latencyPercentile(this.latencyBounds, noticeTotal.latency, 0.95),
       },
     };
   }

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, createApp, readyBuyer, signRequest, pay, type TestServer, type CreatedApp } from '../helpers/paydesk.ts';
-import { latencyPercentile, localDays } from '../../server/dashboard/summary.ts';
+import { latencyPercentile, localDays, slotRanges, SLOT_SPANS_MS } from '../../server/dashboard/summary.ts';
 import type { RouteResult } from '../../contract/api.ts';
 
 type Summary = RouteResult<'getSummary'>;
@@ -92,16 +92,19 @@ test('sales and refunds are per currency; the default is the one sold most', asy
   assert.deepEqual({ sales: usd.totals.sales, refunds: usd.totals.refunds, all: usd.totals.all }, { sales: 0, refunds: 199, all: 1 });
 });
 
-test('the rollups hold what the rows say', async () => {
+test('the rollups hold what the rows say, at every slot length', async () => {
   const db = t.server.services.ctx.db;
   const rows = db.prepare(`SELECT status, COUNT(*) AS n FROM purchases GROUP BY status ORDER BY status`).all();
-  const rolled = db.prepare(`SELECT 'completed' AS status, SUM(completed) AS n FROM purchase_rollup`).all();
-  assert.deepEqual(rolled, rows.filter((r) => (r as { status: string }).status === 'completed'));
   const sales = db.prepare(`SELECT currency, SUM(amount) AS amount FROM purchases WHERE status = 'completed' GROUP BY currency ORDER BY currency`).all();
-  assert.deepEqual(db.prepare(`SELECT currency, SUM(sales_amount) AS amount FROM purchase_rollup GROUP BY currency HAVING amount > 0 ORDER BY currency`).all(), sales);
   const notices = db.prepare(`SELECT status, COUNT(*) AS n FROM notices GROUP BY status ORDER BY status`).all() as { status: string; n: number }[];
-  const n = db.prepare('SELECT SUM(pending) AS pending, SUM(delivered) AS delivered, SUM(failed) AS failed FROM notice_rollup').get() as Record<string, number>;
-  for (const r of notices) assert.equal(n[r.status], r.n, r.status);
+  assert.deepEqual(db.prepare('SELECT DISTINCT span FROM purchase_rollup ORDER BY span DESC').pluck().all(), SLOT_SPANS_MS);
+  for (const span of SLOT_SPANS_MS) {
+    const rolled = db.prepare(`SELECT 'completed' AS status, SUM(completed) AS n FROM purchase_rollup WHERE span = ?`).all(span);
+    assert.deepEqual(rolled, rows.filter((r) => (r as { status: string }).status === 'completed'), `span ${span}`);
+    assert.deepEqual(db.prepare(`SELECT currency, SUM(sales_amount) AS amount FROM purchase_rollup WHERE span = ? GROUP BY currency HAVING amount > 0 ORDER BY currency`).all(span), sales);
+    const n = db.prepare('SELECT SUM(pending) AS pending, SUM(delivered) AS delivered, SUM(failed) AS failed FROM notice_rollup WHERE span = ?').get(span) as Record<string, number>;
+    for (const r of notices) assert.equal(n[r.status], r.n, `${r.status}, span ${span}`);
+  }
 });
 
 test('the query is checked: dates, the time zone, the range', async () => {
@@ -119,12 +122,39 @@ test('the query is checked: dates, the time zone, the range', async () => {
 });
 
 test('latency percentiles come from the histogram, placed within their bucket', () => {
+  // The bounds the migration's triggers bucket by, which the summary reads too.
+  const bounds = t.server.services.ctx.db.prepare('SELECT below_ms FROM notice_latency_bounds ORDER BY bucket').pluck().all() as number[];
   const counts = new Array<number>(15).fill(0);
-  assert.equal(latencyPercentile(counts, 0.5), null);
+  assert.equal(latencyPercentile(bounds, counts, 0.5), null);
   counts[2] = 10; // 10 notices between 25 and 50 ms
-  assert.equal(latencyPercentile(counts, 0.5), 39);
+  assert.equal(latencyPercentile(bounds, counts, 0.5), 39);
   counts[7] = 1; // one slow one, 1 to 2.5 s
-  assert.equal(latencyPercentile(counts, 0.95), 1750);
+  assert.equal(latencyPercentile(bounds, counts, 0.95), 1750);
   counts[14] = 1; // and one over an hour: only its lower bound is known
-  assert.equal(latencyPercentile(counts, 0.99), 3_600_000);
+  assert.equal(latencyPercentile(bounds, counts, 0.99), 3_600_000);
+});
+
+test('a day reads 6-hour slots inside, hours at its edges, and quarters only where its midnight is not on the hour', () => {
+  const [six, hour, quarter] = SLOT_SPANS_MS as [number, number, number];
+  const at = (h: number, m = 0) => Date.UTC(2025, 5, 1, h, m);
+  // UTC: one 6-hour slot run.
+  assert.deepEqual(slotRanges(at(0), at(24)), [[six, at(0), at(24)]]);
+  // Paris in summer: midnight is 22:00 UTC, exactly on an hour: no quarters.
+  assert.deepEqual(slotRanges(at(-2), at(22)), [[hour, at(-2), at(0)], [six, at(0), at(18)], [hour, at(18), at(22)]]);
+  // Kathmandu (+5:45): both levels below the 6-hour one, quarters at each edge.
+  assert.deepEqual(slotRanges(at(-6, 15), at(18, 15)), [
+    [quarter, at(-6, 15), at(-5)], [hour, at(-5), at(0)], [six, at(0), at(18)], [quarter, at(18), at(18, 15)],
+  ]);
+  // Shorter than 6 hours, from an India (+5:30) midnight: quarters and hours only.
+  assert.deepEqual(slotRanges(at(18, 30), at(23, 45)), [[quarter, at(18, 30), at(19)], [hour, at(19), at(23)], [quarter, at(23), at(23, 45)]]);
+});
+
+test('purchases a few minutes either side of a :45 or :30 midnight count on their own local day', async () => {
+  // Kathmandu's 2 June starts at 18:15 UTC on 1 June, India's at 18:30, Paris's at 22:00.
+  const as = await readyBuyer(t);
+  for (const at of [Date.UTC(2025, 5, 1, 18, 10), Date.UTC(2025, 5, 1, 18, 20), Date.UTC(2025, 5, 1, 18, 35), Date.UTC(2025, 5, 2, 6)]) await buyAt(at, '1.99', 'USD', as);
+  const started = async (timeZone: string) => byDay(await summary({ from: '2025-06-01', to: '2025-06-02', timeZone }));
+  assert.deepEqual(await started('Asia/Kathmandu'), { '2025-06-01': [1, 1, 199, 0], '2025-06-02': [3, 3, 597, 0] });
+  assert.deepEqual(await started('Asia/Kolkata'), { '2025-06-01': [2, 2, 398, 0], '2025-06-02': [2, 2, 398, 0] });
+  assert.deepEqual(await started('Europe/Paris'), { '2025-06-01': [3, 3, 597, 0], '2025-06-02': [1, 1, 199, 0] });
 });

@@ -168,24 +168,50 @@ test('migration 007 backfills the dashboard rollups from the rows already there,
   notice.run('ntc_3', 'pur_1', 2, 'failed', slot + 120_000, null);
 
   migrate(db, path, ledgerMigrations);
-  const rollup = () => db.prepare('SELECT slot - ? AS at, started, pending, completed, simulated, sales_count, sales_amount, refund_count, refund_amount FROM purchase_rollup ORDER BY slot').all(slot);
+  const columns = 'started, pending, completed, simulated, sales_count, sales_amount, refund_count, refund_amount';
+  const rollup = (span = 900_000) => db.prepare(`SELECT slot - ? AS at, ${columns} FROM purchase_rollup WHERE span = ? ORDER BY slot`).all(slot, span);
+  // Every slot length holds the same counts: the hours and 6-hour slots add up to what the quarters say.
+  const spansAgree = () => {
+    const totals = (table: string, cols: string) => db.prepare(`SELECT span, ${cols.split(', ').map((c) => `SUM(${c}) AS ${c}`).join(', ')} FROM ${table} GROUP BY span ORDER BY span`).all()
+      .map((r) => { const { span, ...rest } = r as Record<string, number>; assert.ok([900_000, 3_600_000, 21_600_000].includes(span!)); return rest; });
+    const latencyCols = Array.from({ length: 15 }, (_, k) => `lat_${k}`).join(', ');
+    for (const [table, cols] of [['purchase_rollup', columns], ['notice_rollup', `pending, delivered, failed, ${latencyCols}`]] as const) {
+      const [quarters, ...others] = totals(table, cols);
+      assert.equal(others.length, 2, table);
+      for (const o of others) assert.deepEqual(o, quarters, table);
+    }
+  };
   assert.deepEqual(rollup(), [
     { at: 0, started: 3, pending: 1, completed: 2, simulated: 1, sales_count: 1, sales_amount: 199, refund_count: 0, refund_amount: 0 },
     { at: 900_000, started: 0, pending: 0, completed: 0, simulated: 0, sales_count: 1, sales_amount: 500, refund_count: 0, refund_amount: 0 },
     { at: 3 * 86_400_000, started: 0, pending: 0, completed: 0, simulated: 0, sales_count: 0, sales_amount: 0, refund_count: 1, refund_amount: 50 },
   ]);
-  assert.deepEqual(db.prepare('SELECT slot - ? AS at, pending, delivered, failed FROM notice_rollup').all(slot), [{ at: 0, pending: 0, delivered: 2, failed: 1 }]);
+  // The hour holds the first two; the 6-hour slot from 06:00 all three.
+  assert.deepEqual(rollup(3_600_000)[0], { at: 0, started: 3, pending: 1, completed: 2, simulated: 1, sales_count: 2, sales_amount: 699, refund_count: 0, refund_amount: 0 });
+  assert.deepEqual(rollup(21_600_000).map((r) => (r as { at: number }).at), [-3 * 3_600_000, 3 * 86_400_000 - 3 * 3_600_000]);
+  assert.deepEqual(db.prepare('SELECT slot - ? AS at, pending, delivered, failed FROM notice_rollup WHERE span = 900000').all(slot), [{ at: 0, pending: 0, delivered: 2, failed: 1 }]);
   // The latency histogram: 42 ms is under 50 (lat_2), 1,234 ms under 2.5 s (lat_7).
-  const latency = () => Object.entries(db.prepare('SELECT * FROM notice_rollup').get() as Record<string, number>).filter(([k, v]) => k.startsWith('lat_') && v !== 0);
+  const latency = () => Object.entries(db.prepare('SELECT * FROM notice_rollup WHERE span = 900000').get() as Record<string, number>).filter(([k, v]) => k.startsWith('lat_') && v !== 0);
   assert.deepEqual(latency(), [['lat_2', 1], ['lat_7', 1]]);
+  spansAgree();
 
   // The triggers: the pending purchase completes an hour later; the failed notice is delivered after a redelivery.
   db.prepare("UPDATE purchases SET status = 'completed', completed_at = ? WHERE id = 'pur_3'").run(slot + 3_600_000);
   db.prepare("UPDATE notices SET status = 'pending' WHERE id = 'ntc_3'").run();
   db.prepare("UPDATE notices SET status = 'delivered', delivered_at = created_at + 7 WHERE id = 'ntc_3'").run();
   assert.deepEqual(rollup()[0], { at: 0, started: 3, pending: 0, completed: 3, simulated: 1, sales_count: 1, sales_amount: 199, refund_count: 0, refund_amount: 0 });
-  assert.deepEqual(db.prepare('SELECT sales_count, sales_amount FROM purchase_rollup WHERE slot = ?').get(slot + 3_600_000), { sales_count: 1, sales_amount: 300 });
-  assert.deepEqual(db.prepare('SELECT pending, delivered, failed FROM notice_rollup').all(), [{ pending: 0, delivered: 3, failed: 0 }]);
+  assert.deepEqual(db.prepare('SELECT sales_count, sales_amount FROM purchase_rollup WHERE span = 900000 AND slot = ?').get(slot + 3_600_000), { sales_count: 1, sales_amount: 300 });
+  assert.deepEqual(db.prepare('SELECT pending, delivered, failed FROM notice_rollup WHERE span = 900000').all(), [{ pending: 0, delivered: 3, failed: 0 }]);
   assert.deepEqual(latency(), [['lat_0', 1], ['lat_2', 1], ['lat_7', 1]]);
+  spansAgree();
+
+  // A latency on a bound counts in the bucket above it: 10 ms is lat_1, 3,600,000 ms lat_14.
+  const edge = db.prepare(`INSERT INTO notices (id, purchase_id, app_key, type, seq, url, payload_json, status, created_at, delivered_at)
+    VALUES (?, 'pur_2', 'app_1', 'postback', ?, 'u', '{}', 'delivered', ?, ?)`);
+  edge.run('ntc_4', 2, slot + 120_000, slot + 120_000 + 10);
+  edge.run('ntc_5', 3, slot + 120_000, slot + 120_000 + 9);
+  edge.run('ntc_6', 4, slot + 120_000, slot + 120_000 + 3_600_000);
+  assert.deepEqual(latency(), [['lat_0', 2], ['lat_1', 1], ['lat_2', 1], ['lat_7', 1], ['lat_14', 1]]);
+  spansAgree();
   db.close();
 });

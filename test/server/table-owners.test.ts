@@ -33,6 +33,7 @@ const tableOwners: Readonly<Record<string, string>> = {
   idempotency_keys: 'server/http/idempotency.ts',
   purchase_rollup: 'server/dashboard/summary.ts',
   notice_rollup: 'server/dashboard/summary.ts',
+  notice_latency_bounds: 'server/dashboard/summary.ts',
 };
 
 /** Where schema is made, not used: the numbered migrations. */
