@@ -55,7 +55,7 @@ export interface ClientOptions {
   readonly baseUrl: string | (() => Promise<string>);
   /** The admin token; null when a session cookie authenticates (credentials: 'same-origin'). */
   readonly token?: string | null | (() => Promise<string | null>);
-  /** Parse every answer against its route's response schema; a wrong shape throws `response_invalid`. Tests and dev mode turn it on. */
+  /** Parse every answer against its route's response schema and success status; a wrong shape or status throws `response_invalid`. Tests and dev mode turn it on. */
   readonly checkResponses?: boolean;
   /** Called when the server stops accepting the console credential. */
   readonly onUnauthorized?: () => void;
@@ -99,6 +99,7 @@ export function createClient(opts: ClientOptions): Client {
     if (spec.method !== 'GET' && !('safe' in spec)) headers['idempotency-key'] = input.idempotencyKey ?? newKey();
 
     let res: Response;
+    let text: string;
     try {
       res = await doFetch(url, {
         method: spec.method,
@@ -108,11 +109,12 @@ export function createClient(opts: ClientOptions): Client {
         cache: 'no-store',
         signal: input.signal,
       });
+      // Inside the try: a connection that dies halfway through the answer is the network's failure too, not a TypeError.
+      text = await res.text();
     } catch (e) {
       if (e instanceof Error && e.name === 'AbortError') throw e;
       throw new ApiError(0, 'network_error', 'Paydesk is not answering. Check that the server is running, then try again.');
     }
-    const text = await res.text();
     let json: unknown;
     try {
       json = text === '' ? undefined : JSON.parse(text);
@@ -129,6 +131,11 @@ export function createClient(opts: ClientOptions): Client {
       throw new ApiError(res.status, `http_${res.status}`, `The server answered ${res.status} ${res.statusText || ''}`.trim() + '.');
     }
     if (!opts.checkResponses) return json as RouteResult<N>;
+    // The contract fixes each route's success status, so callers need not look at it; check mode holds the server to it.
+    const success = ('status' in spec ? spec.status : undefined) ?? 200;
+    if (res.status !== success) {
+      throw new ApiError(res.status, 'response_invalid', `${spec.method} ${spec.path} answered ${res.status}; its route in contract/api.ts says ${success}.`);
+    }
     const parsed = spec.response.safeParse(json);
     if (!parsed.success) {
       throw new ApiError(res.status, 'response_invalid', `${spec.method} ${spec.path} answered a body that does not match its response schema in contract/api.ts.`, {
