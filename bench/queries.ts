@@ -9,7 +9,8 @@ import Database from 'better-sqlite3';
 import { startServer } from '../server/main.ts';
 import { newId } from '../server/ids.ts';
 import { summarize, type Row } from './report.ts';
-import { Client } from './load.ts';
+import { KeepAlive, benchClient } from './load.ts';
+import type { RouteQuery } from '../contract/client.ts';
 
 const root = join(import.meta.dirname, '..');
 
@@ -114,40 +115,40 @@ export async function benchQueries(opts: { purchases?: number; notices?: number;
     const startMs = await measureStartServer(dataDir);
     const server = await spawnServer(dataDir);
     const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
-    // One keep-alive connection, like the console's: the figure is the server's, not a new connection's or fetch()'s.
-    const client = new Client(server.url, token, 1);
-    const get = async (path: string) => {
+    // One keep-alive connection, like the console's: the figure is the server's, not a new connection's.
+    const transport = new KeepAlive(1);
+    const client = benchClient(server.url, transport, token);
+    const transactions = async (query: RouteQuery<'listTransactions'>) => {
       const t = performance.now();
-      const res = await client.call<{ items: unknown[]; nextCursor: string | null }>('GET', path);
-      if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
-      return { ms: performance.now() - t, body: res.body };
+      const body = await client.call('listTransactions', { query });
+      return { ms: performance.now() - t, body };
     };
     // A cursor ten pages deep, so "next page" is not just page 2.
-    let cursor = '';
-    for (let i = 0; i < 10; i++) cursor = (await get(`/api/transactions?limit=50${cursor ? `&cursor=${cursor}` : ''}`)).body.nextCursor!;
-    const queries: [string, string][] = [
-      ['first page (50 rows)', '/api/transactions?limit=50'],
-      ['next page by keyset (page 11)', `/api/transactions?limit=50&cursor=${cursor}`],
-      ['filter by app', `/api/transactions?limit=50&appKey=${appKeys[7]}`],
-      ['filter by app + status', `/api/transactions?limit=50&appKey=${appKeys[3]}&status=completed`],
-      ['search by transaction id', `/api/transactions?q=${sampleTxn}`],
+    let cursor: string | undefined;
+    for (let i = 0; i < 10; i++) cursor = (await transactions({ limit: 50, cursor })).body.nextCursor!;
+    const queries: [string, RouteQuery<'listTransactions'>][] = [
+      ['first page (50 rows)', { limit: 50 }],
+      ['next page by keyset (page 11)', { limit: 50, cursor }],
+      ['filter by app', { limit: 50, appKey: appKeys[7] }],
+      ['filter by app + status', { limit: 50, appKey: appKeys[3], status: 'completed' }],
+      ['search by transaction id', { q: sampleTxn }],
     ];
     const rows: Row[] = [];
-    for (const [name, path] of queries) {
-      for (let i = 0; i < 20; i++) await get(path);
+    for (const [name, query] of queries) {
+      for (let i = 0; i < 20; i++) await transactions(query);
       const samples: number[] = [];
-      for (let i = 0; i < repeats; i++) samples.push((await get(path)).ms);
+      for (let i = 0; i < repeats; i++) samples.push((await transactions(query)).ms);
       const s = summarize(samples);
       rows.push({ name: `${name} p50`, value: s.p50, unit: 'ms' });
       rows.push({ name: `${name} p99`, value: s.p99, unit: 'ms', goal: '< 10 ms', ok: s.p99 < 10 });
     }
-    const found = (await get(`/api/transactions?q=${sampleTxn}`)).body.items.length;
+    const found = (await transactions({ q: sampleTxn })).body.items.length;
     rows.push({ name: 'search finds the transaction', value: found, unit: 'row', ok: found === 1 });
     rows.push({ name: 'startServer() to ready', value: startMs, unit: 'ms', goal: '< 1000 ms', ok: startMs < 1000 });
     rows.push({ name: 'process spawn to listening (incl. tsx)', value: server.readyMs, unit: 'ms' });
     const rss = rssMb(server.pid);
     rows.push({ name: 'server RSS after the queries', value: rss, unit: 'MB', goal: '< 250 MB', ok: rss < 250 });
-    client.close();
+    transport.close();
     await server.stop();
     return rows;
   } finally {
