@@ -7,6 +7,7 @@ import { SignJWT } from 'jose';
 import type { BrowserContext, Page } from 'playwright-core';
 import { startStage, clickBuy, payResult, storeJwt, screenshot, type Stage } from './harness.ts';
 import { confirmPurchase } from './wallet.ts';
+import { isApiError } from '../../contract/client.ts';
 
 interface Outcome {
   ok: boolean;
@@ -150,7 +151,7 @@ test('navigator.mozPay polyfill: onsuccess with the transactionID; of several JW
   const purchaseId = new URL(popup.url()).pathname.split('/').pop()!;
   await confirmPurchase(stage, purchaseId, (await popup.textContent('#code'))!.trim());
   const o = await outcome(page);
-  const txn = (await stage.api<{ transactionID: string }>('GET', `/api/purchases/${purchaseId}`)).body.transactionID;
+  const txn = (await stage.client.call('getPurchase', { params: { id: purchaseId } })).transactionID;
   assert.deepEqual(o, { ok: true, result: { transactionID: txn }, readyState: 'done', events: ['success'] });
 });
 
@@ -194,12 +195,12 @@ test('Paydesk.pay: a replayed request is INVALID_REQUEST (request_jti_replayed);
 
 test('Paydesk.pay rejects with PAYMENT_DECLINED when the card is declined', async (t) => {
   const { page, context } = await storePage(t);
-  const declining = await stage.api<{ id: string }>('POST', `/api/buyers/${stage.demo.buyer.id}/payment-methods`, {
-    card: { number: '4000 0000 0000 0002', expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvc: '123' },
+  const declining = await stage.client.call('addPaymentMethod', {
+    params: { id: stage.demo.buyer.id },
+    body: { card: { number: '4000 0000 0000 0002', expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvc: '123' } },
   });
-  assert.equal(declining.status, 201);
   t.after(async () => {
-    await stage.api('DELETE', `/api/buyers/${stage.demo.buyer.id}/payment-methods/${declining.body.id}`);
+    await stage.client.call('removePaymentMethod', { params: { id: stage.demo.buyer.id, pm: declining.id } });
   });
   const { jwt } = await storeJwt(stage.demo);
   await armButton(page, 'pay', jwt);
@@ -208,9 +209,9 @@ test('Paydesk.pay rejects with PAYMENT_DECLINED when the card is declined', asyn
   const popup = await opened;
   await popup.waitForURL(/\/pay\/pur_/);
   const purchaseId = new URL(popup.url()).pathname.split('/').pop()!;
-  const shown = await stage.api<{ digest: string }>('GET', `/api/purchases/${purchaseId}`);
-  const r = await stage.api('POST', `/api/purchases/${purchaseId}/confirm`, { pin: stage.demo.buyer.pin, digest: shown.body.digest, paymentMethodId: declining.body.id });
-  assert.equal(r.status, 402);
+  const shown = await stage.client.call('getPurchase', { params: { id: purchaseId } });
+  await assert.rejects(stage.client.call('confirmPurchase', { params: { id: purchaseId }, body: { pin: stage.demo.buyer.pin, digest: shown.digest, paymentMethodId: declining.id } }),
+    (e) => isApiError(e) && e.status === 402 && e.code === 'card_declined');
   const o = await outcome(page);
   assert.deepEqual([o.ok, o.name], [false, 'PAYMENT_DECLINED']);
   await popup.waitForSelector('body[data-status="declined"]').catch(() => undefined);
@@ -260,10 +261,10 @@ test('a blocked popup does not stop the purchase: the buyer still confirms in th
   const created = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/v1/pay');
   await page.reload();
   const { id: purchaseId } = (await (await created).json()) as { id: string };
-  const list = await stage.api<{ items: { id: string; item: { productData: string } }[] }>('GET', '/api/purchases?status=pending');
-  assert.equal(list.body.items.find((p) => p.item.productData === `order=${orderId}`)?.id, purchaseId, 'the purchase was created');
+  const list = await stage.client.call('listPurchases', { query: { status: 'pending' } });
+  assert.equal(list.items.find((p) => p.item.productData === `order=${orderId}`)?.id, purchaseId, 'the purchase was created');
   assert.equal(context.pages().length, 1, 'no window opened');
-  const code = (await stage.api<{ code: string }>('GET', `/api/purchases/${purchaseId}`)).body.code;
+  const code = (await stage.client.call('getPurchase', { params: { id: purchaseId } })).code;
   await confirmPurchase(stage, purchaseId, code);
   const o = await outcome(page);
   assert.equal(o.ok, true, JSON.stringify(o));
