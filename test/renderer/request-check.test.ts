@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { jwtVerify } from 'jose';
 import { startServer, type ServerInternals } from '../../server/main.ts';
-import { freshDataDir, signRequest } from '../helpers/paydesk.ts';
+import { freshDataDir, signRequest, testClient } from '../helpers/paydesk.ts';
 import { explainRequest, DEFAULT_AUDIENCES, type CheckContext } from '../../renderer/src/request-check.ts';
 import { signHS256, verifyHS256, decodeJwt } from '../../renderer/src/jwt.ts';
 import { SseParser } from '../../renderer/src/events.ts';
@@ -18,13 +18,12 @@ describe('request lab judgement matches the server', () => {
 
   before(async () => {
     server = await startServer({ port: 0, dataDir: freshDataDir('renderer-lab'), log: () => undefined });
-    const h = { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' };
-    const r = await fetch(`${server.url}/api/apps`, { method: 'POST', headers: h, body: JSON.stringify({
-      name: 'Lab', homepage: 'http://127.0.0.1:9/', contactEmail: 'lab@example.com', postbackURL: 'http://127.0.0.1:9/p', chargebackURL: 'http://127.0.0.1:9/c',
-    }) });
-    const body = (await r.json()) as { app: { key: string }; secret: { id: string; secret: string } };
+    const api = testClient(server);
+    const body = await api.call('createApp', {
+      body: { name: 'Lab', homepage: 'http://127.0.0.1:9/', contactEmail: 'lab@example.com', postbackURL: 'http://127.0.0.1:9/p', chargebackURL: 'http://127.0.0.1:9/c' },
+    });
     app = { key: body.app.key, secret: body.secret.secret, secretId: body.secret.id };
-    const tiers = (await (await fetch(`${server.url}/api/price-tiers`, { headers: h })).json()) as { tiers: { id: string; prices: Record<string, number> }[]; currencies: Record<string, number> };
+    const tiers = await api.call('priceTiers');
     ctx = async (signature) => ({
       now: Date.now(), audiences: DEFAULT_AUDIENCES, defaultCurrency: 'USD', tiers: tiers.tiers, currencies: tiers.currencies,
       apps: [{ key: app.key, name: 'Lab', status: 'active', access: 'live' }], ...(signature ? { signature } : {}),
