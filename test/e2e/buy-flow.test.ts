@@ -10,15 +10,6 @@ import { animationsSettled, atAnimationTime } from '../helpers/animations.ts';
 import { startStage, clickBuy, payResult, screenshot } from './harness.ts';
 import { confirmPurchase } from './wallet.ts';
 
-interface PublicPurchase {
-  id: string;
-  status: string;
-  code: string;
-  price: { display: string };
-  seller: { name: string; homepage: string };
-  transactionID: string | null;
-}
-
 test('demo store: status window, confirm in the wallet, onSuccess, postback unlocks the pony, chargeback locks it', async (t) => {
   const stage = await startStage();
   t.after(() => stage.close());
@@ -30,7 +21,7 @@ test('demo store: status window, confirm in the wallet, onSuccess, postback unlo
   await screenshot(page, 'store-locked');
 
   const { popup, purchaseId } = await clickBuy(page);
-  const pub = (await (await fetch(`${demo.paydesk.url}/v1/pay/${purchaseId}`)).json()) as PublicPurchase;
+  const pub = await stage.client.call('payStatus', { params: { id: purchaseId } });
   assert.equal(pub.status, 'pending');
 
   // The status window: item, price, seller and code; no field to type anything into.
