@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Client, Receiver, cpuSecondsOf, payRequest, spawnPaydesk } from './load.ts';
+import { KeepAlive, Receiver, benchClient, cpuSecondsOf, payRequest, spawnPaydesk } from './load.ts';
 import { summarize, type Row } from './report.ts';
 
 export async function benchDispatch(opts: { notices: number; buyers: number; progress: (m: string) => void }): Promise<Row[]> {
@@ -18,31 +18,30 @@ export async function benchDispatch(opts: { notices: number; buyers: number; pro
   hung.hang = true;
   const server = await spawnPaydesk(dataDir);
   const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
-  const client = new Client(server.url, token, opts.buyers + 4);
+  const transport = new KeepAlive(opts.buyers + 4);
+  const client = benchClient(server.url, transport, token);
   try {
-    const must = async <T>(p: Promise<{ status: number; body: T }>, what: string, status: number): Promise<T> => {
-      const r = await p;
-      if (r.status !== status) throw new Error(`${what}: HTTP ${r.status} ${JSON.stringify(r.body)}`);
-      return r.body;
-    };
     const apps: { app: { key: string }; secret: { secret: string } }[] = [];
     for (const [i, m] of merchants.entries()) {
-      apps.push(await must(client.call<{ app: { key: string }; secret: { secret: string } }>('POST', '/api/apps', {
-        name: `Shop ${i}`, homepage: 'http://127.0.0.1:9/', contactEmail: 'shop@example.com', postbackURL: `${m.url}/postback`, chargebackURL: `${m.url}/chargeback`,
-      }), 'create app', 201));
+      apps.push(await client.call('createApp', {
+        body: { name: `Shop ${i}`, homepage: 'http://127.0.0.1:9/', contactEmail: 'shop@example.com', postbackURL: `${m.url}/postback`, chargebackURL: `${m.url}/chargeback` },
+      }));
     }
-    const buyer = await must(client.call<{ id: string }>('POST', '/api/buyers', { email: 'dispatch@example.com', name: 'Bench Buyer' }), 'create buyer', 201);
-    await must(client.call('POST', '/api/wallet/session', { buyerId: buyer.id }), 'sign in', 200);
-    await must(client.call('PUT', `/api/buyers/${buyer.id}/pin`, { pin: '2468', unlockWindowSeconds: 300 }), 'set PIN', 200);
+    const buyer = await client.call('createBuyer', { body: { email: 'dispatch@example.com', name: 'Bench Buyer' } });
+    await client.call('signIn', { body: { buyerId: buyer.id } });
+    await client.call('setPin', { params: { id: buyer.id }, body: { pin: '2468', unlockWindowSeconds: 300 } });
     const cards: string[] = [];
     for (let i = 0; i < opts.buyers; i++) {
-      cards.push((await must(client.call<{ id: string }>('POST', `/api/buyers/${buyer.id}/payment-methods`, {
-        card: { number: '4242 4242 4242 4242', expMonth: 12, expYear: new Date().getUTCFullYear() + 3, cvc: '123' },
-        limits: { perPurchase: 100_000, perMonth: 1_000_000_000 },
-      }), 'add card', 201)).id);
+      cards.push((await client.call('addPaymentMethod', {
+        params: { id: buyer.id },
+        body: {
+          card: { number: '4242 4242 4242 4242', expMonth: 12, expYear: new Date().getUTCFullYear() + 3, cvc: '123' },
+          limits: { perPurchase: 100_000, perMonth: 1_000_000_000 },
+        },
+      })).id);
     }
-    const first = await must(client.call<{ id: string }>('POST', '/v1/pay', { jwts: [payRequest(apps[0]!.app.key, apps[0]!.secret.secret, 'unlock')] }), 'pay', 201);
-    await must(client.call('POST', `/api/purchases/${first.id}/confirm`, { pin: '2468', paymentMethodId: cards[0] }), 'confirm with PIN', 200);
+    const first = await client.call('pay', { body: { jwts: [payRequest(apps[0]!.app.key, apps[0]!.secret.secret, 'unlock')] } });
+    await client.call('confirmPurchase', { params: { id: first.id }, body: { pin: '2468', paymentMethodId: cards[0] } });
 
     opts.progress(`dispatch: ${opts.notices} purchases over 10 apps, one merchant hangs...`);
     let next = 1;
@@ -52,8 +51,8 @@ export async function benchDispatch(opts: { notices: number; buyers: number; pro
       while (next < opts.notices) {
         const n = next++;
         const app = apps[n % apps.length]!;
-        const created = await must(client.call<{ id: string }>('POST', '/v1/pay', { jwts: [payRequest(app.app.key, app.secret.secret, `d-${n}`)] }), 'pay', 201);
-        await must(client.call('POST', `/api/purchases/${created.id}/confirm`, { paymentMethodId: cards[w] }), 'confirm', 200);
+        const created = await client.call('pay', { body: { jwts: [payRequest(app.app.key, app.secret.secret, `d-${n}`)] } });
+        await client.call('confirmPurchase', { params: { id: created.id }, body: { paymentMethodId: cards[w] } });
       }
     }));
     const loadSeconds = (performance.now() - t0) / 1000;
@@ -83,7 +82,7 @@ export async function benchDispatch(opts: { notices: number; buyers: number; pro
       { name: 'hanging merchant: still pending', value: hungPending, unit: 'notices', note: 'its delivery slots wait out the 15 s response timeout' },
     ];
   } finally {
-    client.close();
+    transport.close();
     await server.stop();
     for (const m of merchants) await m.close();
     rmSync(dataDir, { recursive: true, force: true });

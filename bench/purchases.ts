@@ -10,7 +10,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Receiver, cpuSecondsOf, payRequest, runLoad, selfCpuSeconds, signHs256, spawnListening, spawnPaydesk, type ChildServer } from './load.ts';
+import { KeepAlive, Receiver, benchClient, cpuSecondsOf, payRequest, runLoad, selfCpuSeconds, signHs256, spawnListening, spawnPaydesk, type ChildServer } from './load.ts';
 import { summarize, type Row } from './report.ts';
 
 export interface PointResult {
@@ -51,24 +51,25 @@ async function paydeskPoints(opts: PurchaseBenchOptions, receiver: Receiver): Pr
   const dataDir = mkdtempSync(join(tmpdir(), 'paydesk-bench-purchases-'));
   const server = await spawnPaydesk(dataDir);
   const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
-  const client = new Client(server.url, token, Math.max(...opts.buyers) + 4);
+  const transport = new KeepAlive(Math.max(...opts.buyers) + 4);
+  const client = benchClient(server.url, transport, token);
   try {
-    const must = async <T>(p: Promise<{ status: number; body: T }>, what: string, status = 200): Promise<T> => {
-      const r = await p;
-      if (r.status !== status) throw new Error(`${what}: HTTP ${r.status} ${JSON.stringify(r.body)}`);
-      return r.body;
-    };
-    const app = await must(client.call<{ app: { key: string }; secret: { secret: string } }>('POST', '/api/apps', {
-      name: 'Bench Shop', homepage: 'http://127.0.0.1:9/', contactEmail: 'bench@example.com',
-      postbackURL: `${receiver.url}/postback`, chargebackURL: `${receiver.url}/chargeback`,
-    }), 'create app', 201);
-    const buyer = await must(client.call<{ id: string }>('POST', '/api/buyers', { email: 'bench@example.com', name: 'Bench Buyer' }), 'create buyer', 201);
-    await must(client.call('POST', '/api/wallet/session', { buyerId: buyer.id }), 'sign in');
-    await must(client.call('PUT', `/api/buyers/${buyer.id}/pin`, { pin: '2468', unlockWindowSeconds: 300 }), 'set PIN');
-    const addCard = async () => (await must(client.call<{ id: string }>('POST', `/api/buyers/${buyer.id}/payment-methods`, {
-      card: { number: '4242 4242 4242 4242', expMonth: 12, expYear: new Date().getUTCFullYear() + 3, cvc: '123' },
-      limits: { perPurchase: 100_000, perMonth: 1_000_000_000 },
-    }), 'add card', 201)).id;
+    const app = await client.call('createApp', {
+      body: {
+        name: 'Bench Shop', homepage: 'http://127.0.0.1:9/', contactEmail: 'bench@example.com',
+        postbackURL: `${receiver.url}/postback`, chargebackURL: `${receiver.url}/chargeback`,
+      },
+    });
+    const buyer = await client.call('createBuyer', { body: { email: 'bench@example.com', name: 'Bench Buyer' } });
+    await client.call('signIn', { body: { buyerId: buyer.id } });
+    await client.call('setPin', { params: { id: buyer.id }, body: { pin: '2468', unlockWindowSeconds: 300 } });
+    const addCard = async () => (await client.call('addPaymentMethod', {
+      params: { id: buyer.id },
+      body: {
+        card: { number: '4242 4242 4242 4242', expMonth: 12, expYear: new Date().getUTCFullYear() + 3, cvc: '123' },
+        limits: { perPurchase: 100_000, perMonth: 1_000_000_000 },
+      },
+    })).id;
 
     let n = 0;
     const results: PointResult[] = [];
@@ -78,42 +79,42 @@ async function paydeskPoints(opts: PurchaseBenchOptions, receiver: Receiver): Pr
       // measure that sum instead of the purchase (see docs/PERFORMANCE.md).
       const cards = await Promise.all(Array.from({ length: buyers }, addCard));
       // The first purchase with the PIN opens the unlock window; the rest confirm inside it.
-      const first = await must(client.call<{ id: string }>('POST', '/v1/pay', { jwts: [payRequest(app.app.key, app.secret.secret, 'unlock')] }), 'pay', 201);
-      await must(client.call('POST', `/api/purchases/${first.id}/confirm`, { pin: '2468', paymentMethodId: cards[0] }), 'confirm with PIN');
+      const first = await client.call('pay', { body: { jwts: [payRequest(app.app.key, app.secret.secret, 'unlock')] } });
+      await client.call('confirmPurchase', { params: { id: first.id }, body: { pin: '2468', paymentMethodId: cards[0] } });
+      // A refusal throws (ApiError with its code), and runLoad counts it as an error.
       const step = async (w: number) => {
         const order = `order-${++n}`;
-        const created = await client.call<{ id: string }>('POST', '/v1/pay', { jwts: [payRequest(app.app.key, app.secret.secret, order)] }, { 'idempotency-key': `pay-${order}` });
-        if (created.status !== 201) throw new Error(`pay: HTTP ${created.status} ${JSON.stringify(created.body)}`);
-        const confirmed = await client.call<{ status: string; transactionID: string }>('POST', `/api/purchases/${created.body.id}/confirm`,
-          { paymentMethodId: cards[w] }, { 'idempotency-key': `confirm-${created.body.id}` });
-        if (confirmed.status !== 200 || confirmed.body.status !== 'completed') throw new Error(`confirm: HTTP ${confirmed.status} ${JSON.stringify(confirmed.body)}`);
-        await receiver.postbackFor(confirmed.body.transactionID);
+        const created = await client.call('pay', { body: { jwts: [payRequest(app.app.key, app.secret.secret, order)] }, idempotencyKey: `pay-${order}` });
+        const confirmed = await client.call('confirmPurchase', { params: { id: created.id }, body: { paymentMethodId: cards[w] }, idempotencyKey: `confirm-${created.id}` });
+        if (confirmed.status !== 'completed' || confirmed.transactionID === null) throw new Error(`confirm: ${confirmed.status}`);
+        await receiver.postbackFor(confirmed.transactionID);
       };
       opts.progress(`purchases: Paydesk, ${buyers} buyer(s)...`);
       results.push(await measure(server, buyers, opts, step));
     }
     return results;
   } finally {
-    client.close();
+    transport.close();
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
-/** Every point against one of the bare servers (the reference, the floor): `step` makes one purchase through `client`. */
+/** Every point against one of the bare servers (the reference, the floor): `stepFor(url, transport)` makes one purchase from the server at `url`. */
 async function barePoints(opts: PurchaseBenchOptions, label: string, script: string, args: readonly string[],
-  step: (client: Client) => Promise<void>): Promise<PointResult[]> {
+  stepFor: (url: string, transport: KeepAlive) => () => Promise<void>): Promise<PointResult[]> {
   const server = await spawnListening(script, args);
-  const client = new Client(server.url, undefined, Math.max(...opts.buyers) + 4);
+  const transport = new KeepAlive(Math.max(...opts.buyers) + 4);
+  const step = stepFor(server.url, transport);
   try {
     const results: PointResult[] = [];
     for (const buyers of opts.buyers) {
       opts.progress(`purchases: ${label}, ${buyers} buyer(s)...`);
-      results.push(await measure(server, buyers, opts, () => step(client)));
+      results.push(await measure(server, buyers, opts, step));
     }
     return results;
   } finally {
-    client.close();
+    transport.close();
     await server.stop();
   }
 }
@@ -123,24 +124,29 @@ async function referencePoints(opts: PurchaseBenchOptions, receiver: Receiver): 
   const secret = 'reference-secret-'.padEnd(43, 'x');
   let n = 0;
   try {
-    return await barePoints(opts, 'reference', 'bench/reference-server.ts', ['--data-dir', dataDir, '--secret', secret, '--postback', `${receiver.url}/postback`], async (client) => {
+    return await barePoints(opts, 'reference', 'bench/reference-server.ts', ['--data-dir', dataDir, '--secret', secret, '--postback', `${receiver.url}/postback`], (url, transport) => async () => {
       const iat = Math.floor(Date.now() / 1000);
       const jwt = signHs256({ iss: 'app_ref', aud: 'paydesk', iat, exp: iat + 600, jti: `ref-${++n}`, request: { id: 'pony-1', price: '1.99', currency: 'USD', productData: `order-${n}` } }, secret);
-      const r = await client.call<{ transactionID: string }>('POST', '/buy', { jwt });
-      if (r.status !== 200) throw new Error(`reference: HTTP ${r.status}`);
-      await receiver.postbackFor(r.body.transactionID);
+      const r = await transport.postJson<{ transactionID: string }>(`${url}/buy`, { jwt });
+      await receiver.postbackFor(r.transactionID);
     });
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
-/** The same client steps against bench/floor-server.ts: three HTTP exchanges and nothing else. */
+/**
+ * The same client steps against bench/floor-server.ts: three HTTP exchanges and nothing else.
+ * The floor answers Paydesk's paths with only the fields read here, which the bench's unchecked client takes as they come.
+ */
 function floorPoints(opts: PurchaseBenchOptions, receiver: Receiver): Promise<PointResult[]> {
-  return barePoints(opts, 'HTTP floor', 'bench/floor-server.ts', ['--postback', `${receiver.url}/postback`], async (client) => {
-    const created = await client.call<{ id: string }>('POST', '/v1/pay', { jwts: ['x'] });
-    const confirmed = await client.call<{ transactionID: string }>('POST', `/api/purchases/${created.body.id}/confirm`, {});
-    await receiver.postbackFor(confirmed.body.transactionID);
+  return barePoints(opts, 'HTTP floor', 'bench/floor-server.ts', ['--postback', `${receiver.url}/postback`], (url, transport) => {
+    const client = benchClient(url, transport);
+    return async () => {
+      const created = await client.call('pay', { body: { jwts: ['x'] } });
+      const confirmed = await client.call('confirmPurchase', { params: { id: created.id }, body: {} });
+      await receiver.postbackFor(confirmed.transactionID ?? '');
+    };
   });
 }
 

@@ -11,7 +11,8 @@ import Database from 'better-sqlite3';
 import { startServer } from '../server/main.ts';
 import { newId } from '../server/ids.ts';
 import { summarize, type Row } from './report.ts';
-import { Client } from './load.ts';
+import { KeepAlive, benchClient } from './load.ts';
+import type { RouteQuery } from '../contract/client.ts';
 
 const root = join(import.meta.dirname, '..');
 
@@ -64,14 +65,14 @@ export async function seed(dataDir: string, purchases: number, notices: number, 
 const summaryRanges: readonly (readonly [string, string, string])[] = [['30 days', '2026-03-01', '2026-03-30'], ['90 days', '2026-01-01', '2026-03-31']];
 
 /** What the dashboard asks for: its default range, 30 days (spanning Paris's spring DST change), and 90 days. */
-async function benchSummary(get: (path: string) => Promise<{ ms: number }>, repeats: number): Promise<{ rows: Row[]; p50: number }> {
+async function benchSummary(get: (query: RouteQuery<'getSummary'>) => Promise<{ ms: number }>, repeats: number): Promise<{ rows: Row[]; p50: number }> {
   const rows: Row[] = [];
   let p50 = NaN;
   for (const [label, from, to] of summaryRanges) {
-    const path = `/api/summary?from=${from}&to=${to}&timeZone=${encodeURIComponent('Europe/Paris')}`;
-    for (let i = 0; i < 20; i++) await get(path);
+    const query = { from, to, timeZone: 'Europe/Paris' };
+    for (let i = 0; i < 20; i++) await get(query);
     const samples: number[] = [];
-    for (let i = 0; i < repeats; i++) samples.push((await get(path)).ms);
+    for (let i = 0; i < repeats; i++) samples.push((await get(query)).ms);
     const s = summarize(samples);
     if (label === '30 days') p50 = s.p50;
     rows.push({ name: `dashboard summary, ${label} p50`, value: s.p50, unit: 'ms' });
@@ -161,42 +162,46 @@ export async function benchQueries(opts: { purchases?: number; notices?: number;
     const startMs = await measureStartServer(dataDir);
     const server = await spawnServer(dataDir);
     const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
-    // One keep-alive connection, like the console's: the figure is the server's, not a new connection's or fetch()'s.
-    const client = new Client(server.url, token, 1);
-    const get = async (path: string) => {
+    // One keep-alive connection, like the console's: the figure is the server's, not a new connection's.
+    const transport = new KeepAlive(1);
+    const client = benchClient(server.url, transport, token);
+    const transactions = async (query: RouteQuery<'listTransactions'>) => {
       const t = performance.now();
-      const res = await client.call<{ items: unknown[]; nextCursor: string | null }>('GET', path);
-      if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
-      return { ms: performance.now() - t, body: res.body };
+      const body = await client.call('listTransactions', { query });
+      return { ms: performance.now() - t, body };
     };
     // A cursor ten pages deep, so "next page" is not just page 2.
-    let cursor = '';
-    for (let i = 0; i < 10; i++) cursor = (await get(`/api/transactions?limit=50${cursor ? `&cursor=${cursor}` : ''}`)).body.nextCursor!;
-    const queries: [string, string][] = [
-      ['first page (50 rows)', '/api/transactions?limit=50'],
-      ['next page by keyset (page 11)', `/api/transactions?limit=50&cursor=${cursor}`],
-      ['filter by app', `/api/transactions?limit=50&appKey=${appKeys[7]}`],
-      ['filter by app + status', `/api/transactions?limit=50&appKey=${appKeys[3]}&status=completed`],
-      ['search by transaction id', `/api/transactions?q=${sampleTxn}`],
+    let cursor: string | undefined;
+    for (let i = 0; i < 10; i++) cursor = (await transactions({ limit: 50, cursor })).body.nextCursor!;
+    const queries: [string, RouteQuery<'listTransactions'>][] = [
+      ['first page (50 rows)', { limit: 50 }],
+      ['next page by keyset (page 11)', { limit: 50, cursor }],
+      ['filter by app', { limit: 50, appKey: appKeys[7] }],
+      ['filter by app + status', { limit: 50, appKey: appKeys[3], status: 'completed' }],
+      ['search by transaction id', { q: sampleTxn }],
     ];
     const rows: Row[] = [];
-    for (const [name, path] of queries) {
-      for (let i = 0; i < 20; i++) await get(path);
+    for (const [name, query] of queries) {
+      for (let i = 0; i < 20; i++) await transactions(query);
       const samples: number[] = [];
-      for (let i = 0; i < repeats; i++) samples.push((await get(path)).ms);
+      for (let i = 0; i < repeats; i++) samples.push((await transactions(query)).ms);
       const s = summarize(samples);
       rows.push({ name: `${name} p50`, value: s.p50, unit: 'ms' });
       rows.push({ name: `${name} p99`, value: s.p99, unit: 'ms', goal: '< 10 ms', ok: s.p99 < 10 });
     }
-    const summary = await benchSummary((path) => get(path), repeats);
+    const summary = await benchSummary(async (query) => {
+      const t = performance.now();
+      await client.call('getSummary', { query });
+      return { ms: performance.now() - t };
+    }, repeats);
     rows.push(...summary.rows);
-    const found = (await get(`/api/transactions?q=${sampleTxn}`)).body.items.length;
+    const found = (await transactions({ q: sampleTxn })).body.items.length;
     rows.push({ name: 'search finds the transaction', value: found, unit: 'row', ok: found === 1 });
     rows.push({ name: 'startServer() to ready', value: startMs, unit: 'ms', goal: '< 1000 ms', ok: startMs < 1000 });
     rows.push({ name: 'process spawn to listening (incl. tsx)', value: server.readyMs, unit: 'ms' });
     const rss = rssMb(server.pid);
     rows.push({ name: 'server RSS after the queries', value: rss, unit: 'MB', goal: '< 250 MB', ok: rss < 250 });
-    client.close();
+    transport.close();
     await server.stop();
     // After the server is gone: a pause on the keep-alive connection would end it.
     rows.push(...summaryBaseline(dataDir, summary.p50, repeats));

@@ -3,7 +3,7 @@
 // client types are all derived from this table. The renderer may import this
 // file (zod only, no Node).
 import { z } from 'zod';
-import { errorCatalogue, type ErrorCode } from './errors.ts';
+import { ErrorCodeSchema } from './errors.ts';
 import { NoticeType, PaydeskEvent } from './events.ts';
 
 export { NoticeType };
@@ -96,7 +96,7 @@ export const Purchase = z.object({
   }),
   buyer: z.object({ id: z.string(), email: z.string(), name: z.string() }).nullable(),
   paymentMethod: z.object({ brand: z.string(), last4: z.string() }).nullable(),
-  transactionID: z.string().nullable(), failure: z.object({ code: z.string() }).nullable(), errorName: z.string().nullable(),
+  transactionID: z.string().nullable(), failure: z.object({ code: ErrorCodeSchema }).nullable(), errorName: z.string().nullable(),
   digest: z.string().describe('send back with confirm to bind the PIN to what was shown'),
   createdAt: isoDate, expiresAt: isoDate, completedAt: isoDate.nullable(),
 });
@@ -115,8 +115,7 @@ export const PublicPurchase = z.object({
   transactionID: z.string().nullable(), error: z.string().nullable().describe('mozPay error name once the purchase failed'), expiresAt: isoDate,
 });
 
-/** Every code an answer's error may carry: the catalogue's (contract/errors.ts), nothing else. */
-export const ErrorCodeSchema = z.enum(Object.keys(errorCatalogue) as [ErrorCode, ...ErrorCode[]]);
+export { ErrorCodeSchema };
 export const ErrorBody = z.object({ error: z.object({ code: ErrorCodeSchema, message: z.string() }).loose() });
 
 // --- request bodies -----------------------------------------------------------
@@ -220,7 +219,7 @@ export const PAY_TYP = 'mozilla/payments/pay/v1';
 /** The checks POST /v1/pay runs on a payment request; server/requests/verify.ts gives their order and labels. */
 export const requestCheckIds = ['size', 'format', 'alg', 'issuer', 'app', 'signature', 'claims', 'secret', 'typ', 'lifetime', 'jti', 'item', 'price', 'fields', 'access'] as const;
 export type RequestCheckId = (typeof requestCheckIds)[number];
-const refusal = z.object({ code: z.string(), message: z.string() }).loose();
+const refusal = z.object({ code: ErrorCodeSchema, message: z.string() }).loose();
 export const RequestCheck = z.object({
   id: z.enum(requestCheckIds),
   label: z.string(),
@@ -408,7 +407,7 @@ export const routes = {
   },
   errorCodes: {
     method: 'GET', path: '/api/errors', auth: 'console', summary: 'Every error code with its HTTP status and advice',
-    response: z.object({ items: z.array(z.object({ code: z.string(), status: z.int(), message: z.string() })) }),
+    response: z.object({ items: z.array(z.object({ code: ErrorCodeSchema, status: z.int(), message: z.string() })) }),
   },
 
   pay: {

@@ -18,8 +18,15 @@ export interface Connection {
   readonly token: string;
 }
 
+/**
+ * Why main refused a bridge call. sender-rejected: the caller failed the sender checks
+ * (electron/ipc.ts); invalid-arguments: the contract's parser refused them; internal: a
+ * handler failed unexpectedly (logged, never the details); the rest are handlers' own refusals.
+ */
+export type BridgeErrorCode = 'sender-rejected' | 'invalid-arguments' | 'internal' | 'external-url-refused' | 'not-your-window';
+
 export interface BridgeErrorValue {
-  readonly code: string;
+  readonly code: BridgeErrorCode;
   readonly message: string;
 }
 

@@ -50,16 +50,22 @@ export function isApiError(e: unknown): e is ApiError {
   return e instanceof ApiError;
 }
 
+/**
+ * How a call's bytes travel: `fetch` itself, or anything answering the little of a Response the
+ * client reads (the bench's keep-alive transport, tests' stand-ins).
+ */
+export type Transport = (url: string, init: RequestInit) => Promise<Pick<Response, 'ok' | 'status' | 'statusText' | 'text'>>;
+
 export interface ClientOptions {
   /** e.g. http://127.0.0.1:4110; '' for same-origin (the console in a browser tab). */
   readonly baseUrl: string | (() => Promise<string>);
   /** The admin token; null when a session cookie authenticates (credentials: 'same-origin'). */
   readonly token?: string | null | (() => Promise<string | null>);
-  /** Parse every answer against its route's response schema; a wrong shape throws `response_invalid`. Tests and dev mode turn it on. */
+  /** Parse every answer against its route's response schema and success status; a wrong shape or status throws `response_invalid`. Tests and dev mode turn it on. */
   readonly checkResponses?: boolean;
   /** Called when the server stops accepting the console credential. */
   readonly onUnauthorized?: () => void;
-  readonly fetch?: typeof fetch;
+  readonly fetch?: Transport;
   /** A fresh Idempotency-Key per mutation unless the call names one. */
   readonly newKey?: () => string;
 }
@@ -76,7 +82,12 @@ function buildPath(template: string, params: Readonly<Record<string, string>> | 
   });
 }
 
-const resolve = <T>(v: T | (() => Promise<T>)): Promise<T> => (typeof v === 'function' ? (v as () => Promise<T>)() : Promise.resolve(v));
+function queryString(query: Readonly<Record<string, string | number | boolean | undefined | null>> | undefined): string {
+  if (query === undefined) return '';
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
+  return qs.size > 0 ? `?${qs}` : '';
+}
 
 export function createClient(opts: ClientOptions): Client {
   const doFetch = opts.fetch ?? ((input, init) => fetch(input, init));
@@ -88,17 +99,17 @@ export function createClient(opts: ClientOptions): Client {
       params?: Record<string, string>; body?: unknown; query?: Record<string, string | number | boolean | undefined | null>; signal?: AbortSignal; idempotencyKey?: string;
     };
     const anonymous = spec.auth === 'public';
-    const [baseUrl, token] = await Promise.all([resolve(opts.baseUrl), anonymous ? null : resolve(opts.token ?? null)]);
-    const qs = new URLSearchParams();
-    for (const [k, v] of Object.entries(input.query ?? {})) if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
-    const url = `${baseUrl.replace(/\/+$/, '')}${buildPath(spec.path, input.params)}${qs.size > 0 ? `?${qs}` : ''}`;
+    const baseUrl = typeof opts.baseUrl === 'string' ? opts.baseUrl : await opts.baseUrl();
+    const token = anonymous ? null : typeof opts.token === 'function' ? await opts.token() : opts.token ?? null;
+    const url = `${baseUrl.replace(/\/+$/, '')}${buildPath(spec.path, input.params)}${queryString(input.query)}`;
     const body = input.body ?? ('body' in spec ? {} : undefined);
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (token) headers.authorization = `Bearer ${token}`;
     if (spec.method !== 'GET' && !('safe' in spec)) headers['idempotency-key'] = input.idempotencyKey ?? newKey();
 
-    let res: Response;
+    let res: Awaited<ReturnType<Transport>>;
+    let text: string;
     try {
       res = await doFetch(url, {
         method: spec.method,
@@ -108,11 +119,12 @@ export function createClient(opts: ClientOptions): Client {
         cache: 'no-store',
         signal: input.signal,
       });
+      // Inside the try: a connection that dies halfway through the answer is the network's failure too, not a TypeError.
+      text = await res.text();
     } catch (e) {
       if (e instanceof Error && e.name === 'AbortError') throw e;
       throw new ApiError(0, 'network_error', 'Paydesk is not answering. Check that the server is running, then try again.');
     }
-    const text = await res.text();
     let json: unknown;
     try {
       json = text === '' ? undefined : JSON.parse(text);
@@ -129,6 +141,11 @@ export function createClient(opts: ClientOptions): Client {
       throw new ApiError(res.status, `http_${res.status}`, `The server answered ${res.status} ${res.statusText || ''}`.trim() + '.');
     }
     if (!opts.checkResponses) return json as RouteResult<N>;
+    // The contract fixes each route's success status, so callers need not look at it; check mode holds the server to it.
+    const success = ('status' in spec ? spec.status : undefined) ?? 200;
+    if (res.status !== success) {
+      throw new ApiError(res.status, 'response_invalid', `${spec.method} ${spec.path} answered ${res.status}; its route in contract/api.ts says ${success}.`);
+    }
     const parsed = spec.response.safeParse(json);
     if (!parsed.success) {
       throw new ApiError(res.status, 'response_invalid', `${spec.method} ${spec.path} answered a body that does not match its response schema in contract/api.ts.`, {

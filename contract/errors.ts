@@ -2,6 +2,7 @@
 // that says what to do next (STYLE.md). The catalogue below is the single list:
 // docs/errors.md is generated from it and test/server/errors.test.ts checks that
 // every code is reached by some test.
+import { z } from 'zod';
 
 interface ErrorSpec {
   readonly status: number;
@@ -114,6 +115,10 @@ const catalogue = {
 
 export type ErrorCode = keyof typeof catalogue;
 export const errorCatalogue: Readonly<Record<ErrorCode, ErrorSpec>> = catalogue;
+export const errorCodes = Object.keys(catalogue) as readonly ErrorCode[] as readonly [ErrorCode, ...ErrorCode[]];
+
+/** A code wherever one crosses a boundary (an error body, a declined purchase, an event): the catalogue's, nothing else. */
+export const ErrorCodeSchema = z.enum(errorCodes);
 
 /** An error the user can cause. Crosses every boundary as `{error: {code, message, ...}}`. */
 export class PaydeskError extends Error {

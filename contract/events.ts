@@ -7,12 +7,10 @@
 // stream goes to every console and the tray, and a listener may log what it
 // gets. Whoever needs more asks the API for it by the id.
 import { z } from 'zod';
-import { errorCatalogue, type ErrorCode } from './errors.ts';
+import { ErrorCodeSchema } from './errors.ts';
 
 /** A notice's kind; the console API's notice schemas use it too (api.ts). */
 export const NoticeType = z.enum(['postback', 'chargeback']);
-
-const errorCode = z.enum(Object.keys(errorCatalogue) as [ErrorCode, ...ErrorCode[]]);
 
 /**
  * One member of the union: `data` holds exactly the fields its emitter sends,
@@ -34,7 +32,7 @@ export const PaydeskEvent = z.discriminatedUnion('type', [
   event('purchase.created', { ...purchase, appKey: z.string(), status: z.literal('pending') }),
   event('purchase.expired', { ...purchase, status: z.literal('expired') }),
   event('purchase.cancelled', { ...purchase, status: z.literal('cancelled') }),
-  event('purchase.declined', { ...purchase, status: z.literal('declined'), code: errorCode }),
+  event('purchase.declined', { ...purchase, status: z.literal('declined'), code: ErrorCodeSchema }),
   event('purchase.completed', { ...purchase, status: z.literal('completed'), transactionID: z.string() }),
   // server/refunds/refunds.ts
   event('purchase.refunded', {

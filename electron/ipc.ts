@@ -4,7 +4,7 @@
 // created, and that window's role may call this channel. Then the arguments are
 // parsed by the contract's parser, and the outcome crosses back as a value.
 // Electron is injected (structural types), so this file runs under plain Node in tests.
-import { actions, channelsFor, type BridgeResult, type InvokeSpec, type WindowRole } from '../contract/bridge.ts';
+import { actions, channelsFor, type BridgeErrorCode, type BridgeResult, type InvokeSpec, type WindowRole } from '../contract/bridge.ts';
 import { isTrustedSender } from './policy.ts';
 
 /** The parts of Electron's IpcMainInvokeEvent we read. */
@@ -27,7 +27,7 @@ export interface Caller {
 
 /** A refusal a handler reports on purpose; the code is stable, the message says what to do. */
 export class BridgeError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(readonly code: BridgeErrorCode, message: string) {
     super(message);
     this.name = 'BridgeError';
   }

@@ -1,6 +1,6 @@
 // One handler per route of the contract: parse is done, call a service, shape
 // the reply. The type makes a missing or mistyped handler a compile error.
-import { PaydeskError, errorCatalogue } from '../../contract/errors.ts';
+import { PaydeskError, errorCatalogue, errorCodes } from '../../contract/errors.ts';
 import { currencies, formatAmount } from '../money/currency.ts';
 import { priceTiers } from '../money/price-tiers.ts';
 import { testCards } from '../vault/cards.ts';
@@ -79,7 +79,7 @@ export function makeHandlers(s: Services, login: ConsoleLogin): Handlers {
 
     priceTiers: () => ({ tiers: priceTiers.map((t) => ({ id: t.id, prices: { ...t.prices } })), currencies: { ...currencies } }),
     testCards: () => ({ items: testCards.map((c) => ({ ...c })) }),
-    errorCodes: () => ({ items: Object.entries(errorCatalogue).map(([code, e]) => ({ code, status: e.status, message: e.message })) }),
+    errorCodes: () => ({ items: errorCodes.map((code) => ({ code, status: errorCatalogue[code].status, message: errorCatalogue[code].message })) }),
 
     pay: async ({ body, idempotency }) => {
       const jwts = typeof body.jwts === 'string' ? [body.jwts] : body.jwts;

@@ -25,7 +25,7 @@ export interface PurchaseRow {
   id: string; app_key: string; code: string; status: PurchaseStatus; product_id: string; name: string; description: string;
   product_data: string; amount: number; currency: string; price_point: string | null; postback_url: string; chargeback_url: string;
   request_json: string; simulate_json: string | null; secret_id: string | null; buyer_id: string | null; payment_method_id: string | null;
-  transaction_id: string | null; failure_code: string | null; refunded_amount: number; created_at: number; expires_at: number;
+  transaction_id: string | null; failure_code: ErrorCode | null; refunded_amount: number; created_at: number; expires_at: number;
   completed_at: number | null; updated_at: number;
 }
 

@@ -10,10 +10,11 @@
 // The load generator remembers which calls were acknowledged (a 2xx reached
 // it): only those are promises the server must keep. Every mutating call
 // carries an Idempotency-Key and is retried with the same key until it gets
-// an answer, across kills, as a careful client would.
+// an answer, across kills, as a careful client would. It calls through the
+// typed client (contract/client.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomInt } from 'node:crypto';
-import { createServer, request, Agent, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
+import { createClient, isApiError, type CallArgs, type Client, type RouteName, type RouteResult } from '../../contract/client.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -183,64 +185,38 @@ function header(h: IncomingHttpHeaders, name: string): string {
 
 // --- the client ------------------------------------------------------------------
 
-interface Reply<T> {
-  readonly status: number;
-  readonly body: T;
-}
+/** What a call came to: the answer, or the server's refusal by its status and code. */
+type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly status: number; readonly code: string };
 
-class Unreachable extends Error {}
-
-function send<T>(agent: Agent, url: string, token: string, method: string, path: string, body: unknown, key: string | undefined): Promise<Reply<T>> {
-  const text = body === undefined ? undefined : JSON.stringify(body);
-  const u = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = request({
-      host: u.hostname, port: u.port, method, path, agent,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(text !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) } : {}),
-        ...(key ? { 'idempotency-key': key } : {}),
-      },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        try {
-          resolve({ status: res.statusCode ?? 0, body: (raw ? JSON.parse(raw) : {}) as T });
-        } catch {
-          reject(new Unreachable(`unparseable answer: ${raw.slice(0, 80)}`));
-        }
-      });
-      res.on('error', (e) => reject(new Unreachable(e.message)));
-    });
-    req.setTimeout(20_000, () => req.destroy(new Error('timeout')));
-    req.on('error', (e) => reject(new Unreachable(e.message)));
-    req.end(text);
+/**
+ * The typed client of the server under test, wherever it listens since its last start. A call
+ * that hangs 20 s counts as unanswered. Answers are not parsed again here: the server runs with
+ * --dev and checks each one against the contract itself (its refusals are violations), and a
+ * second parse cost the load about a fifth of its acknowledged purchases per run.
+ */
+function harnessClient(s: ServerUnderTest): Client {
+  return createClient({
+    baseUrl: async () => s.url, token: async () => s.token,
+    fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(20_000) }),
   });
 }
 
-const codeOf = (r: Reply<unknown>) => (r.body as { error?: { code?: string } }).error?.code;
-
 /**
  * One call, retried with the same Idempotency-Key until the server answers it:
- * through kills (the connection dies; wait until it is back) and through 409
- * idempotency_in_progress. Returns the first real answer.
+ * through kills (the connection dies, a network_error: wait until it is back) and
+ * through 409 idempotency_in_progress. Returns the first real answer.
  */
-async function call<T>(s: ServerUnderTest, agent: Agent, method: string, path: string, body: unknown, key: string | undefined, deadline: number): Promise<Reply<T> | undefined> {
+async function call<N extends RouteName>(s: ServerUnderTest, client: Client, deadline: number, name: N, ...args: CallArgs<N>): Promise<Outcome<RouteResult<N>> | undefined> {
   for (;;) {
     if (Date.now() > deadline) return undefined;
     await s.up;
     try {
-      const r = await send<T>(agent, s.url, s.token, method, path, body, key);
-      if (r.status === 409 && codeOf(r) === 'idempotency_in_progress') {
-        await sleep(20);
-        continue;
-      }
-      return r;
+      return { ok: true, value: await client.call(name, ...args) };
     } catch (e) {
-      if (!(e instanceof Unreachable)) throw e;
-      await sleep(5);
+      if (!isApiError(e)) throw e;
+      if (e.code === 'network_error') await sleep(5);
+      else if (e.code === 'idempotency_in_progress') await sleep(20);
+      else return { ok: false, status: e.status, code: e.code };
     }
   }
 }
@@ -388,15 +364,15 @@ export async function runCrashHarness(opts: CrashOptions): Promise<CrashReport> 
   const [killMin, killMax] = opts.killAfterMs ?? [50, 700];
   const merchants = await Promise.all([new Merchant().start(), new Merchant().start()]);
   const server = new ServerUnderTest(dataDir, log);
-  const agent = new Agent({ keepAlive: true, maxSockets: opts.workers + 2 });
+  const client = harnessClient(server);
   const acked: Acked = { purchases: new Map(), refunds: new Map(), refundKeys: new Map() };
   const violations: string[] = [];
   let kills = 0;
   let checks = 0;
   /** Answers that were not a success, by code: expected after kills (a purchase a restart completed), and shown in the progress lines. */
   const refused = new Map<string, number>();
-  const note = (r: Reply<unknown> | undefined) => {
-    const code = r ? `${r.status} ${codeOf(r) ?? ''}`.trim() : 'no answer';
+  const note = (r: Outcome<unknown> | undefined) => {
+    const code = r === undefined ? 'no answer' : r.ok ? 'answered, not completed' : `${r.status} ${r.code}`;
     refused.set(code, (refused.get(code) ?? 0) + 1);
   };
   let stopping = false;
@@ -404,28 +380,33 @@ export async function runCrashHarness(opts: CrashOptions): Promise<CrashReport> 
     await server.start();
     server.open();
     const setupDeadline = Date.now() + 30_000;
-    const must = async <T>(method: string, path: string, body: unknown, key: string, status: number): Promise<T> => {
-      const r = await call<T>(server, agent, method, path, body, key, setupDeadline);
-      if (!r || r.status !== status) throw new Error(`setup ${method} ${path}: ${r ? `HTTP ${r.status} ${JSON.stringify(r.body)}` : 'no answer'}`);
-      return r.body;
+    const must = async <N extends RouteName>(name: N, ...args: CallArgs<N>): Promise<RouteResult<N>> => {
+      const r = await call(server, client, setupDeadline, name, ...args);
+      if (!r || !r.ok) throw new Error(`setup ${name}: ${r ? `HTTP ${r.status} ${r.code}` : 'no answer'}`);
+      return r.value;
     };
-    const apps = await Promise.all(merchants.map((m, i) => must<{ app: { key: string }; secret: { secret: string } }>('POST', '/api/apps', {
-      name: `Crash Shop ${i}`, homepage: 'http://127.0.0.1:9/', contactEmail: 'crash@example.com', postbackURL: `${m.url}/postback`, chargebackURL: `${m.url}/chargeback`,
-    }, `setup-app-${i}`, 201)));
-    const buyer = await must<{ id: string }>('POST', '/api/buyers', { email: 'crash@example.com', name: 'Crash Buyer' }, 'setup-buyer', 201);
-    await must('POST', '/api/wallet/session', { buyerId: buyer.id }, 'setup-session', 200);
-    await must('PUT', `/api/buyers/${buyer.id}/pin`, { pin: '2468', unlockWindowSeconds: 300 }, 'setup-pin', 200);
+    const apps = await Promise.all(merchants.map((m, i) => must('createApp', {
+      body: { name: `Crash Shop ${i}`, homepage: 'http://127.0.0.1:9/', contactEmail: 'crash@example.com', postbackURL: `${m.url}/postback`, chargebackURL: `${m.url}/chargeback` },
+      idempotencyKey: `setup-app-${i}`,
+    })));
+    const buyer = await must('createBuyer', { body: { email: 'crash@example.com', name: 'Crash Buyer' }, idempotencyKey: 'setup-buyer' });
+    await must('signIn', { body: { buyerId: buyer.id }, idempotencyKey: 'setup-session' });
+    await must('setPin', { params: { id: buyer.id }, body: { pin: '2468', unlockWindowSeconds: 300 }, idempotencyKey: 'setup-pin' });
     const cards: string[] = [];
     for (let i = 0; i < opts.workers; i++) {
-      cards.push((await must<{ id: string }>('POST', `/api/buyers/${buyer.id}/payment-methods`, {
-        card: { number: '4242 4242 4242 4242', expMonth: 12, expYear: new Date().getUTCFullYear() + 3, cvc: '123' },
-        limits: { perPurchase: 100_000, perMonth: 1_000_000_000 },
-      }, `setup-card-${i}`, 201)).id);
+      cards.push((await must('addPaymentMethod', {
+        params: { id: buyer.id },
+        body: {
+          card: { number: '4242 4242 4242 4242', expMonth: 12, expYear: new Date().getUTCFullYear() + 3, cvc: '123' },
+          limits: { perPurchase: 100_000, perMonth: 1_000_000_000 },
+        },
+        idempotencyKey: `setup-card-${i}`,
+      })).id);
     }
 
     // The first purchase is confirmed with the PIN, which opens the unlock window the rest confirm in.
-    const first = await must<{ id: string }>('POST', '/v1/pay', { jwts: [signRequest(apps[0]!.app.key, apps[0]!.secret.secret, 'jti-setup', 'setup')] }, 'setup-pay', 201);
-    await must('POST', `/api/purchases/${first.id}/confirm`, { pin: '2468', paymentMethodId: cards[0] }, 'setup-confirm', 200);
+    const first = await must('pay', { body: { jwts: [signRequest(apps[0]!.app.key, apps[0]!.secret.secret, 'jti-setup', 'setup')] }, idempotencyKey: 'setup-pay' });
+    await must('confirmPurchase', { params: { id: first.id }, body: { pin: '2468', paymentMethodId: cards[0] }, idempotencyKey: 'setup-confirm' });
     // Should the window close, one PIN confirmation at a time: PINs sent in parallel count as guesses.
     let pinTurn: Promise<unknown> = Promise.resolve();
     /** Resolves at the next acknowledged purchase. */
@@ -437,25 +418,25 @@ export async function runCrashHarness(opts: CrashOptions): Promise<CrashReport> 
       const n = ++op;
       const app = apps[n % apps.length]!;
       const order = `crash-${n}`;
-      const created = await call<{ id: string }>(server, agent, 'POST', '/v1/pay', { jwts: [signRequest(app.app.key, app.secret.secret, `jti-${n}`, order)] }, `pay-${n}`, deadline);
+      const created = await call(server, client, deadline, 'pay', { body: { jwts: [signRequest(app.app.key, app.secret.secret, `jti-${n}`, order)] }, idempotencyKey: `pay-${n}` });
       // Not acknowledged (a kill ate the answer and the replay found the jti used): the pending purchase just expires.
-      if (!created || created.status !== 201) {
+      if (!created?.ok) {
         note(created);
         return;
       }
+      const purchaseId = created.value.id;
       let pin: string | undefined;
       for (let tries = 0; tries < 2; tries++) {
         const key = `confirm-${n}${pin ? '-pin' : ''}`;
-        const send = () => call<{ status: string; transactionID: string }>(server, agent, 'POST', `/api/purchases/${created.body.id}/confirm`,
-          { paymentMethodId: cards[w], ...(pin ? { pin } : {}) }, key, deadline);
+        const send = () => call(server, client, deadline, 'confirmPurchase', { params: { id: purchaseId }, body: { paymentMethodId: cards[w], ...(pin ? { pin } : {}) }, idempotencyKey: key });
         const confirmed = pin ? await (pinTurn = pinTurn.then(send, send)) as Awaited<ReturnType<typeof send>> : await send();
         if (!confirmed) return;
-        if (confirmed.status === 401 && codeOf(confirmed) === 'pin_required') {
+        if (!confirmed.ok && confirmed.code === 'pin_required') {
           pin = '2468';
           continue;
         }
-        if (confirmed.status === 200 && confirmed.body.status === 'completed') {
-          acked.purchases.set(created.body.id, { transactionID: confirmed.body.transactionID, productData: order, refunded: 0 });
+        if (confirmed.ok && confirmed.value.status === 'completed' && confirmed.value.transactionID !== null) {
+          acked.purchases.set(purchaseId, { transactionID: confirmed.value.transactionID, productData: order, refunded: 0 });
           acknowledged();
         } else note(confirmed);
         return;
@@ -468,10 +449,10 @@ export async function runCrashHarness(opts: CrashOptions): Promise<CrashReport> 
       const key = `refund-${++op}`;
       a.refunded += 50;
       // The key is also the reason, so the check can tell which refunds one key made.
-      const r = await call<{ id: string; status: string }>(server, agent, 'POST', `/api/transactions/${id}/refunds`, { amount: 50, reason: key }, key, deadline);
-      if (r && r.status === 201) {
-        acked.refunds.set(r.body.id, { purchaseId: id, amount: 50 });
-        acked.refundKeys.set(key, r.body.id);
+      const r = await call(server, client, deadline, 'refundTransaction', { params: { id }, body: { amount: 50, reason: key }, idempotencyKey: key });
+      if (r?.ok) {
+        acked.refunds.set(r.value.id, { purchaseId: id, amount: 50 });
+        acked.refundKeys.set(key, r.value.id);
       } else note(r);
     };
     const worker = async (w: number) => {
@@ -535,7 +516,6 @@ export async function runCrashHarness(opts: CrashOptions): Promise<CrashReport> 
     return { kills, checks, acknowledged: { purchases: acked.purchases.size, refunds: acked.refunds.size, deliveries }, violations, elapsedMs: Date.now() - t0 };
   } finally {
     stopping = true;
-    agent.destroy();
     await server.stop().catch(() => {});
     for (const m of merchants) await m.close();
     if (ownDir && violations.length === 0) rmSync(dataDir, { recursive: true, force: true });

@@ -3,7 +3,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { freshDataDir } from '../helpers/paydesk.ts';
+import type { Client } from '../../contract/client.ts';
+import { freshDataDir, testClient } from '../helpers/paydesk.ts';
 import { startDemo, type RunningDemo } from '../../demo/demo.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -35,8 +36,8 @@ export interface Stage {
   readonly page: Page;
   /** Store log lines (postbacks, chargebacks). */
   readonly logs: string[];
-  /** Console API as the admin (bearer token). */
-  api<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+  /** The typed client as the admin (bearer token), every answer checked against the contract. */
+  readonly client: Client;
   close(): Promise<void>;
 }
 
@@ -50,16 +51,7 @@ export async function startStage(opts: { colorScheme?: 'light' | 'dark'; now?: (
     const page = await context.newPage();
     const b = browser;
     return {
-      demo, browser: b, context, page, logs,
-      async api<T>(method: string, path: string, body?: unknown) {
-        const res = await fetch(demo.paydesk.url + path, {
-          method,
-          headers: { authorization: `Bearer ${demo.paydesk.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        });
-        const text = await res.text();
-        return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
-      },
+      demo, browser: b, context, page, logs, client: testClient(demo.paydesk),
       async close() {
         await b.close();
         await demo.close();

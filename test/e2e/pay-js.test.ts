@@ -7,6 +7,7 @@ import { SignJWT } from 'jose';
 import type { BrowserContext, Page } from 'playwright-core';
 import { startStage, clickBuy, payResult, storeJwt, screenshot, type Stage } from './harness.ts';
 import { confirmPurchase } from './wallet.ts';
+import { isApiError } from '../../contract/client.ts';
 
 interface Outcome {
   ok: boolean;
@@ -94,8 +95,8 @@ async function outcome(page: Page, timeout = 15_000): Promise<Outcome> {
   return (await h.jsonValue()) as Outcome;
 }
 
-async function publicStatus(id: string): Promise<{ status: string; error: string | null }> {
-  return (await (await fetch(`${stage.demo.paydesk.url}/v1/pay/${id}`)).json()) as { status: string; error: string | null };
+function publicStatus(id: string) {
+  return stage.client.call('payStatus', { params: { id } });
 }
 
 test('Cancel in the status window: onFailure("USER_CANCELLED"), the purchase is cancelled, the window closes', async (t) => {
@@ -150,7 +151,7 @@ test('navigator.mozPay polyfill: onsuccess with the transactionID; of several JW
   const purchaseId = new URL(popup.url()).pathname.split('/').pop()!;
   await confirmPurchase(stage, purchaseId, (await popup.textContent('#code'))!.trim());
   const o = await outcome(page);
-  const txn = (await stage.api<{ transactionID: string }>('GET', `/api/purchases/${purchaseId}`)).body.transactionID;
+  const txn = (await stage.client.call('getPurchase', { params: { id: purchaseId } })).transactionID;
   assert.deepEqual(o, { ok: true, result: { transactionID: txn }, readyState: 'done', events: ['success'] });
 });
 
@@ -176,8 +177,8 @@ test('navigator.mozPay polyfill: onerror INVALID_REQUEST with the server\'s code
 test('Paydesk.pay: a replayed request is INVALID_REQUEST (request_jti_replayed); a non-JWT is pay_no_request', async (t) => {
   const { page } = await storePage(t);
   const { jwt } = await storeJwt(stage.demo);
-  const first = await fetch(`${stage.demo.paydesk.url}/v1/pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jwts: [jwt] }) });
-  assert.equal(first.status, 201);
+  // Resolves only on the contract's 201 (the checked client holds it to that).
+  await stage.client.call('pay', { body: { jwts: [jwt] } });
   await armButton(page, 'pay', jwt);
   await page.click('#e2e-pay');
   const o = await outcome(page);
@@ -194,12 +195,12 @@ test('Paydesk.pay: a replayed request is INVALID_REQUEST (request_jti_replayed);
 
 test('Paydesk.pay rejects with PAYMENT_DECLINED when the card is declined', async (t) => {
   const { page, context } = await storePage(t);
-  const declining = await stage.api<{ id: string }>('POST', `/api/buyers/${stage.demo.buyer.id}/payment-methods`, {
-    card: { number: '4000 0000 0000 0002', expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvc: '123' },
+  const declining = await stage.client.call('addPaymentMethod', {
+    params: { id: stage.demo.buyer.id },
+    body: { card: { number: '4000 0000 0000 0002', expMonth: 12, expYear: new Date().getUTCFullYear() + 2, cvc: '123' } },
   });
-  assert.equal(declining.status, 201);
   t.after(async () => {
-    await stage.api('DELETE', `/api/buyers/${stage.demo.buyer.id}/payment-methods/${declining.body.id}`);
+    await stage.client.call('removePaymentMethod', { params: { id: stage.demo.buyer.id, pm: declining.id } });
   });
   const { jwt } = await storeJwt(stage.demo);
   await armButton(page, 'pay', jwt);
@@ -208,9 +209,9 @@ test('Paydesk.pay rejects with PAYMENT_DECLINED when the card is declined', asyn
   const popup = await opened;
   await popup.waitForURL(/\/pay\/pur_/);
   const purchaseId = new URL(popup.url()).pathname.split('/').pop()!;
-  const shown = await stage.api<{ digest: string }>('GET', `/api/purchases/${purchaseId}`);
-  const r = await stage.api('POST', `/api/purchases/${purchaseId}/confirm`, { pin: stage.demo.buyer.pin, digest: shown.body.digest, paymentMethodId: declining.body.id });
-  assert.equal(r.status, 402);
+  const shown = await stage.client.call('getPurchase', { params: { id: purchaseId } });
+  await assert.rejects(stage.client.call('confirmPurchase', { params: { id: purchaseId }, body: { pin: stage.demo.buyer.pin, digest: shown.digest, paymentMethodId: declining.id } }),
+    (e) => isApiError(e) && e.status === 402 && e.code === 'card_declined');
   const o = await outcome(page);
   assert.deepEqual([o.ok, o.name], [false, 'PAYMENT_DECLINED']);
   await popup.waitForSelector('body[data-status="declined"]').catch(() => undefined);
@@ -236,7 +237,7 @@ test('a purchase nobody confirms expires: PAYMENT_TIMEOUT, and the status window
   const { popup, purchaseId } = await clickBuy(timed.page);
   clock.offset = 16 * 60_000;
   assert.equal(await payResult(timed.page), 'failure:PAYMENT_TIMEOUT');
-  const status = (await (await fetch(`${timed.demo.paydesk.url}/v1/pay/${purchaseId}`)).json()) as { status: string; error: string };
+  const status = await timed.client.call('payStatus', { params: { id: purchaseId } });
   assert.deepEqual([status.status, status.error], ['expired', 'PAYMENT_TIMEOUT']);
   assert.match((await timed.page.textContent('#message')) ?? '', /not confirmed in time/);
   if (!popup.isClosed()) {
@@ -260,10 +261,10 @@ test('a blocked popup does not stop the purchase: the buyer still confirms in th
   const created = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/v1/pay');
   await page.reload();
   const { id: purchaseId } = (await (await created).json()) as { id: string };
-  const list = await stage.api<{ items: { id: string; item: { productData: string } }[] }>('GET', '/api/purchases?status=pending');
-  assert.equal(list.body.items.find((p) => p.item.productData === `order=${orderId}`)?.id, purchaseId, 'the purchase was created');
+  const list = await stage.client.call('listPurchases', { query: { status: 'pending' } });
+  assert.equal(list.items.find((p) => p.item.productData === `order=${orderId}`)?.id, purchaseId, 'the purchase was created');
   assert.equal(context.pages().length, 1, 'no window opened');
-  const code = (await stage.api<{ code: string }>('GET', `/api/purchases/${purchaseId}`)).body.code;
+  const code = (await stage.client.call('getPurchase', { params: { id: purchaseId } })).code;
   await confirmPurchase(stage, purchaseId, code);
   const o = await outcome(page);
   assert.equal(o.ok, true, JSON.stringify(o));

@@ -45,9 +45,9 @@ export async function confirmPurchase(stage: Stage, purchaseId: string, code: st
   if (await consoleBuilt(demo.paydesk.url) && (await confirmInWalletPane(stage.context, demo.paydesk, purchaseId, code, demo.buyer.pin))) {
     return 'wallet pane';
   }
-  const shown = await stage.api<{ digest: string; code: string }>('GET', `/api/purchases/${purchaseId}`);
-  if (shown.body.code !== code) throw new Error(`the wallet shows code ${shown.body.code}, the status window ${code}`);
-  const r = await stage.api<{ status: string }>('POST', `/api/purchases/${purchaseId}/confirm`, { pin: demo.buyer.pin, digest: shown.body.digest });
-  if (r.status !== 200 || r.body.status !== 'completed') throw new Error(`confirm: HTTP ${r.status} ${JSON.stringify(r.body)}`);
+  const shown = await stage.client.call('getPurchase', { params: { id: purchaseId } });
+  if (shown.code !== code) throw new Error(`the wallet shows code ${shown.code}, the status window ${code}`);
+  const r = await stage.client.call('confirmPurchase', { params: { id: purchaseId }, body: { pin: demo.buyer.pin, digest: shown.digest } });
+  if (r.status !== 'completed') throw new Error(`confirm: the purchase is ${r.status}`);
   return 'console API';
 }

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
 import { detectElectron, electronEnv } from '../../electron/launch.ts';
-import { readyWallet, requestPurchase, until, type Connection } from './scenario.ts';
+import { consoleClient, readyWallet, requestPurchase, until, type Connection } from './scenario.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const detection = detectElectron(root, process.env);
@@ -156,8 +156,7 @@ if (detection.kind === 'browser') {
       await trusted.keyboard.type(pin);
       await trusted.getByRole('button', { name: /confirm/i }).click();
       const done = await until('the purchase to complete', async () => {
-        const r = await fetch(`${conn.baseUrl}/v1/pay/${purchase.id}`);
-        const body = (await r.json()) as { status: string; transactionID: string | null };
+        const body = await consoleClient(conn).call('payStatus', { params: { id: purchase.id } });
         return body.status === 'pending' ? undefined : body;
       });
       assert.equal(done.status, 'completed');

@@ -12,7 +12,7 @@ import { build } from 'esbuild';
 import { mainBuildOptions } from '../../electron/build.ts';
 import { freshDataDir } from '../helpers/paydesk.ts';
 import { BrowserWindow, electronEvent, fake } from './fake-electron.ts';
-import { consoleApi, readyWallet, requestPurchase, until, type Connection } from './scenario.ts';
+import { consoleClient, readyWallet, requestPurchase, until, type Connection } from './scenario.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const state = fake();
@@ -144,9 +144,10 @@ describe('electron/main.ts against a stand-in Electron', () => {
     await until('tray count 1', () => (state.trays[0]?.tooltip === 'Paydesk: 1 purchase waiting' ? true : undefined));
 
     // What the trusted window's page does: confirm with the PIN, then close itself.
-    const shown = await consoleApi<{ digest: string }>(conn, 'GET', `/api/purchases/${purchaseId}`);
-    const confirmed = await consoleApi<{ status: string }>(conn, 'POST', `/api/purchases/${purchaseId}/confirm`, { pin, digest: shown.body.digest });
-    assert.equal(confirmed.body.status, 'completed');
+    const api = consoleClient(conn);
+    const shown = await api.call('getPurchase', { params: { id: purchaseId } });
+    const confirmed = await api.call('confirmPurchase', { params: { id: purchaseId }, body: { pin, digest: shown.digest } });
+    assert.equal(confirmed.status, 'completed');
     assert.equal((await invoke('paydesk:close-confirmation', consoleWindow(), 'app://paydesk/', purchaseId)).error?.code, 'sender-rejected', 'the console cannot close it');
     assert.equal((await invoke('paydesk:close-confirmation', trusted, `app://paydesk/#/confirm/${purchaseId}`, 'pur_other')).error?.code, 'not-your-window');
     assert.deepEqual(await invoke('paydesk:close-confirmation', trusted, `app://paydesk/#/confirm/${purchaseId}`, purchaseId), { ok: true, value: undefined });
@@ -184,14 +185,16 @@ describe('electron/main.ts against a stand-in Electron', () => {
   });
 
   test('a notice that gives up is announced naming its app', async () => {
-    const created = await consoleApi<{ app: { key: string } }>(conn, 'POST', '/api/apps', {
-      name: 'Pony Shop', homepage: 'http://127.0.0.1:9/', contactEmail: 'merchant@example.com',
-      postbackURL: 'http://127.0.0.1:9/postback', chargebackURL: 'http://127.0.0.1:9/chargeback',
+    const api = consoleClient(conn);
+    const created = await api.call('createApp', {
+      body: {
+        name: 'Pony Shop', homepage: 'http://127.0.0.1:9/', contactEmail: 'merchant@example.com',
+        postbackURL: 'http://127.0.0.1:9/postback', chargebackURL: 'http://127.0.0.1:9/chargeback',
+      },
     });
-    assert.equal(created.status, 201);
     // A test notice has one attempt: to a closed port it fails at once.
-    const sent = await consoleApi<{ id: string; status: string }>(conn, 'POST', `/api/apps/${created.body.app.key}/test-notice`, {});
-    assert.equal(sent.body.status, 'failed');
+    const sent = await api.call('testNotice', { params: { key: created.app.key }, body: {} });
+    assert.equal(sent.status, 'failed');
     const shown = await until('the failed-notice notification', () => state.notifications.find((n) => n.title === 'A notice failed'));
     assert.equal(shown.body, 'Pony Shop\'s server did not accept a notice. Open Notices to see why and redeliver.');
   });

@@ -1,51 +1,43 @@
 // Puts a pending purchase in front of the wallet through the public API only: a
 // merchant app, a signed-in buyer with a card and a PIN, and a signed payment
 // request posted to /v1/pay. Used by the Electron suite and the main-process test.
-import { signRequest } from '../helpers/paydesk.ts';
+// Calls go through the typed client, every answer checked against the contract
+// (its shape and its route's success status, so no status is checked here by hand).
+import { randomUUID } from 'node:crypto';
+import type { Connection } from '../../contract/bridge.ts';
+import type { Client } from '../../contract/client.ts';
+import { signRequest, testClient } from '../helpers/paydesk.ts';
 
-export interface Connection {
-  readonly baseUrl: string;
-  readonly token: string;
-}
+export type { Connection };
 
-export async function consoleApi<T>(conn: Connection, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(conn.baseUrl + path, {
-    method,
-    headers: { authorization: `Bearer ${conn.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
-}
-
-function expect(status: number, wanted: number, what: string): void {
-  if (status !== wanted) throw new Error(`${what}: HTTP ${status}, expected ${wanted}`);
+/** The typed client with the desktop's connection (what the bridge's getConnection gives the console). */
+export function consoleClient(conn: Connection): Client {
+  return testClient({ url: conn.baseUrl, token: conn.token });
 }
 
 /** A merchant app and a buyer ready to confirm (signed in, card preauthorized, PIN set). */
 export async function readyWallet(conn: Connection): Promise<{ readonly app: { key: string; secret: string }; readonly pin: string }> {
-  const created = await consoleApi<{ app: { key: string }; secret: { secret: string } }>(conn, 'POST', '/api/apps', {
-    name: 'Elite Sparkle Pony', homepage: 'http://127.0.0.1:9/', contactEmail: 'merchant@example.com',
-    postbackURL: 'http://127.0.0.1:9/postback', chargebackURL: 'http://127.0.0.1:9/chargeback',
+  const api = consoleClient(conn);
+  const created = await api.call('createApp', {
+    body: {
+      name: 'Elite Sparkle Pony', homepage: 'http://127.0.0.1:9/', contactEmail: 'merchant@example.com',
+      postbackURL: 'http://127.0.0.1:9/postback', chargebackURL: 'http://127.0.0.1:9/chargeback',
+    },
   });
-  expect(created.status, 201, 'create app');
-  const buyer = await consoleApi<{ id: string }>(conn, 'POST', '/api/buyers', { email: `buyer-${Date.now()}@example.com`, name: 'Desktop Buyer' });
-  expect(buyer.status, 201, 'create buyer');
-  expect((await consoleApi(conn, 'POST', '/api/wallet/session', { buyerId: buyer.body.id })).status, 200, 'sign in');
+  const buyer = await api.call('createBuyer', { body: { email: `buyer-${randomUUID()}@example.com`, name: 'Desktop Buyer' } });
+  await api.call('signIn', { body: { buyerId: buyer.id } });
   const card = { number: '4242 4242 4242 4242', expMonth: 12, expYear: new Date().getUTCFullYear() + 3, cvc: '123' };
-  expect((await consoleApi(conn, 'POST', `/api/buyers/${buyer.body.id}/payment-methods`, { card })).status, 201, 'preauthorize');
+  await api.call('addPaymentMethod', { params: { id: buyer.id }, body: { card } });
   const pin = '2468';
-  expect((await consoleApi(conn, 'PUT', `/api/buyers/${buyer.body.id}/pin`, { pin })).status, 200, 'set PIN');
-  return { app: { key: created.body.app.key, secret: created.body.secret.secret }, pin };
+  await api.call('setPin', { params: { id: buyer.id }, body: { pin } });
+  return { app: { key: created.app.key, secret: created.secret.secret }, pin };
 }
 
 /** What a merchant page does: POST /v1/pay with a signed request. Returns the pending purchase id. */
 export async function requestPurchase(conn: Connection, app: { key: string; secret: string }): Promise<string> {
-  const jwt = await signRequest(app);
-  const res = await fetch(`${conn.baseUrl}/v1/pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jwts: [jwt] }) });
-  const body = (await res.json()) as { id?: string; status?: string };
-  if (res.status !== 201 || body.status !== 'pending' || typeof body.id !== 'string') throw new Error(`POST /v1/pay: HTTP ${res.status} ${JSON.stringify(body)}`);
-  return body.id;
+  const purchase = await consoleClient(conn).call('pay', { body: { jwts: [await signRequest(app)] } });
+  if (purchase.status !== 'pending') throw new Error(`POST /v1/pay: the purchase is ${purchase.status}, not pending`);
+  return purchase.id;
 }
 
 export async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 15_000): Promise<T> {

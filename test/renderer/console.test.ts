@@ -8,7 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startServer, type ServerInternals } from '../../server/main.ts';
-import { freshDataDir, signRequest } from '../helpers/paydesk.ts';
+import { isApiError, type Client } from '../../contract/client.ts';
+import { freshDataDir, signRequest, testClient } from '../helpers/paydesk.ts';
 import { captureConsole, ensureRendererBuilt, launchBrowser, shot, startMerchant, type ConsoleLog, type Merchant } from './browser.ts';
 import { loginLink } from '../helpers/console.ts';
 
@@ -26,22 +27,12 @@ describe('console', { timeout: 240_000 }, () => {
   const shift = { ms: 0 };
   const state: { appKey?: string; secret?: string; buyerId?: string } = {};
 
-  async function api<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-    const res = await fetch(server.url + path, {
-      method,
-      headers: { authorization: `Bearer ${server.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
-  }
+  /** The typed client with the admin token, every answer checked against the contract (status included). */
+  let api: Client;
 
   async function payAs(app: { key: string; secret: string }, request: Record<string, unknown>): Promise<{ id: string; code: string }> {
     const jwt = await signRequest(app, { request, now: Date.now() - shift.ms });
-    const r = await fetch(`${server.url}/v1/pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jwts: [jwt] }) });
-    const body = (await r.json()) as { id: string; code: string };
-    assert.equal(r.status, 201, JSON.stringify(body));
-    return body;
+    return api.call('pay', { body: { jwts: [jwt] } });
   }
 
   /**
@@ -63,7 +54,7 @@ describe('console', { timeout: 240_000 }, () => {
   }
 
   /** Waits until the dispatcher has sent every queued notice, so each lands on the seeded day it belongs to. */
-  const settleNotices = () => untilServer(async () => (await api<{ items: unknown[] }>('GET', '/api/notices?status=pending&limit=1')).body.items.length === 0);
+  const settleNotices = () => untilServer(async () => (await api.call('listNotices', { query: { status: 'pending', limit: 1 } })).items.length === 0);
 
   /** The PIN pad takes keys once the buyer's state (lock, tries) is loaded. */
   const padReady = (p: Page = page) => p.waitForFunction(() => {
@@ -80,6 +71,7 @@ describe('console', { timeout: 240_000 }, () => {
     ensureRendererBuilt();
     merchant = await startMerchant();
     server = await startServer({ port: 0, dataDir: freshDataDir('renderer'), now: () => Date.now() - shift.ms, noticeTimeScale: 0.00001, log: () => undefined });
+    api = testClient(server);
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
     page = await context.newPage();
@@ -233,8 +225,8 @@ describe('console', { timeout: 240_000 }, () => {
     await page.getByRole('button', { name: 'Set PIN' }).click();
     await page.getByRole('heading', { name: 'Change the PIN' }).waitFor();
     await shot(page, 'wallet-pin');
-    const buyers = await api<{ items: { id: string; email: string; pin: { set: boolean }; paymentMethods: unknown[] }[] }>('GET', '/api/buyers');
-    const ada = buyers.body.items.find((b) => b.email === 'ada@example.com');
+    const buyers = await api.call('listBuyers');
+    const ada = buyers.items.find((b) => b.email === 'ada@example.com');
     assert.ok(ada?.pin.set);
     assert.equal(ada.paymentMethods.length, 1);
     state.buyerId = ada.id;
@@ -266,8 +258,8 @@ describe('console', { timeout: 240_000 }, () => {
     await page.getByTestId('purchase-result').getByText('Payment complete').waitFor();
     await page.getByTestId('pending-count').getByText('No pending purchases').waitFor();
     await shot(page, 'wallet-confirm-completed');
-    const after = await api<{ status: string; transactionID: string }>('GET', `/api/purchases/${p.id}`);
-    assert.equal(after.body.status, 'completed');
+    const after = await api.call('getPurchase', { params: { id: p.id } });
+    assert.equal(after.status, 'completed');
     assert.deepEqual(log.unexpected([403]), []);
   });
 
@@ -316,9 +308,9 @@ describe('console', { timeout: 240_000 }, () => {
     await change.getByRole('button', { name: 'Change PIN' }).click();
     await page.getByText('PIN changed').waitFor();
     shift.ms = 0;
-    const ada = await api<{ pin: { locked: boolean; triesLeft: number } }>('GET', `/api/buyers/${state.buyerId}`);
-    assert.equal(ada.body.pin.locked, false);
-    assert.equal(ada.body.pin.triesLeft, 5);
+    const ada = await api.call('getBuyer', { params: { id: state.buyerId! } });
+    assert.equal(ada.pin.locked, false);
+    assert.equal(ada.pin.triesLeft, 5);
     assert.deepEqual(log.unexpected([403, 423]), []);
   });
 
@@ -369,17 +361,17 @@ describe('console', { timeout: 240_000 }, () => {
   it('pages transactions with infinite scroll, filters and searches them, and refunds one', async () => {
     log.clear();
     // History over two weeks: the server's clock is moved back for each day.
-    const arcade = await api<{ app: { key: string }; secret: { secret: string } }>('POST', '/api/apps', {
-      name: 'Moonlight Arcade', homepage: `${merchant.url}/`, contactEmail: 'arcade@example.com', postbackURL: `${merchant.url}/postback`, chargebackURL: `${merchant.url}/chargeback`,
+    const arcade = await api.call('createApp', {
+      body: { name: 'Moonlight Arcade', homepage: `${merchant.url}/`, contactEmail: 'arcade@example.com', postbackURL: `${merchant.url}/postback`, chargebackURL: `${merchant.url}/chargeback` },
     });
-    const broken = await api<{ app: { key: string }; secret: { secret: string } }>('POST', '/api/apps', {
-      name: 'Broken Widgets', homepage: `${merchant.url}/`, contactEmail: 'widgets@example.com', postbackURL: `${merchant.url}/broken`, chargebackURL: `${merchant.url}/broken`,
+    const broken = await api.call('createApp', {
+      body: { name: 'Broken Widgets', homepage: `${merchant.url}/`, contactEmail: 'widgets@example.com', postbackURL: `${merchant.url}/broken`, chargebackURL: `${merchant.url}/broken` },
     });
     const apps = [
       { key: state.appKey!, secret: state.secret!, items: ['Elite Sparkle Pony', 'Rainbow Pony', 'Pony Saddle'] },
-      { key: arcade.body.app.key, secret: arcade.body.secret.secret, items: ['100 Tokens', 'Season Pass', 'Neon Skin'] },
+      { key: arcade.app.key, secret: arcade.secret.secret, items: ['100 Tokens', 'Season Pass', 'Neon Skin'] },
     ];
-    await api('PATCH', `/api/buyers/${state.buyerId}`, { unlockWindowSeconds: 300 });
+    await api.call('updateBuyer', { params: { id: state.buyerId! }, body: { unlockWindowSeconds: 300 } });
     let n = 0;
     const prices = ['0.99', '1.99', '2.99', '4.99', '9.99', '14.99', '19.99'];
     for (let day = 13; day >= 0; day--) {
@@ -392,31 +384,31 @@ describe('console', { timeout: 240_000 }, () => {
         const p = await payAs(app, { id: `sku-${n}`, name: app.items[n % 3]!, description: 'Seeded for the console test.', price: prices[n % prices.length]!, currency: 'USD', productData: `order=${1000 + n}` });
         if (n % 11 === 5) continue; // left pending, then expires
         if (n % 13 === 7) {
-          await api('POST', `/api/purchases/${p.id}/cancel`, {});
+          await api.call('cancelPurchase', { params: { id: p.id }, body: {} });
           continue;
         }
-        const c: { status: number; body: unknown } = await api('POST', `/api/purchases/${p.id}/confirm`, unlocked ? {} : { pin: PIN });
-        assert.equal(c.status, 200, JSON.stringify(c.body));
+        // Resolves only on the contract's 200; a refusal throws with its code.
+        await api.call('confirmPurchase', { params: { id: p.id }, body: unlocked ? {} : { pin: PIN } });
         unlocked = true;
-        if (n % 9 === 4) await api('POST', `/api/transactions/${p.id}/refunds`, { amount: 50, reason: 'Partial refund: late delivery' });
+        if (n % 9 === 4) await api.call('refundTransaction', { params: { id: p.id }, body: { amount: 50, reason: 'Partial refund: late delivery' } });
       }
       await settleNotices();
     }
     shift.ms = 0;
     // A declined card, and a merchant whose server is down.
-    const grace = await api<{ id: string }>('POST', '/api/buyers', { email: 'grace@example.com', name: 'Grace Hopper' });
-    await api('POST', '/api/wallet/session', { buyerId: grace.body.id });
-    await api('POST', `/api/buyers/${grace.body.id}/payment-methods`, { card: { number: '4000000000000002', expMonth: 12, expYear: new Date().getFullYear() + 2, cvc: '123' } });
-    await api('PUT', `/api/buyers/${grace.body.id}/pin`, { pin: '5820' });
+    const grace = await api.call('createBuyer', { body: { email: 'grace@example.com', name: 'Grace Hopper' } });
+    await api.call('signIn', { body: { buyerId: grace.id } });
+    await api.call('addPaymentMethod', { params: { id: grace.id }, body: { card: { number: '4000000000000002', expMonth: 12, expYear: new Date().getFullYear() + 2, cvc: '123' } } });
+    await api.call('setPin', { params: { id: grace.id }, body: { pin: '5820' } });
     const declined = await payAs(apps[1]!, { id: 'sku-declined', name: 'Season Pass', description: 'Seeded.', price: '19.99', currency: 'USD' });
-    assert.equal((await api('POST', `/api/purchases/${declined.id}/confirm`, { pin: '5820' })).status, 402);
-    await api('POST', '/api/wallet/session', { buyerId: state.buyerId });
-    const brokenApp = { key: broken.body.app.key, secret: broken.body.secret.secret };
+    await assert.rejects(api.call('confirmPurchase', { params: { id: declined.id }, body: { pin: '5820' } }), (e) => isApiError(e) && e.status === 402);
+    await api.call('signIn', { body: { buyerId: state.buyerId! } });
+    const brokenApp = { key: broken.app.key, secret: broken.secret.secret };
     for (let i = 0; i < 3; i++) {
       const p = await payAs(brokenApp, { id: `widget-${i}`, name: 'Widget', description: 'Seeded.', price: '3.50', currency: 'USD' });
-      await api('POST', `/api/purchases/${p.id}/confirm`, i === 0 ? { pin: PIN } : {});
+      await api.call('confirmPurchase', { params: { id: p.id }, body: i === 0 ? { pin: PIN } : {} });
     }
-    const total = (await api<{ items: unknown[] }>('GET', '/api/purchases?limit=500')).body.items.length;
+    const total = (await api.call('listPurchases', { query: { limit: 500 } })).items.length;
     assert.ok(total > 120, `seeded ${total}`);
 
     await go('#/transactions');
@@ -436,8 +428,9 @@ describe('console', { timeout: 240_000 }, () => {
     await page.waitForFunction(() => window.location.hash.includes('status=declined'));
     await page.getByTestId('tx-count').getByText('1 transaction', { exact: true }).waitFor();
     await page.getByLabel('Status').selectOption('');
-    const one = await api<{ items: { transactionID: string; id: string }[] }>('GET', '/api/transactions?status=completed&limit=1');
-    const txn = one.body.items[0]!;
+    const one = await api.call('listTransactions', { query: { status: 'completed', limit: 1 } });
+    const txn = one.items[0]!;
+    assert.ok(txn.transactionID, 'a completed transaction has its id');
     await page.getByLabel('Search').fill(txn.transactionID);
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByTestId('tx-count').getByText('1 transaction', { exact: true }).waitFor();
@@ -459,7 +452,7 @@ describe('console', { timeout: 240_000 }, () => {
   it('inspects notices: failed ones stand out, with every attempt, curl and redeliver', async () => {
     log.clear();
     // The broken merchant's retries finish within seconds at the test's time scale.
-    await untilServer(async () => (await api<{ items: unknown[] }>('GET', '/api/notices?status=failed')).body.items.length >= 3);
+    await untilServer(async () => (await api.call('listNotices', { query: { status: 'failed' } })).items.length >= 3);
     await go('#/notices');
     await page.locator('.notice-row-failed').first().waitFor();
     await page.getByText(/notices? failed/).waitFor();

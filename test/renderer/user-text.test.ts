@@ -9,7 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { startServer, type ServerInternals } from '../../server/main.ts';
-import { freshDataDir, signRequest } from '../helpers/paydesk.ts';
+import type { Client } from '../../contract/client.ts';
+import { freshDataDir, signRequest, testClient } from '../helpers/paydesk.ts';
 import { captureConsole, ensureRendererBuilt, launchBrowser, shot, startMerchant, type ConsoleLog, type Merchant } from './browser.ts';
 import { openConsole } from '../helpers/console.ts';
 
@@ -25,16 +26,8 @@ describe('text someone else wrote, in the browser', { timeout: 120_000 }, () => 
   let log: ConsoleLog;
   const ids: { purchase?: string; notice?: string } = {};
 
-  async function api<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(server.url + path, {
-      method,
-      headers: { authorization: `Bearer ${server.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
-    return JSON.parse(text) as T;
-  }
+  /** The typed client with the admin token, every answer checked against the contract. */
+  let api: Client;
 
   /** What the element shows and how it is isolated. */
   const inspect = (selector: string) => page.locator(selector).evaluate((el) => ({
@@ -45,23 +38,23 @@ describe('text someone else wrote, in the browser', { timeout: 120_000 }, () => 
     ensureRendererBuilt();
     merchant = await startMerchant();
     server = await startServer({ port: 0, dataDir: freshDataDir('renderer-text'), noticeTimeScale: 0.00001, log: () => undefined });
-    const created = await api<{ app: { key: string }; secret: { secret: string } }>('POST', '/api/apps', {
-      name: 'Pony Shop', homepage: 'http://127.0.0.1:9/', contactEmail: 'm@example.com', postbackURL: `${merchant.url}/postback`, chargebackURL: `${merchant.url}/chargeback`,
+    api = testClient(server);
+    const created = await api.call('createApp', {
+      body: { name: 'Pony Shop', homepage: 'http://127.0.0.1:9/', contactEmail: 'm@example.com', postbackURL: `${merchant.url}/postback`, chargebackURL: `${merchant.url}/chargeback` },
     });
     const app = { key: created.app.key, secret: created.secret.secret };
-    const buyer = await api<{ id: string }>('POST', '/api/buyers', { email: 'text@example.com', name: 'Ada' });
-    await api('POST', '/api/wallet/session', { buyerId: buyer.id });
-    await api('POST', `/api/buyers/${buyer.id}/payment-methods`, { card: { number: '4242 4242 4242 4242', expMonth: 12, expYear: new Date().getUTCFullYear() + 3, cvc: '123' } });
-    await api('PUT', `/api/buyers/${buyer.id}/pin`, { pin: '7391' });
+    const buyer = await api.call('createBuyer', { body: { email: 'text@example.com', name: 'Ada' } });
+    await api.call('signIn', { body: { buyerId: buyer.id } });
+    await api.call('addPaymentMethod', { params: { id: buyer.id }, body: { card: { number: '4242 4242 4242 4242', expMonth: 12, expYear: new Date().getUTCFullYear() + 3, cvc: '123' } } });
+    await api.call('setPin', { params: { id: buyer.id }, body: { pin: '7391' } });
     const request = { price: 1.99, currency: 'USD', name: 'Elite Sparkle Pony', description: 'The shiniest pony of all!', productData };
-    const res = await fetch(`${server.url}/v1/pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jwts: [await signRequest(app, { request })] }) });
-    const pending = (await res.json()) as { id: string };
-    assert.equal(res.status, 201, JSON.stringify(pending));
+    const pending = await api.call('pay', { body: { jwts: [await signRequest(app, { request })] } });
     ids.purchase = pending.id;
-    await api('POST', `/api/purchases/${pending.id}/confirm`, { pin: '7391' });
+    const confirmed = await api.call('confirmPurchase', { params: { id: pending.id }, body: { pin: '7391' } });
     // A seller name from before the server refused control characters: only the database can still hold one.
     server.services.ctx.db.prepare('UPDATE apps SET name = ? WHERE key = ?').run(legacySeller, app.key);
-    const notices = await api<{ items: { id: string }[] }>('GET', `/api/notices?transactionID=${encodeURIComponent((await api<{ transactionID: string }>('GET', `/api/purchases/${pending.id}`)).transactionID)}`);
+    assert.ok(confirmed.transactionID, 'the purchase completed');
+    const notices = await api.call('listNotices', { query: { transactionID: confirmed.transactionID } });
     ids.notice = notices.items[0]!.id;
 
     browser = await launchBrowser();
@@ -82,7 +75,7 @@ describe('text someone else wrote, in the browser', { timeout: 120_000 }, () => 
     await page.locator('[data-testid="tx-product-data"] bdi').waitFor();
     const pd = await inspect('[data-testid="tx-product-data"] bdi');
     assert.deepEqual(pd, { tag: 'bdi', text: 'order=42\\u202egnp.exe', unicodeBidi: 'isolate' });
-    const seller = await inspect(`a[href="#/apps/${encodeURIComponent((await api<{ seller: { appKey: string } }>('GET', `/api/purchases/${ids.purchase}`)).seller.appKey)}"] bdi`);
+    const seller = await inspect(`a[href="#/apps/${encodeURIComponent((await api.call('getPurchase', { params: { id: ids.purchase! } })).seller.appKey)}"] bdi`);
     assert.deepEqual(seller, { tag: 'bdi', text: 'Pony Shop\\u202e321 reffo', unicodeBidi: 'isolate' });
     const item = await page.locator('dt:has-text("Item") + dd').textContent();
     assert.equal(item, 'Elite Sparkle PonyThe shiniest pony of all!', 'no "()" for a request without id');
