@@ -26,8 +26,10 @@ test('a refund retried with its Idempotency-Key after a crash lost the stored an
   const { purchaseId } = await buy(s, app, buyer);
   const first = await s.api<{ id: string; refundedTotal: number }>('POST', `/api/transactions/${purchaseId}/refunds`, { amount: 50 }, { 'idempotency-key': 'refund-once' });
   assert.equal(first.status, 201);
-  // What a SIGKILL between the refund's commit and the stored answer leaves: the refund, and no answer for the key.
-  s.server.services.ctx.db.prepare("DELETE FROM idempotency_keys WHERE key = 'refund-once'").run();
+  // What a SIGKILL between the refund's commit and the stored answer leaves: the refund, and its key
+  // still the claim the refund's first transaction wrote (in progress, naming the refund), no answer.
+  s.server.services.ctx.db.prepare("UPDATE idempotency_keys SET state = 'in_progress', status = NULL, response_json = NULL, resource_id = ? WHERE key = 'refund-once'")
+    .run(first.body.id);
   const retry = await s.api<{ id: string; refundedTotal: number }>('POST', `/api/transactions/${purchaseId}/refunds`, { amount: 50 }, { 'idempotency-key': 'refund-once' });
   assert.equal(retry.status, 201);
   assert.equal(retry.body.id, first.body.id, 'the same refund');
