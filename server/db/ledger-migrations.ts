@@ -437,8 +437,9 @@ export const ledgerMigrations: readonly Migration[] = [
           SELECT s.span, ${slot('completed_at')}, currency, COUNT(*), SUM(amount) FROM ${table}, ${spans} s
           WHERE status = 'completed' AND completed_at IS NOT NULL GROUP BY 1, 2, 3
           ON CONFLICT DO UPDATE SET ${what}_count = excluded.${what}_count, ${what}_amount = excluded.${what}_amount;`).join('')}
+        -- k is NULL for a notice not delivered: IS, not =, so a slot of only such notices counts 0, not NULL.
         INSERT INTO notice_rollup (span, slot, pending, delivered, failed, ${lat.join(', ')})
-          SELECT s.span, ${slot('n.created_at')}, SUM(n.status = 'pending'), SUM(n.status = 'delivered'), SUM(n.status = 'failed'), ${lat.map((_, k) => `SUM(n.k = ${k})`).join(', ')}
+          SELECT s.span, ${slot('n.created_at')}, SUM(n.status = 'pending'), SUM(n.status = 'delivered'), SUM(n.status = 'failed'), ${lat.map((_, k) => `SUM(n.k IS ${k})`).join(', ')}
           FROM (SELECT created_at, status, CASE WHEN status = 'delivered' AND delivered_at IS NOT NULL THEN ${bucket('notices')} END AS k FROM notices) n, ${spans} s
           GROUP BY 1, 2;
       `);
