@@ -17,6 +17,7 @@ const copiedRules = [
   { value: "'mozilla/payments/pay/v1'", what: 'the payment request typ: import PAY_TYP from contract/api.ts' },
   { value: '8192', what: 'the token size cap: ask the server (POST /api/requests/verify)' },
   { value: "'marketplace.firefox.com'", what: 'an accepted audience: ask the server (POST /api/requests/verify)' },
+  { value: "'2580'", what: 'a PIN the server refuses as too common: isTrivialPin from contract/pin.ts' },
 ].map(({ value, what }) => ({ selector: `Literal[value=${value}]`, message: `renderer/ holds no verification rule or constant (${what}).` }));
 
 export default tseslint.config(
@@ -35,7 +36,7 @@ export default tseslint.config(
     files: ['renderer/src/**/*.{ts,tsx}'],
     rules: {
       'no-restricted-syntax': ['error', noDefaultExport, ...copiedRules,
-        { selector: 'FunctionDeclaration[id.name=/^(parseAmount|explainRequest)$/]', message: 'renderer/ holds no copy of a server rule: money parsing lives in contract/money.ts, verification in the server.' }],
+        { selector: 'FunctionDeclaration[id.name=/^(parseAmount|explainRequest|isPinFormat|isTrivialPin)$/]', message: 'renderer/ holds no copy of a server rule: money parsing lives in contract/money.ts, the PIN rule in contract/pin.ts, verification in the server.' }],
     },
   },
   {

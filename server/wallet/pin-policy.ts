@@ -1,30 +1,11 @@
 // The PIN rules of DESIGN section 5, as pure functions of their inputs and the
-// clock: format, trivial PINs, and the lockout schedule.
+// clock: the lockout schedule. What a PIN may be is contract/pin.ts (the console checks it too).
 
 const MAX_TRIES = 5;
 export const BASE_LOCK_MS = 5 * 60_000;
 export const MAX_LOCK_MS = 24 * 3600_000;
 /** A PIN reset needs the buyer to have signed in this recently. */
 export const RESET_SIGNIN_WINDOW_MS = 5 * 60_000;
-
-export function isPinFormat(pin: unknown): pin is string {
-  return typeof pin === 'string' && /^\d{4,8}$/.test(pin);
-}
-
-const commonPins = new Set(['2580', '0852', '1004', '2000', '1122', '6969', '1313', '1010', '0007', '7777777']);
-
-/** Repeated digits, runs up or down (with wrap), repeated pairs or halves, and a few well-known PINs. */
-export function isTrivialPin(pin: string): boolean {
-  if (commonPins.has(pin)) return true;
-  const d = [...pin].map(Number);
-  const steps = new Set(d.slice(1).map((x, i) => (x - d[i]! + 10) % 10));
-  // One repeated step of 0, +1 or -1 (with wrap): 0000, 1234, 9876, 8901.
-  if (steps.size === 1 && [0, 1, 9].includes([...steps][0]!)) return true;
-  for (const period of [2, 3, 4]) {
-    if (pin.length % period === 0 && pin.length > period && pin === pin.slice(0, period).repeat(pin.length / period)) return true;
-  }
-  return false;
-}
 
 export interface LockState {
   readonly failures: number;

@@ -7,8 +7,9 @@ import type { Tx } from '../db/tx.ts';
 import { iso, type Context } from '../context.ts';
 import type { Vault, CardInput } from '../vault/vault.ts';
 import { hashPin, verifyPin } from './pin-hash.ts';
+import { isPinFormat, isTrivialPin } from '../../contract/pin.ts';
 import {
-  afterFailure, afterSuccess, beforeAttempt, isLocked, isPinFormat, isTrivialPin, triesLeft,
+  afterFailure, afterSuccess, beforeAttempt, isLocked, triesLeft,
   RESET_SIGNIN_WINDOW_MS, type LockState,
 } from './pin-policy.ts';
 

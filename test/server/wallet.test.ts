@@ -1,6 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { isTrivialPin, isPinFormat, afterFailure, beforeAttempt, BASE_LOCK_MS, MAX_LOCK_MS } from '../../server/wallet/pin-policy.ts';
+import { afterFailure, beforeAttempt, BASE_LOCK_MS, MAX_LOCK_MS } from '../../server/wallet/pin-policy.ts';
+import { isTrivialPin, isPinFormat } from '../../contract/pin.ts';
 import { luhnValid, cardBrand, expiryValid, testCards } from '../../server/vault/cards.ts';
 import { startTestServer, createApp, signRequest, pay, readyBuyer, errorCode, freshDataDir, type TestServer } from '../helpers/paydesk.ts';
 

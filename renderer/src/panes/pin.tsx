@@ -7,21 +7,16 @@ import { useAction, useDocumentTitle, useNow } from '../hooks.ts';
 import { useWallet } from '../wallet-context.tsx';
 import { formatClock, formatDateTime, formatTime } from '../format.ts';
 import { Badge, Button, ButtonLink, Callout, Card, EmptyState, ErrorCallout, Field, LoadingBlock, PageHeader, Segmented, UserText, described, showControls, useToast } from '../ui.tsx';
+import { isPinFormat, isTrivialPin } from '../../../contract/pin.ts';
 import { IconLock, IconLogin, IconUsers } from '../icons.tsx';
 
 const RESET_WINDOW_MS = 5 * 60_000;
 
 /** server/wallet/pin-policy.ts, for instant hints while typing; the server decides. */
+/** The server's own rule (contract/pin.ts), told as the buyer types; the server checks again. */
 function pinProblem(pin: string): string | undefined {
-  if (!/^\d*$/.test(pin)) return 'Digits only.';
-  if (pin.length < 4 || pin.length > 8) return '4 to 8 digits.';
-  if (['2580', '0852', '1004', '2000', '1122', '6969', '1313', '1010', '0007', '7777777'].includes(pin)) return 'Too easy to guess: that is one of the most common PINs.';
-  const d = [...pin].map(Number);
-  const steps = new Set(d.slice(1).map((x, i) => (x - d[i]! + 10) % 10));
-  if (steps.size === 1 && [0, 1, 9].includes([...steps][0]!)) return 'Too easy to guess: no repeated or sequential digits (like 1111 or 1234).';
-  for (const period of [2, 3, 4]) {
-    if (pin.length % period === 0 && pin.length > period && pin === pin.slice(0, period).repeat(pin.length / period)) return 'Too easy to guess: no repeated patterns (like 1212).';
-  }
+  if (!isPinFormat(pin)) return /^\d*$/.test(pin) ? '4 to 8 digits.' : 'Digits only.';
+  if (isTrivialPin(pin)) return 'Too easy to guess: no repeated or sequential digits (like 1111 or 1234), repeated patterns (like 1212) or very common PINs.';
   return undefined;
 }
 
