@@ -1,7 +1,7 @@
 // One handler per route of the contract: parse is done, call a service, shape
 // the reply. The type makes a missing or mistyped handler a compile error.
 import { PaydeskError, errorCatalogue, errorCodes } from '../../contract/errors.ts';
-import { currencies, formatAmount } from '../money/currency.ts';
+import { currencies, formatAmount } from '../../contract/money.ts';
 import { priceTiers } from '../money/price-tiers.ts';
 import { testCards } from '../vault/cards.ts';
 import { publicView } from '../purchases/purchases.ts';

@@ -1,7 +1,7 @@
 // The price-tier table of the mozPay pricePoint form: a tier id maps to one
 // price per currency. Tier 0 is free. docs/price-tiers.md is generated from
 // this table and GET /api/price-tiers serves it.
-import type { Money } from './currency.ts';
+import type { Money } from '../../contract/money.ts';
 
 export interface PriceTier {
   readonly id: string;

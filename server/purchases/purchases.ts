@@ -8,7 +8,7 @@ import { immediate } from '../db/open.ts';
 import { commit } from '../db/group-commit.ts';
 import type { Tx } from '../db/tx.ts';
 import { iso, type Context, type RequestKey } from '../context.ts';
-import { formatAmount } from '../money/currency.ts';
+import { formatAmount } from '../../contract/money.ts';
 import { PAY_TYP, peekRequest, verifyPaymentRequest, defaultLimits, acceptedAudiences, type ReachCheck, type VerifiedRequest, type PaymentVerifyContext } from '../requests/verify.ts';
 import type { Apps } from '../apps/apps.ts';
 import type { Wallet } from '../wallet/wallet.ts';

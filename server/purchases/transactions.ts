@@ -1,7 +1,7 @@
 // The transactions list: keyset pages over purchases, newest first, so page N
 // costs the same as page 1 at a million rows.
 import { iso } from '../context.ts';
-import { formatAmount } from '../money/currency.ts';
+import { formatAmount } from '../../contract/money.ts';
 import type { Db } from '../db/open.ts';
 import type { Apps } from '../apps/apps.ts';
 import type { Wallet } from '../wallet/wallet.ts';

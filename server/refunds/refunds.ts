@@ -11,7 +11,7 @@ import { PaydeskError } from '../../contract/errors.ts';
 import { newOrderedId } from '../ids.ts';
 import { immediate } from '../db/open.ts';
 import { iso, type Context, type RequestKey } from '../context.ts';
-import { formatAmount, parseAmount } from '../money/currency.ts';
+import { formatAmount, parseAmount } from '../../contract/money.ts';
 import { acceptedAudiences, defaultLimits } from '../requests/verify.ts';
 import type { Apps } from '../apps/apps.ts';
 import type { Purchases } from '../purchases/purchases.ts';

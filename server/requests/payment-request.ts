@@ -2,7 +2,7 @@
 // into one normalized shape. Both price forms arrive here: the mozPay
 // pricePoint tier and the design-notes price + currency.
 import { PaydeskError, type ErrorCode } from '../../contract/errors.ts';
-import { isSupportedCurrency, parseAmount, type Money } from '../money/currency.ts';
+import { isSupportedCurrency, parseAmount, type Money } from '../../contract/money.ts';
 import { findTier, tierPrice } from '../money/price-tiers.ts';
 import { acceptNoticeURL } from '../notices/target.ts';
 import { controlCharacterIn, type RequestCheckId } from '../../contract/api.ts';

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorCatalogue } from '../../contract/errors.ts';
 import { priceTiers } from '../money/price-tiers.ts';
-import { currencies, formatAmount } from '../money/currency.ts';
+import { currencies, formatAmount } from '../../contract/money.ts';
 import { openApiDocument } from '../http/openapi.ts';
 
 /** The document with a placeholder address: a running server names its own. */
