@@ -4,6 +4,11 @@
 // module owns their reads. Days are the viewer's: their boundaries are the
 // midnights of its time zone, which always fall on a quarter hour and almost
 // always on an hour.
+//
+// A day's rows are kept once read, with the change counters (migration 012) of the
+// 6-hour slots it overlaps: the next request reads only those counters for its range
+// and runs the sums again for the days whose counters moved. The dashboard asks for
+// the same days again and again while only today changes.
 import type { Db } from '../db/open.ts';
 import type { RouteInput, RouteOutput } from '../../contract/api.ts';
 
@@ -80,6 +85,18 @@ export function latencyPercentile(bounds: readonly number[], counts: readonly nu
   return null;
 }
 
+/** The index of the first element of the ascending `xs` greater than `x`. */
+function upperBound(xs: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 const rate = (delivered: number, failed: number) => (delivered + failed === 0 ? null : delivered / (delivered + failed));
 const add = (a: number[], b: readonly number[]) => b.forEach((v, k) => (a[k] = (a[k] ?? 0) + v));
 
@@ -88,9 +105,22 @@ const statusNames = ['started', 'pending', 'completed', 'declined', 'cancelled',
 const dayRanges = 'WITH d(i, span, lo, hi) AS (SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(?))';
 const inDay = (t: string) => `${t}.span = d.span AND ${t}.slot >= d.lo AND ${t}.slot < d.hi`;
 
+type PurchaseRow = readonly [currency: string, ...sums: number[]];
+/** One local day's sums as the queries answered them, and the change counters they were read at. */
+interface DayRows {
+  readonly touched: string;
+  readonly purchases: readonly PurchaseRow[];
+  readonly notices: readonly number[] | undefined;
+}
+const SIX_HOURS = SLOT_SPANS_MS[0]!;
+/** Days kept across requests (about ten years of one time zone's); beyond it the cache starts again. */
+const CACHED_DAYS = 4096;
+
 export class DashboardSummaries {
   private readonly purchasesByDay;
   private readonly noticesByDay;
+  private readonly counters;
+  private readonly dayRows = new Map<string, DayRows>();
   /** The histogram's bucket bounds, as migration 007 stored them for its triggers. */
   private readonly latencyBounds: readonly number[];
   /** Day boundaries are pure functions of the dates and the zone; the dashboard asks for the same ones again and again. */
@@ -104,6 +134,39 @@ export class DashboardSummaries {
     this.noticesByDay = db.prepare(`${dayRanges}
       SELECT d.i, SUM(n.pending), SUM(n.delivered), SUM(n.failed), ${[...this.latencyBounds, null].map((_, k) => `SUM(n.lat_${k})`).join(', ')}
       FROM d JOIN notice_rollup n ON ${inDay('n')} GROUP BY d.i`).raw();
+    this.counters = db.prepare(`SELECT slot, touched FROM purchase_rollup WHERE span = ${SIX_HOURS} AND slot >= @lo AND slot < @hi
+      UNION ALL SELECT slot, touched FROM notice_rollup WHERE span = ${SIX_HOURS} AND slot >= @lo AND slot < @hi`).raw();
+  }
+
+  /** Per day of the range: the change counters of the 6-hour slots it overlaps, as one comparable string. */
+  private touched(starts: readonly number[]): string[] {
+    const sums = starts.slice(1).map(() => [0, 0]);
+    const first = Math.floor(starts[0]! / SIX_HOURS) * SIX_HOURS;
+    for (const [slot, touched] of this.counters.all({ lo: first, hi: starts[starts.length - 1] }) as [number, number][]) {
+      // A 6-hour slot overlaps one day, or two when a midnight falls inside it.
+      let i = upperBound(starts, slot) - 1;
+      for (i = Math.max(i, 0); i < sums.length && starts[i]! < slot + SIX_HOURS; i++) {
+        sums[i]![0]! += touched;
+        sums[i]![1]! += 1;
+      }
+    }
+    return sums.map(([sum, rows]) => `${sum}/${rows}`);
+  }
+
+  /** Each day's rows, from the cache where its counters have not moved, else from the rollups. */
+  private rowsOf(days: readonly string[], starts: readonly number[], timeZone: string): DayRows[] {
+    const touched = this.touched(starts);
+    const key = (i: number) => `${timeZone} ${days[i]}`;
+    const stale = days.flatMap((_, i) => (this.dayRows.get(key(i))?.touched === touched[i] ? [] : [i]));
+    if (stale.length > 0) {
+      const ranges = JSON.stringify(stale.flatMap((i) => slotRanges(starts[i]!, starts[i + 1]!).map((r) => [i, ...r])));
+      const fresh = new Map(stale.map((i) => [i, { touched: touched[i]!, purchases: [] as PurchaseRow[], notices: undefined as number[] | undefined }]));
+      for (const [i, ...row] of this.purchasesByDay.all(ranges) as [number, string, ...number[]][]) fresh.get(i)!.purchases.push(row);
+      for (const [i, ...row] of this.noticesByDay.all(ranges) as number[][]) fresh.get(i!)!.notices = row;
+      if (this.dayRows.size + stale.length > CACHED_DAYS) this.dayRows.clear();
+      for (const [i, rows] of fresh) this.dayRows.set(key(i), rows);
+    }
+    return days.map((_, i) => this.dayRows.get(key(i))!);
   }
 
   private days(from: string, to: string, timeZone: string) {
@@ -119,11 +182,11 @@ export class DashboardSummaries {
 
   summary(q: Query): Summary {
     const { days, starts } = this.days(q.from, q.to, q.timeZone);
-    const ranges = JSON.stringify(days.flatMap((_, i) => slotRanges(starts[i]!, starts[i + 1]!).map((r) => [i, ...r])));
+    const rows = this.rowsOf(days, starts, q.timeZone);
     const buckets = this.latencyBounds.length + 1;
 
     // Per day and currency: the counts of purchases started, then sales and refunds.
-    const purchaseRows = this.purchasesByDay.all(ranges) as [number, string, ...number[]][];
+    const purchaseRows = rows.flatMap((r, i) => r.purchases.map(([currency, ...sums]) => [i, currency, ...sums] as const));
     const salesByCurrency = new Map<string, number>();
     for (const [, currency, ...v] of purchaseRows) salesByCurrency.set(currency, (salesByCurrency.get(currency) ?? 0) + v[7]!);
     const currencies = [...salesByCurrency].filter(([, sales]) => sales > 0).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([c]) => c);
@@ -140,7 +203,9 @@ export class DashboardSummaries {
     const [all, pending, completed, declined, cancelled, expired, simulated] = total as [number, number, number, number, number, number, number];
 
     const noticeDays = days.map(() => ({ pending: 0, delivered: 0, failed: 0, latency: new Array<number>(buckets).fill(0) }));
-    for (const [i, p, d, f, ...latency] of this.noticesByDay.all(ranges) as number[][]) noticeDays[i!] = { pending: p!, delivered: d!, failed: f!, latency };
+    rows.forEach(({ notices }, i) => {
+      if (notices) noticeDays[i] = { pending: notices[0]!, delivered: notices[1]!, failed: notices[2]!, latency: notices.slice(3) };
+    });
     const noticeTotal = { pending: 0, delivered: 0, failed: 0, latency: new Array<number>(buckets).fill(0) };
     for (const n of noticeDays) {
       noticeTotal.pending += n.pending;

@@ -445,4 +445,23 @@ export const ledgerMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    name: '012 dashboard rollups: a change counter on each 6-hour slot, so the summary recomputes only the days that changed',
+    up(db) {
+      // Every change to the rollups writes the 6-hour slot of its instant (migration 007's
+      // triggers write all three slot lengths at once), so counting those writes per 6-hour
+      // row tells the summary which local days changed since it last read them. Counted by
+      // triggers, not compared by value: a redelivery can move a notice out of one hour's
+      // bucket and another into the next hour's, leaving the 6-hour row equal and a day edge
+      // different. A new row starts at 1, so it counts as a change too.
+      for (const table of ['purchase_rollup', 'notice_rollup']) {
+        const key = table === 'purchase_rollup' ? 'span = NEW.span AND slot = NEW.slot AND currency = NEW.currency' : 'span = NEW.span AND slot = NEW.slot';
+        db.exec(`
+          ALTER TABLE ${table} ADD COLUMN touched INTEGER NOT NULL DEFAULT 1;
+          CREATE TRIGGER ${table}_touched AFTER UPDATE ON ${table} WHEN NEW.span = 21600000 AND NEW.touched = OLD.touched BEGIN
+            UPDATE ${table} SET touched = touched + 1 WHERE ${key};
+          END;`);
+      }
+    },
+  },
 ];

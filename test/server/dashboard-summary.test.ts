@@ -158,3 +158,25 @@ test('purchases a few minutes either side of a :45 or :30 midnight count on thei
   assert.deepEqual(await started('Asia/Kolkata'), { '2025-06-01': [2, 2, 398, 0], '2025-06-02': [2, 2, 398, 0] });
   assert.deepEqual(await started('Europe/Paris'), { '2025-06-01': [3, 3, 597, 0], '2025-06-02': [1, 1, 199, 0] });
 });
+
+test('a day already read is read again when a change reaches it after its midnight, and only then', async () => {
+  // 23:55 in Paris on 1 July: a purchase nobody confirms; it expires after midnight, on 2 July.
+  t.clock.advance(Date.UTC(2025, 6, 1, 21, 55) - t.clock.now);
+  const created = await pay(t, await signRequest(app, { request: { id: 'pony', name: 'Pony', description: 'A pony.', price: '1.99', currency: 'USD' } }));
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const july1 = { from: '2025-07-01', to: '2025-07-01', timeZone: 'Europe/Paris' };
+  const counts = (s: Summary) => ({ all: s.totals.all, pending: s.totals.pending, expired: s.totals.expired });
+  assert.deepEqual(counts(await summary(july1)), { all: 1, pending: 1, expired: 0 });
+
+  t.clock.advance(Date.UTC(2025, 6, 2, 6) - t.clock.now);
+  // Read again before anything changed: the same answer (from the day's kept rows).
+  assert.deepEqual(counts(await summary(july1)), { all: 1, pending: 1, expired: 0 });
+  // A sale today changes today, and 1 July still says what it said.
+  await buyAt(Date.UTC(2025, 6, 2, 7));
+  assert.deepEqual(counts(await summary(july1)), { all: 1, pending: 1, expired: 0 });
+  // Now the purchase of 1 July expires: its day counts it expired.
+  const expired = await t.api<{ status: string }>('GET', `/api/purchases/${created.body.id}`);
+  assert.equal(expired.body.status, 'expired');
+  assert.deepEqual(counts(await summary(july1)), { all: 1, pending: 0, expired: 1 });
+  assert.deepEqual(counts(await summary({ ...july1, to: '2025-07-02' })), { all: 2, pending: 0, expired: 1 });
+});

@@ -215,3 +215,37 @@ test('migration 007 backfills the dashboard rollups from the rows already there,
   spansAgree();
   db.close();
 });
+
+test('migration 012 counts every change to a 6-hour rollup row, even one that leaves its sums as they were', () => {
+  const path = join(freshDataDir('migration'), 'ledger.db');
+  const db = new Database(path);
+  const touchedAt = ledgerMigrations.findIndex((m) => m.name.includes('a change counter on each 6-hour slot'));
+  migrate(db, path, ledgerMigrations.slice(0, touchedAt));
+  const slot = Date.UTC(2025, 0, 10, 6);
+  db.prepare(`INSERT INTO apps (key, name, homepage, contact_email, postback_url, chargeback_url, status, access, webhook_secret_sealed, created_at, updated_at)
+    VALUES ('app_1', 'Shop', 'http://127.0.0.1:9/', 'a@example.com', 'http://127.0.0.1:9/p', 'http://127.0.0.1:9/c', 'active', 'live', 'x', 0, 0)`).run();
+  db.prepare(`INSERT INTO purchases (id, app_key, code, status, product_id, name, description, product_data, amount, currency, postback_url, chargeback_url,
+      request_json, created_at, expires_at, completed_at, updated_at) VALUES ('pur_1', 'app_1', 'C', 'completed', 'p', 'P', 'D', '', 199, 'USD', 'u', 'u', '{}', ?, 0, ?, 0)`).run(slot, slot);
+  const notice = db.prepare(`INSERT INTO notices (id, purchase_id, app_key, type, seq, url, payload_json, status, created_at, delivered_at) VALUES (?, 'pur_1', 'app_1', 'postback', ?, 'u', '{}', ?, ?, ?)`);
+  notice.run('ntc_1', 1, 'delivered', slot + 60_000, slot + 60_000 + 30);
+  notice.run('ntc_2', 2, 'pending', slot + 2 * 3_600_000, null);
+
+  migrate(db, path, ledgerMigrations);
+  const touched = (table: string) => db.prepare(`SELECT span, touched FROM ${table} ORDER BY span`).all();
+  const sums = () => db.prepare('SELECT pending, delivered, lat_2 FROM notice_rollup WHERE span = 21600000').get();
+  // Rows already there count as one change; only the 6-hour rows count further.
+  assert.deepEqual(touched('purchase_rollup'), [{ span: 900_000, touched: 1 }, { span: 3_600_000, touched: 1 }, { span: 21_600_000, touched: 1 }]);
+  const before = sums();
+  // A redelivery moves the first notice out of the histogram while the second, two hours later
+  // and in another hour's row, is delivered as fast: the 6-hour sums end as they began.
+  db.prepare("UPDATE notices SET status = 'pending' WHERE id = 'ntc_1'").run();
+  db.prepare("UPDATE notices SET status = 'delivered', delivered_at = created_at + 30 WHERE id = 'ntc_2'").run();
+  assert.deepEqual(sums(), before);
+  const six = (db.prepare('SELECT touched FROM notice_rollup WHERE span = 21600000').pluck().get() as number);
+  assert.ok(six >= 3, `the 6-hour row counted both changes (${six})`);
+  assert.deepEqual(db.prepare('SELECT DISTINCT touched FROM notice_rollup WHERE span < 21600000').pluck().all(), [1], 'shorter rows are not counted');
+  // A purchase that changes status counts on its 6-hour row too.
+  db.prepare("UPDATE purchases SET status = 'cancelled' WHERE id = 'pur_1'").run();
+  assert.equal(db.prepare('SELECT touched FROM purchase_rollup WHERE span = 21600000').pluck().get(), 2);
+  db.close();
+});
