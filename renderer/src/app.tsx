@@ -121,7 +121,8 @@ function TopBar({ page, theme, toggleTheme }: { readonly page: Page; readonly th
       <div className="crumbs"><span>{page.section}</span><span aria-hidden="true">/</span><strong>{page.title}</strong></div>
       <div className="topbar-right">
         <span className="live" data-state={stream} title={stream === 'live' ? 'Receiving live updates from Paydesk' : 'Reconnecting to Paydesk'} role="status">{liveLabel}</span>
-        <a className={`pending-pill ${count > 0 ? 'has-pending' : ''}`} href="#/wallet/confirm" data-testid="pending-count" aria-label={`${count} purchase${count === 1 ? '' : 's'} pending confirmation`}>
+        {/* Named by its visible text (WCAG 2.5.3); the title describes where it leads. */}
+        <a className={`pending-pill ${count > 0 ? 'has-pending' : ''}`} href="#/wallet/confirm" data-testid="pending-count" title="Purchases waiting for your confirmation">
           <IconShield />{count === 0 ? 'No pending purchases' : `${count} pending`}
         </a>
         {buyer ? (

@@ -24,8 +24,9 @@ export function UserText({ text }: { readonly text: string }) {
 }
 
 /** Text in a <pre> (JSON, a merchant's answer): controls written out; JSON stays valid JSON with the same value. */
-export function CodeText({ text, ...rest }: { readonly text: string; readonly 'data-testid'?: string }) {
-  return <pre className="code" {...rest}>{showControls(text)}</pre>;
+export function CodeText({ text, label, ...rest }: { readonly text: string; readonly label: string; readonly 'data-testid'?: string }) {
+  // The box scrolls when the text is long: focusable and named, so a keyboard can scroll it too (WCAG 2.1.1).
+  return <pre className="code" tabIndex={0} role="region" aria-label={label} {...rest}>{showControls(text)}</pre>;
 }
 
 export { showControls };
@@ -312,7 +313,8 @@ export function IdChip({ value, copy = true, label }: { readonly value: string; 
 
 export function Avatar({ name, seed, large }: { readonly name: string; readonly seed?: string; readonly large?: boolean }) {
   return (
-    <span className={`avatar ${large ? 'avatar-lg' : ''}`} style={{ background: `hsl(${hueOf(seed ?? name)} 52% 46%)` }} aria-hidden="true">
+    // OKLCH keeps the lightness the same for every hue, so white initials keep 4.5:1 on any seed (HSL's yellows and greens did not).
+    <span className={`avatar ${large ? 'avatar-lg' : ''}`} style={{ background: `oklch(48% 0.13 ${hueOf(seed ?? name)})` }} aria-hidden="true">
       {initials(name)}
     </span>
   );

@@ -16,7 +16,7 @@ import { IconAlert, IconApps, IconBan, IconCheck, IconEdit, IconEye, IconEyeOff,
 
 export function AppAvatar({ app }: { readonly app: Pick<App, 'name' | 'key'> }) {
   return (
-    <span className="app-avatar" style={{ background: `linear-gradient(135deg, hsl(${hueOf(app.key)} 60% 50%), hsl(${(hueOf(app.key) + 40) % 360} 62% 42%))` }} aria-hidden="true">
+    <span className="app-avatar" style={{ background: `linear-gradient(135deg, oklch(54% 0.15 ${hueOf(app.key)}), oklch(46% 0.15 ${(hueOf(app.key) + 40) % 360}))` }} aria-hidden="true">
       {app.name.trim().charAt(0).toUpperCase() || '?'}
     </span>
   );
@@ -175,7 +175,7 @@ function AppForm({ initial, submitLabel, onSubmit, onCancel, mode }: {
           <span className="label" id={`${id}-access`}>Access</span>
           <div className="choice-list cols" role="radiogroup" aria-labelledby={`${id}-access`}>
             {([['live', 'Live', 'Real charges through the buyer\'s preauthorized card'], ['simulate', 'Simulate only', 'Requests must carry "simulate"; no money moves']] as const).map(([value, title, sub]) => (
-              <button key={value} type="button" role="radio" className="choice" aria-checked={v.access === value} aria-pressed={v.access === value} onClick={() => setV({ ...v, access: value })}>
+              <button key={value} type="button" role="radio" className="choice" aria-checked={v.access === value} onClick={() => setV({ ...v, access: value })}>
                 <span className="c-title">{title}</span><span className="c-sub">{sub}</span>
               </button>
             ))}
@@ -346,7 +346,7 @@ function SecretsCard({ app, onChanged }: { readonly app: App; readonly onChanged
           <p>Paydesk makes a new secret and shows it once. How long should the current {activeCount === 1 ? 'secret' : 'secrets'} keep working?</p>
           <div className="choice-list cols-sm" role="radiogroup" aria-label="Grace period">
             {graceChoices.map((c) => (
-              <button key={c.seconds} type="button" role="radio" className="choice" aria-checked={grace === c.seconds} aria-pressed={grace === c.seconds} onClick={() => setGrace(c.seconds)}>
+              <button key={c.seconds} type="button" role="radio" className="choice" aria-checked={grace === c.seconds} onClick={() => setGrace(c.seconds)}>
                 <span className="c-title">{c.title}</span><span className="c-sub">{c.sub}</span>
               </button>
             ))}
@@ -402,7 +402,7 @@ function NoticeSettingsCard({ app, onChanged }: { readonly app: App; readonly on
           <span className="label" id={`sign-${app.key}`}>Sign notices with</span>
           <div className="choice-list cols" role="radiogroup" aria-labelledby={`sign-${app.key}`}>
             {([['hmac', 'App secret (HS256)', 'Simple; the merchant verifies with its own secret'], ['eddsa', 'Provider key (EdDSA)', 'Non-repudiation; verify with the JWKS']] as const).map(([v, title, sub]) => (
-              <button key={v} type="button" role="radio" className="choice" aria-checked={app.noticeSigning === v} aria-pressed={app.noticeSigning === v} disabled={signing} onClick={() => app.noticeSigning !== v && void setSigning(v)}>
+              <button key={v} type="button" role="radio" className="choice" aria-checked={app.noticeSigning === v} disabled={signing} onClick={() => app.noticeSigning !== v && void setSigning(v)}>
                 <span className="c-title">{title}</span><span className="c-sub">{sub}</span>
               </button>
             ))}

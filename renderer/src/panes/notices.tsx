@@ -259,8 +259,8 @@ export function NoticeDetailPane({ id }: { readonly id: string }) {
             </Card>
             <Card title="Decoded notice" description="The JWT Paydesk signs and posts as notice=<JWT>.">
               <div className="stack">
-                <div><div className="label" style={{ marginBottom: 6 }}>Header</div><pre className="code">{json(n.notice.header)}</pre></div>
-                <div><div className="label" style={{ marginBottom: 6 }}>Claims</div><pre className="code">{json(n.notice.claims)}</pre></div>
+                <div><div className="label" style={{ marginBottom: 6 }}>Header</div><CodeText label="Notice header" text={json(n.notice.header)} /></div>
+                <div><div className="label" style={{ marginBottom: 6 }}>Claims</div><CodeText label="Notice claims" text={json(n.notice.claims)} /></div>
               </div>
             </Card>
           </div>
@@ -269,7 +269,7 @@ export function NoticeDetailPane({ id }: { readonly id: string }) {
       <ResendDialog open={resendOpen} notice={n} onClose={() => setResendOpen(false)} />
       <Dialog wide open={curl !== null} onClose={() => setCurl(null)} title="The last request, as curl"
         footer={<><Button onClick={() => setCurl(null)}>Close</Button>{curl && <CopyButton value={curl} label="Copy command" size="md" variant="primary" />}</>}>
-        {curl !== null && <CodeText data-testid="curl" text={curl} />}
+        {curl !== null && <CodeText data-testid="curl" label="curl command" text={curl} />}
       </Dialog>
     </>
   );
@@ -291,12 +291,12 @@ function AttemptCard({ attempt: a, open }: { readonly attempt: NoticeAttempt; re
       <div className="attempt-body">
         <div className="stack-sm">
           <div className="label">Request <span className="subtle mono xsmall">POST {a.url}</span></div>
-          <CodeText text={`${Object.entries(a.request.headers).map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${a.request.body}`} />
+          <CodeText label={`Attempt ${a.number} request`} text={`${Object.entries(a.request.headers).map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${a.request.body}`} />
         </div>
         <div className="stack-sm">
           <div className="label">Response</div>
           {a.response ? (
-            <CodeText text={`HTTP ${a.response.status}\n${Object.entries(a.response.headers).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : v}`).join('\n')}\n\n${a.response.body || '(empty body)'}${a.response.truncated ? '\n… (truncated at the response cap)' : ''}`} />
+            <CodeText label={`Attempt ${a.number} response`} text={`HTTP ${a.response.status}\n${Object.entries(a.response.headers).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : v}`).join('\n')}\n\n${a.response.body || '(empty body)'}${a.response.truncated ? '\n… (truncated at the response cap)' : ''}`} />
           ) : <div className="panel muted small">No response: {verdictWords[a.verdict] ?? a.verdict}{a.reason ? ` (${showControls(a.reason)})` : ''}.</div>}
         </div>
       </div>
