@@ -1,7 +1,7 @@
 // The console's components: one visual language for every pane.
 import {
   createContext, useCallback, useContext, useEffect, useId, useMemo, useRef, useState,
-  type ButtonHTMLAttributes, type AnchorHTMLAttributes, type ReactNode, type KeyboardEvent as ReactKeyboardEvent,
+  type ButtonHTMLAttributes, type AnchorHTMLAttributes, type ReactNode, type Ref, type KeyboardEvent as ReactKeyboardEvent,
 } from 'react';
 import { showControls } from '../../contract/api.ts';
 import { describeError } from './describe-error.ts';
@@ -46,6 +46,7 @@ export interface ButtonProps extends ButtonHTMLAttributes<HTMLButtonElement> {
   readonly busy?: boolean;
   readonly icon?: ReactNode;
   readonly iconOnly?: boolean;
+  readonly ref?: Ref<HTMLButtonElement>;
 }
 
 export function Button({ variant = 'secondary', size = 'md', busy, icon, iconOnly, className, children, disabled, type, ...rest }: ButtonProps) {

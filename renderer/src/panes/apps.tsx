@@ -56,7 +56,7 @@ export function AppsPane() {
             <div className="table-wrap">
               <table className="table">
                 <thead>
-                  <tr><th>App</th><th>Key</th><th>Access</th><th>Status</th><th className="right">Sales</th><th className="right">Refund rate</th><th>Registered</th></tr>
+                  <tr><th>App</th><th>Status</th><th>Key</th><th>Access</th><th className="right">Sales</th><th className="right">Refund rate</th><th>Registered</th></tr>
                 </thead>
                 <tbody>
                   {items.map((a) => (
@@ -70,9 +70,10 @@ export function AppsPane() {
                           </div>
                         </div>
                       </td>
+                      {/* Name and status first: a narrow window shows them without scrolling (issue 15). */}
+                      <td><StatusBadge status={a.status} /></td>
                       <td><IdChip value={a.key} label="Copy app key" /></td>
                       <td>{a.access === 'live' ? <Badge tone="info">Live</Badge> : <Badge tone="accent">Simulate only</Badge>}</td>
-                      <td><StatusBadge status={a.status} /></td>
                       <td className="right num">{formatCount(a.sales)}</td>
                       <td className="right num">{formatPercent(a.refundRate)}</td>
                       <td className="muted nowrap">{formatDate(a.createdAt)}</td>

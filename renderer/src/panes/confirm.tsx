@@ -176,7 +176,7 @@ function PendingPurchase({ purchase: p, onChanged, onOutcome }: { readonly purch
           <ul className="confirm-facts">
             <li><IconShield />Paydesk verified this request with {p.seller.name}'s secret: the page that opened it could not change the price or the seller.</li>
             <li><IconCard />{p.simulate ? 'Simulated: nothing is charged, but the seller still gets its notice.' : `Nothing is charged until you confirm; then ${p.seller.name} gets a signed receipt.`}</li>
-            <li><IconFlag />Not delivered? Dispute the purchase later in <a href="#/wallet/history">History</a>.</li>
+            <li><IconFlag /><span>Not delivered? Dispute the purchase later in <a href="#/wallet/history">History</a>.</span></li>
           </ul>
         </div>
         <div className="trusted-side">

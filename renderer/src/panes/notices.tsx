@@ -99,7 +99,7 @@ export function NoticesPane() {
             {first.error ? <div style={{ padding: 12 }}><ErrorCallout error={first.error} /></div> : null}
             <div className="table-wrap">
               <table className="table">
-                <thead><tr><th>Notice</th><th>App</th><th>Transaction</th><th>Status</th><th>Last attempt</th><th>Created</th></tr></thead>
+                <thead><tr><th>Notice</th><th>Status</th><th>App</th><th>Transaction</th><th>Last attempt</th><th>Created</th></tr></thead>
                 <tbody>
                   {items.map((n) => {
                     const appName = apps.data?.find((a) => a.key === n.appKey)?.name ?? n.appKey;
@@ -111,12 +111,13 @@ export function NoticesPane() {
                           {n.origin !== 'purchase' && <Badge tone="accent" plain>{n.origin}</Badge>}
                           <div className="mono xsmall subtle">{n.id}</div>
                         </td>
-                        <td className="muted"><UserText text={appName} /></td>
-                        <td className="mono small">{n.transactionID ?? <span className="subtle">—</span>}</td>
+                        {/* The key columns (what, its status) come first, so a narrow window shows them without scrolling (issue 15). */}
                         <td>
                           <StatusBadge status={n.status} />
                           <div className="xsmall subtle" style={{ marginTop: 3 }}>{n.attempts}/{n.maxAttempts} attempts{n.status === 'pending' && n.nextAttemptAt ? ` · next ${relativeTime(n.nextAttemptAt)}` : ''}</div>
                         </td>
+                        <td className="muted"><UserText text={appName} /></td>
+                        <td className="mono small">{n.transactionID ?? <span className="subtle">—</span>}</td>
                         <td>{n.lastVerdict ? <><VerdictBadge verdict={n.lastVerdict} /><div className="xsmall subtle" style={{ marginTop: 3 }}>{relativeTime(n.lastAttemptAt)}</div></> : <span className="subtle small">Not yet</span>}</td>
                         <td className="muted small nowrap">{relativeTime(n.createdAt)}</td>
                       </tr>
