@@ -105,6 +105,39 @@ export function Segmented<T extends string>({ value, options, onChange, label }:
   );
 }
 
+/**
+ * One choice of a few, as ARIA radios (checked state only, never aria-pressed as well): Tab
+ * reaches the checked one, the arrow keys move the choice, as a group of native radios does.
+ */
+export function ChoiceGroup<T extends string | number>({ value, options, onChange, disabled, className, ...name }: {
+  readonly value: T;
+  readonly options: readonly { readonly value: T; readonly title: ReactNode; readonly sub: ReactNode }[];
+  readonly onChange: (v: T) => void;
+  readonly disabled?: boolean;
+  readonly className?: string;
+  readonly 'aria-label'?: string;
+  readonly 'aria-labelledby'?: string;
+}) {
+  const group = useRef<HTMLDivElement>(null);
+  const onKeyDown = (e: ReactKeyboardEvent<HTMLDivElement>) => {
+    const step = e.key === 'ArrowRight' || e.key === 'ArrowDown' ? 1 : e.key === 'ArrowLeft' || e.key === 'ArrowUp' ? -1 : 0;
+    if (step === 0 || disabled) return;
+    e.preventDefault();
+    const at = (options.findIndex((o) => o.value === value) + step + options.length) % options.length;
+    onChange(options[at]!.value);
+    group.current?.querySelectorAll<HTMLButtonElement>('[role="radio"]')[at]?.focus();
+  };
+  return (
+    <div ref={group} className={`choice-list ${className ?? ''}`} role="radiogroup" onKeyDown={onKeyDown} {...name}>
+      {options.map((o) => (
+        <button key={o.value} type="button" role="radio" className="choice" aria-checked={o.value === value} tabIndex={o.value === value ? 0 : -1} disabled={disabled} onClick={() => onChange(o.value)}>
+          <span className="c-title">{o.title}</span><span className="c-sub">{o.sub}</span>
+        </button>
+      ))}
+    </div>
+  );
+}
+
 // --- badges ---------------------------------------------------------------------
 
 export type Tone = 'success' | 'warning' | 'danger' | 'info' | 'neutral' | 'accent';

@@ -309,6 +309,18 @@ describe('accessibility: WCAG 2.1 AA (axe) on every screen, in light and dark', 
     }
   });
 
+  it('a choice of a few is a radio group: Tab reaches the checked one, the arrows move the choice', async () => {
+    await go('#/apps/new');
+    const group = page.getByRole('radiogroup', { name: 'Access' });
+    await group.getByRole('radio', { name: /^Live/ }).focus();
+    assert.equal(await group.locator('[role="radio"][tabindex="0"]').count(), 1, 'one Tab stop for the group');
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await group.getByRole('radio', { name: /^Simulate only/ }).getAttribute('aria-checked'), 'true');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent?.startsWith('Simulate only')), true, 'focus follows the choice');
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await group.getByRole('radio', { name: /^Live/ }).getAttribute('aria-checked'), 'true', 'and wraps around');
+  });
+
   it('below 900 px the sidebar folds behind a menu button that says whether it is open', async () => {
     await page.setViewportSize({ width: 880, height: 800 });
     try {
@@ -412,13 +424,36 @@ describe('accessibility: WCAG 2.1 AA (axe) on every screen, in light and dark', 
     assert.deepEqual(log.unexpected([403]), []);
   });
 
-  it('shows what it checked (screenshots of each theme)', async () => {
-    await page.emulateMedia({ colorScheme: 'light' });
-    await go(`#/apps/${seeded.appKey}`);
-    await page.getByRole('heading', { name: 'Signing secrets' }).waitFor();
-    await shot(page, 'a11y-app-detail');
-    await page.emulateMedia({ colorScheme: 'dark' });
-    await shot(page, 'a11y-dark-app-detail');
+  it('shows the screens it changed, in both themes, at 1280, 900 and 320 px', async () => {
+    const consoleShots: readonly [string, string, string][] = [
+      ['app-detail', `#/apps/${seeded.appKey}`, 'Signing secrets'],
+      ['notice-detail', `#/notices/${seeded.noticeFailed}`, 'Decoded notice'],
+      ['payment-methods', '#/wallet/methods', 'Add a card'],
+      ['transactions', '#/transactions', 'Transactions'],
+      ['confirm', `#/wallet/confirm/${seeded.pendingId}`, 'Rainbow Pony'],
+    ];
+    for (const [width, height] of [[1280, 860], [900, 800], [320, 640]] as const) {
+      await page.setViewportSize({ width, height });
+      await outside.setViewportSize({ width, height });
+      for (const theme of themes) {
+        await page.emulateMedia({ colorScheme: theme });
+        await outside.emulateMedia({ colorScheme: theme });
+        const tag = `a11y-${theme}-${width}`;
+        for (const [name, hash, heading] of consoleShots) {
+          await go(hash);
+          await page.getByRole('heading', { name: heading }).first().waitFor();
+          await shot(page, `${tag}-${name}`);
+        }
+        await outside.goto(`${demo.paydesk.url}/pay/${seeded.completedId}`);
+        await outside.locator('#code').waitFor();
+        await shot(outside, `${tag}-status-window-completed`);
+        await outside.goto(demo.store.url);
+        await outside.locator('#buy').waitFor();
+        await shot(outside, `${tag}-demo-store`);
+      }
+    }
+    await page.setViewportSize({ width: 1280, height: 860 });
+    await outside.setViewportSize({ width: 1280, height: 860 });
     await page.emulateMedia({ colorScheme: 'light' });
   });
 });
