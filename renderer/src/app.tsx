@@ -1,14 +1,14 @@
 // The console shell: left navigation (Merchant, Wallet), the top bar (live
 // status, pending purchases, signed-in buyer, theme), and the hash router,
 // behind the gate that needs a console session first (login.tsx).
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode, type RefObject } from 'react';
 import { onSessionEnded } from './api.ts';
 import { useStreamState } from './hooks.ts';
 import { navigate, useLocation } from './router.ts';
 import { WalletProvider, useWallet } from './wallet-context.tsx';
 import { Avatar, Button, ToastProvider, UserText } from './ui.tsx';
 import {
-  IconAlert, IconApps, IconBell, IconCard, IconChart, IconFlask, IconHistory, IconList, IconLock, IconLogo, IconMoon, IconShield, IconSun, IconUsers,
+  IconAlert, IconApps, IconBell, IconCard, IconChart, IconFlask, IconHistory, IconList, IconLock, IconLogo, IconMenu, IconMoon, IconShield, IconSun, IconUsers,
 } from './icons.tsx';
 import { AppDetailPane, AppsPane, NewAppPane } from './panes/apps.tsx';
 import { TransactionsPane } from './panes/transactions.tsx';
@@ -73,11 +73,12 @@ function NavLink({ to, current, icon, children, badge }: { readonly to: string; 
   );
 }
 
-function Sidebar({ current }: { readonly current: string }) {
+/** Below 960 px the sidebar folds away (styles.css) and opens over the pane from the top bar's Menu button. */
+function Sidebar({ current, open }: { readonly current: string; readonly open: boolean }) {
   const { pending } = useWallet();
   const count = pending.data?.length ?? 0;
   return (
-    <nav className="sidebar" aria-label="Main">
+    <nav className={`sidebar ${open ? 'open' : ''}`} id="sidebar" aria-label="Main">
       <a className="brand" href="#/dashboard">
         <span className="brand-mark"><IconLogo /></span>
         <span><div className="brand-name">Paydesk</div><div className="brand-sub">Merchant &amp; wallet console</div></span>
@@ -110,7 +111,10 @@ function Sidebar({ current }: { readonly current: string }) {
   );
 }
 
-function TopBar({ page, theme, toggleTheme }: { readonly page: Page; readonly theme: Theme; readonly toggleTheme: () => void }) {
+function TopBar({ page, theme, toggleTheme, menu }: {
+  readonly page: Page; readonly theme: Theme; readonly toggleTheme: () => void;
+  readonly menu: { readonly open: boolean; readonly toggle: () => void; readonly button: RefObject<HTMLButtonElement | null> };
+}) {
   const { session, pending } = useWallet();
   const stream = useStreamState();
   const buyer = session.data?.buyer ?? null;
@@ -118,10 +122,12 @@ function TopBar({ page, theme, toggleTheme }: { readonly page: Page; readonly th
   const liveLabel = stream === 'live' ? 'Live' : stream === 'offline' ? 'Offline' : 'Connecting…';
   return (
     <header className="topbar">
+      <Button variant="ghost" iconOnly icon={<IconMenu />} className="menu-toggle" aria-label="Menu" aria-expanded={menu.open} aria-controls="sidebar" onClick={menu.toggle} ref={menu.button} />
       <div className="crumbs"><span>{page.section}</span><span aria-hidden="true">/</span><strong>{page.title}</strong></div>
       <div className="topbar-right">
         <span className="live" data-state={stream} title={stream === 'live' ? 'Receiving live updates from Paydesk' : 'Reconnecting to Paydesk'} role="status">{liveLabel}</span>
-        <a className={`pending-pill ${count > 0 ? 'has-pending' : ''}`} href="#/wallet/confirm" data-testid="pending-count" aria-label={`${count} purchase${count === 1 ? '' : 's'} pending confirmation`}>
+        {/* Named by its visible text (WCAG 2.5.3); the title describes where it leads. */}
+        <a className={`pending-pill ${count > 0 ? 'has-pending' : ''}`} href="#/wallet/confirm" data-testid="pending-count" title="Purchases waiting for your confirmation">
           <IconShield />{count === 0 ? 'No pending purchases' : `${count} pending`}
         </a>
         {buyer ? (
@@ -152,10 +158,30 @@ function SessionEndedBanner() {
   );
 }
 
+/** The folded sidebar's state: it closes when a pane is chosen, and on Escape, which gives focus back to the button. */
+function useMenu(path: string) {
+  const [open, setOpen] = useState(false);
+  const button = useRef<HTMLButtonElement>(null);
+  useEffect(() => setOpen(false), [path]);
+  useEffect(() => {
+    if (!open) return;
+    document.querySelector<HTMLElement>('#sidebar a')?.focus();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      setOpen(false);
+      button.current?.focus();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [open]);
+  return { open, toggle: () => setOpen((o) => !o), close: () => setOpen(false), button };
+}
+
 function Shell() {
   const loc = useLocation();
   const [theme, toggleTheme] = useTheme();
   const page = resolve(loc.segments);
+  const menu = useMenu(loc.path);
   // A drawer or another purchase inside the same pane keeps the pane's scroll and focus.
   const paneKey = `${page.nav}:${page.title}`;
   useEffect(() => {
@@ -165,9 +191,10 @@ function Shell() {
   }, [paneKey]);
   return (
     <div className="shell">
-      <Sidebar current={page.nav} />
+      <Sidebar current={page.nav} open={menu.open} />
+      {menu.open && <div className="sidebar-scrim" onClick={menu.close} aria-hidden="true" />}
       <div className="main">
-        <TopBar page={page} theme={theme} toggleTheme={toggleTheme} />
+        <TopBar page={page} theme={theme} toggleTheme={toggleTheme} menu={menu} />
         <SessionEndedBanner />
         <main id="main" className="content" tabIndex={-1}>{page.node}</main>
       </div>

@@ -29,6 +29,7 @@ export const IconMoon = make(<path d="M20.5 14.5A8.5 8.5 0 0 1 9.5 3.5a8.5 8.5 0
 export const IconCopy = make(<><rect x="8.5" y="8.5" width="12" height="12" rx="2.2" /><path d="M15.5 8.5V5.7a2.2 2.2 0 0 0-2.2-2.2H5.7a2.2 2.2 0 0 0-2.2 2.2v7.6a2.2 2.2 0 0 0 2.2 2.2h2.8" /></>);
 export const IconCheck = make(<path d="M4.5 12.5l5 5L20 7" />);
 export const IconX = make(<path d="M6 6l12 12M18 6L6 18" />);
+export const IconMenu = make(<path d="M4 6h16M4 12h16M4 18h16" />);
 export const IconAlert = make(<><path d="M10.3 3.9L2.4 17.6A2 2 0 0 0 4.1 20.6h15.8a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0z" /><path d="M12 9.5v4M12 17h.01" /></>);
 export const IconInfo = make(<><circle cx="12" cy="12" r="9" /><path d="M12 11v5.5M12 7.6h.01" /></>);
 export const IconCircleX = make(<><circle cx="12" cy="12" r="9" /><path d="M9 9l6 6M15 9l-6 6" /></>);

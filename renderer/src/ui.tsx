@@ -1,7 +1,7 @@
 // The console's components: one visual language for every pane.
 import {
   createContext, useCallback, useContext, useEffect, useId, useMemo, useRef, useState,
-  type ButtonHTMLAttributes, type AnchorHTMLAttributes, type ReactNode, type KeyboardEvent as ReactKeyboardEvent,
+  type ButtonHTMLAttributes, type AnchorHTMLAttributes, type ReactNode, type Ref, type KeyboardEvent as ReactKeyboardEvent,
 } from 'react';
 import { showControls } from '../../contract/api.ts';
 import { describeError } from './describe-error.ts';
@@ -24,8 +24,9 @@ export function UserText({ text }: { readonly text: string }) {
 }
 
 /** Text in a <pre> (JSON, a merchant's answer): controls written out; JSON stays valid JSON with the same value. */
-export function CodeText({ text, ...rest }: { readonly text: string; readonly 'data-testid'?: string }) {
-  return <pre className="code" {...rest}>{showControls(text)}</pre>;
+export function CodeText({ text, label, ...rest }: { readonly text: string; readonly label: string; readonly 'data-testid'?: string }) {
+  // The box scrolls when the text is long: focusable and named, so a keyboard can scroll it too (WCAG 2.1.1).
+  return <pre className="code" tabIndex={0} role="region" aria-label={label} {...rest}>{showControls(text)}</pre>;
 }
 
 export { showControls };
@@ -45,6 +46,7 @@ export interface ButtonProps extends ButtonHTMLAttributes<HTMLButtonElement> {
   readonly busy?: boolean;
   readonly icon?: ReactNode;
   readonly iconOnly?: boolean;
+  readonly ref?: Ref<HTMLButtonElement>;
 }
 
 export function Button({ variant = 'secondary', size = 'md', busy, icon, iconOnly, className, children, disabled, type, ...rest }: ButtonProps) {
@@ -98,6 +100,39 @@ export function Segmented<T extends string>({ value, options, onChange, label }:
     <div className="segmented" role="group" aria-label={label}>
       {options.map((o) => (
         <button key={o.value} type="button" aria-pressed={o.value === value} onClick={() => onChange(o.value)}>{o.label}</button>
+      ))}
+    </div>
+  );
+}
+
+/**
+ * One choice of a few, as ARIA radios (checked state only, never aria-pressed as well): Tab
+ * reaches the checked one, the arrow keys move the choice, as a group of native radios does.
+ */
+export function ChoiceGroup<T extends string | number>({ value, options, onChange, disabled, className, ...name }: {
+  readonly value: T;
+  readonly options: readonly { readonly value: T; readonly title: ReactNode; readonly sub: ReactNode }[];
+  readonly onChange: (v: T) => void;
+  readonly disabled?: boolean;
+  readonly className?: string;
+  readonly 'aria-label'?: string;
+  readonly 'aria-labelledby'?: string;
+}) {
+  const group = useRef<HTMLDivElement>(null);
+  const onKeyDown = (e: ReactKeyboardEvent<HTMLDivElement>) => {
+    const step = e.key === 'ArrowRight' || e.key === 'ArrowDown' ? 1 : e.key === 'ArrowLeft' || e.key === 'ArrowUp' ? -1 : 0;
+    if (step === 0 || disabled) return;
+    e.preventDefault();
+    const at = (options.findIndex((o) => o.value === value) + step + options.length) % options.length;
+    onChange(options[at]!.value);
+    group.current?.querySelectorAll<HTMLButtonElement>('[role="radio"]')[at]?.focus();
+  };
+  return (
+    <div ref={group} className={`choice-list ${className ?? ''}`} role="radiogroup" onKeyDown={onKeyDown} {...name}>
+      {options.map((o) => (
+        <button key={o.value} type="button" role="radio" className="choice" aria-checked={o.value === value} tabIndex={o.value === value ? 0 : -1} disabled={disabled} onClick={() => onChange(o.value)}>
+          <span className="c-title">{o.title}</span><span className="c-sub">{o.sub}</span>
+        </button>
       ))}
     </div>
   );
@@ -312,7 +347,8 @@ export function IdChip({ value, copy = true, label }: { readonly value: string; 
 
 export function Avatar({ name, seed, large }: { readonly name: string; readonly seed?: string; readonly large?: boolean }) {
   return (
-    <span className={`avatar ${large ? 'avatar-lg' : ''}`} style={{ background: `hsl(${hueOf(seed ?? name)} 52% 46%)` }} aria-hidden="true">
+    // OKLCH keeps the lightness the same for every hue, so white initials keep 4.5:1 on any seed (HSL's yellows and greens did not).
+    <span className={`avatar ${large ? 'avatar-lg' : ''}`} style={{ background: `oklch(48% 0.13 ${hueOf(seed ?? name)})` }} aria-hidden="true">
       {initials(name)}
     </span>
   );

@@ -92,6 +92,129 @@ describe('wallet confirmation results', { timeout: 180_000 }, () => {
     assert.deepEqual(focused, { tag: 'H2', text: title }, 'focus moves to the result heading');
   }
 
+  /** Where focus is after a step; never the body, never a disabled button (DESIGN section 11). */
+  async function focusKept(page: Page, step: string): Promise<{ tag: string; name: string }> {
+    const f = await page.evaluate(() => {
+      const el = document.activeElement;
+      return {
+        lost: el === null || el === document.body, disabled: el instanceof HTMLButtonElement && el.disabled,
+        tag: el?.tagName ?? '', name: (el?.getAttribute('aria-label') ?? el?.textContent ?? '').trim(),
+      };
+    });
+    assert.equal(f.lost, false, `after ${step}, focus fell to the body`);
+    assert.equal(f.disabled, false, `after ${step}, focus is on a disabled button (${f.name})`);
+    return { tag: f.tag, name: f.name };
+  }
+
+  async function key(page: Page, k: string, step: string): Promise<{ tag: string; name: string }> {
+    await page.keyboard.press(k);
+    return focusKept(page, step);
+  }
+
+  /** The PIN panel's controls in their Tab order. */
+  const padOrder = ['1', '2', '3', '4', '5', '6', '7', '8', '9', 'Clear', '0', 'Delete last digit', 'Cancel'];
+
+  /** Moves focus with Tab or Shift+Tab (towards it in the panel's order) until `name` has it. */
+  async function tabTo(page: Page, name: string): Promise<void> {
+    const at = (n: string) => (n.startsWith('Confirm ') ? padOrder.length : padOrder.indexOf(n));
+    let here = await focusKept(page, `moving to ${name}`).catch(() => ({ tag: '', name: '' }));
+    for (let i = 0; i < 40 && here.name !== name; i++) {
+      const back = at(here.name) >= 0 && at(name) < at(here.name);
+      here = await key(page, back ? 'Shift+Tab' : 'Tab', `${back ? 'Shift+Tab' : 'Tab'} towards ${name}`);
+    }
+    assert.equal(here.name, name, `Tab reached ${name}`);
+  }
+
+  const filled = (page: Page) => page.locator('[data-testid="pin-dots"] span.filled').count();
+
+  /** Types `pin` on the pad: each key reached by Tab and pressed with Enter, which types its digit. */
+  async function typeOnPad(page: Page, pin: string): Promise<void> {
+    for (const d of pin) {
+      const before = await filled(page);
+      await tabTo(page, d);
+      await key(page, 'Enter', `Enter on the ${d} key`);
+      assert.equal(await filled(page), before + 1, `Enter on the focused ${d} key typed it`);
+    }
+  }
+
+  /** Only the keyboard, from the first Tab: Clear, Delete, a wrong PIN, the right one, the result. */
+  async function confirmByKeyboard(page: Page, t: TestServer, price: string, held: boolean): Promise<void> {
+    await padReady(page);
+    await tabTo(page, '1');
+    await typeOnPad(page, '58');
+    await tabTo(page, 'Delete last digit');
+    await key(page, 'Enter', 'Delete');
+    await key(page, 'Enter', 'Delete of the last digit');
+    assert.equal(await filled(page), 0);
+    assert.deepEqual(await focusKept(page, 'Delete'), { tag: 'BUTTON', name: '1' }, 'a disabled Delete hands focus to the pad');
+    await typeOnPad(page, '4');
+    await tabTo(page, 'Clear');
+    await key(page, 'Enter', 'Clear');
+    assert.equal(await filled(page), 0);
+    assert.deepEqual(await focusKept(page, 'Clear'), { tag: 'BUTTON', name: '1' }, 'a disabled Clear hands focus to the pad');
+
+    await typeOnPad(page, '0000');
+    await tabTo(page, `Confirm ${price}`);
+    const wrong = confirmResponse(page);
+    await key(page, 'Enter', 'Confirm with a wrong PIN');
+    assert.equal((await wrong).status(), 403);
+    await page.getByTestId('confirm-error').getByText('4 tries left').waitFor();
+    assert.match((await page.getByTestId('pin-announcer').textContent()) ?? '', /4 tries left/, 'the wrong PIN is announced');
+    assert.deepEqual(await focusKept(page, 'the wrong PIN'), { tag: 'BUTTON', name: '1' }, 'back on the pad to type again');
+
+    await typeOnPad(page, PIN);
+    await tabTo(page, `Confirm ${price}`);
+    const answered = confirmResponse(page);
+    await page.keyboard.press('Enter');
+    if (held) {
+      await t.slowProcessor.charging(answered);
+      assert.deepEqual(await focusKept(page, 'Confirm, while the charge runs'), { tag: 'DIV', name: 'PIN entry' }, 'the panel holds focus while every key is disabled');
+      t.slowProcessor.release();
+    }
+    await answered;
+  }
+
+  it('by keyboard alone: Enter types a focused key, Clear and Delete keep focus, the result is announced and focused', async () => {
+    await noPending();
+    await readyBuyer(t, { pin: PIN, email: 'barbara@example.com', card: cardFor('slow') });
+    const p = await purchase('Keyboard Pony', '3.99');
+    const { context, page, log } = await freshPage();
+    try {
+      await openConsole(page, t.server, `#/wallet/confirm/${p.id}`);
+      await page.getByTestId('confirm-dialog').waitFor();
+      await confirmByKeyboard(page, t, '$3.99', true);
+      await page.getByTestId('purchase-result').getByRole('heading', { name: 'Payment complete' }).waitFor();
+      assert.match((await page.getByTestId('confirm-announcer').textContent()) ?? '', /^Payment complete\. \$3\.99 paid to Moonlight Arcade/, 'the live region reads the result');
+      assert.deepEqual(await focusKept(page, 'the result'), { tag: 'H2', name: 'Payment complete' });
+      assert.deepEqual(await key(page, 'Tab', 'Tab from the result'), { tag: 'BUTTON', name: 'Done' }, 'then what the buyer does next');
+      assert.equal((await t.api<{ status: string }>('GET', `/api/purchases/${p.id}`)).body.status, 'completed');
+      await shot(page, 'wallet-confirm-keyboard-done');
+      assert.deepEqual(log.unexpected([403]), []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('by keyboard alone in the desktop confirmation window: a decline is announced and focused, then Try again is not offered', async () => {
+    await noPending();
+    await readyBuyer(t, { pin: PIN, email: 'frances@example.com', card: cardFor('decline') });
+    const p = await purchase('Keyboard Saddle', '2.49');
+    const { context, page, log } = await freshPage({ small: true });
+    try {
+      await openConsole(page, t.server, `#/confirm/${p.id}`);
+      await page.getByTestId('confirm-dialog').waitFor();
+      await confirmByKeyboard(page, t, '$2.49', false);
+      await page.getByTestId('purchase-result').getByRole('heading', { name: 'Payment declined' }).waitFor();
+      assert.match((await page.getByTestId('confirm-announcer').textContent()) ?? '', /^Payment declined\. The card issuer declined the charge/);
+      assert.deepEqual(await focusKept(page, 'the decline'), { tag: 'H2', name: 'Payment declined' });
+      assert.deepEqual(await key(page, 'Tab', 'Tab from the decline'), { tag: 'BUTTON', name: 'Done' });
+      await shot(page, 'confirm-window-keyboard-declined');
+      assert.deepEqual(log.unexpected([402, 403]), []);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('two pending purchases: the receipt of the confirmed one stays three seconds later, the other is only offered', async () => {
     await noPending();
     await readyBuyer(t, { pin: PIN, email: 'ada@example.com' });

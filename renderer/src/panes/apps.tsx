@@ -9,14 +9,14 @@ import { navigate } from '../router.ts';
 import { putOneTimeSecrets, takeOneTimeSecrets, type OneTimeSecrets } from '../flash.ts';
 import { formatDate, formatDateTime, formatDuration, formatPercent, hueOf, relativeTime, formatCount } from '../format.ts';
 import {
-  Badge, Button, ButtonLink, Callout, Card, ConfirmDialog, CopyButton, EmptyState, ErrorCallout, ErrorState, Field, IdChip,
+  Badge, Button, ButtonLink, Callout, Card, ChoiceGroup, ConfirmDialog, CopyButton, EmptyState, ErrorCallout, ErrorState, Field, IdChip,
   ListState, LoadingBlock, PageHeader, StatusBadge, UserText, described, showControls, useToast,
 } from '../ui.tsx';
 import { IconAlert, IconApps, IconBan, IconCheck, IconEdit, IconEye, IconEyeOff, IconKey, IconPlus, IconRotate, IconSend, IconShield } from '../icons.tsx';
 
 export function AppAvatar({ app }: { readonly app: Pick<App, 'name' | 'key'> }) {
   return (
-    <span className="app-avatar" style={{ background: `linear-gradient(135deg, hsl(${hueOf(app.key)} 60% 50%), hsl(${(hueOf(app.key) + 40) % 360} 62% 42%))` }} aria-hidden="true">
+    <span className="app-avatar" style={{ background: `linear-gradient(135deg, oklch(54% 0.15 ${hueOf(app.key)}), oklch(46% 0.15 ${(hueOf(app.key) + 40) % 360}))` }} aria-hidden="true">
       {app.name.trim().charAt(0).toUpperCase() || '?'}
     </span>
   );
@@ -56,7 +56,7 @@ export function AppsPane() {
             <div className="table-wrap">
               <table className="table">
                 <thead>
-                  <tr><th>App</th><th>Key</th><th>Access</th><th>Status</th><th className="right">Sales</th><th className="right">Refund rate</th><th>Registered</th></tr>
+                  <tr><th>App</th><th>Status</th><th>Key</th><th>Access</th><th className="right">Sales</th><th className="right">Refund rate</th><th>Registered</th></tr>
                 </thead>
                 <tbody>
                   {items.map((a) => (
@@ -70,9 +70,10 @@ export function AppsPane() {
                           </div>
                         </div>
                       </td>
+                      {/* Name and status first: a narrow window shows them without scrolling (issue 15). */}
+                      <td><StatusBadge status={a.status} /></td>
                       <td><IdChip value={a.key} label="Copy app key" /></td>
                       <td>{a.access === 'live' ? <Badge tone="info">Live</Badge> : <Badge tone="accent">Simulate only</Badge>}</td>
-                      <td><StatusBadge status={a.status} /></td>
                       <td className="right num">{formatCount(a.sales)}</td>
                       <td className="right num">{formatPercent(a.refundRate)}</td>
                       <td className="muted nowrap">{formatDate(a.createdAt)}</td>
@@ -173,13 +174,10 @@ function AppForm({ initial, submitLabel, onSubmit, onCancel, mode }: {
         {input('chargebackURL', 'Chargeback URL', 'https://pony.example/paydesk/chargeback', 'Notices for refunds and reversals go here.', 'url')}
         <div className="field span-2">
           <span className="label" id={`${id}-access`}>Access</span>
-          <div className="choice-list cols" role="radiogroup" aria-labelledby={`${id}-access`}>
-            {([['live', 'Live', 'Real charges through the buyer\'s preauthorized card'], ['simulate', 'Simulate only', 'Requests must carry "simulate"; no money moves']] as const).map(([value, title, sub]) => (
-              <button key={value} type="button" role="radio" className="choice" aria-checked={v.access === value} aria-pressed={v.access === value} onClick={() => setV({ ...v, access: value })}>
-                <span className="c-title">{title}</span><span className="c-sub">{sub}</span>
-              </button>
-            ))}
-          </div>
+          <ChoiceGroup
+            className="cols" aria-labelledby={`${id}-access`} value={v.access} onChange={(access) => setV({ ...v, access })}
+            options={[{ value: 'live', title: 'Live', sub: 'Real charges through the buyer\'s preauthorized card' }, { value: 'simulate', title: 'Simulate only', sub: 'Requests must carry "simulate"; no money moves' }]}
+          />
         </div>
       </div>
       <ErrorCallout error={serverError} />
@@ -344,13 +342,7 @@ function SecretsCard({ app, onChanged }: { readonly app: App; readonly onChanged
       >
         <div className="stack">
           <p>Paydesk makes a new secret and shows it once. How long should the current {activeCount === 1 ? 'secret' : 'secrets'} keep working?</p>
-          <div className="choice-list cols-sm" role="radiogroup" aria-label="Grace period">
-            {graceChoices.map((c) => (
-              <button key={c.seconds} type="button" role="radio" className="choice" aria-checked={grace === c.seconds} aria-pressed={grace === c.seconds} onClick={() => setGrace(c.seconds)}>
-                <span className="c-title">{c.title}</span><span className="c-sub">{c.sub}</span>
-              </button>
-            ))}
-          </div>
+          <ChoiceGroup className="cols-sm" aria-label="Grace period" value={grace} onChange={setGrace} options={graceChoices.map((c) => ({ value: c.seconds, title: c.title, sub: c.sub }))} />
           <p className="small">
             {grace === 0
               ? 'Requests signed with the old secret are refused as soon as you rotate. Use this when a secret leaked.'
@@ -400,13 +392,10 @@ function NoticeSettingsCard({ app, onChanged }: { readonly app: App; readonly on
       <div className="stack">
         <div className="field">
           <span className="label" id={`sign-${app.key}`}>Sign notices with</span>
-          <div className="choice-list cols" role="radiogroup" aria-labelledby={`sign-${app.key}`}>
-            {([['hmac', 'App secret (HS256)', 'Simple; the merchant verifies with its own secret'], ['eddsa', 'Provider key (EdDSA)', 'Non-repudiation; verify with the JWKS']] as const).map(([v, title, sub]) => (
-              <button key={v} type="button" role="radio" className="choice" aria-checked={app.noticeSigning === v} aria-pressed={app.noticeSigning === v} disabled={signing} onClick={() => app.noticeSigning !== v && void setSigning(v)}>
-                <span className="c-title">{title}</span><span className="c-sub">{sub}</span>
-              </button>
-            ))}
-          </div>
+          <ChoiceGroup
+            className="cols" aria-labelledby={`sign-${app.key}`} value={app.noticeSigning} disabled={signing} onChange={(v) => v !== app.noticeSigning && void setSigning(v)}
+            options={[{ value: 'hmac', title: 'App secret (HS256)', sub: 'Simple; the merchant verifies with its own secret' }, { value: 'eddsa', title: 'Provider key (EdDSA)', sub: 'Non-repudiation; verify with the JWKS' }]}
+          />
         </div>
         <div className="row">
           <Button size="sm" icon={<IconSend />} busy={testing} onClick={() => test()}>Send a test notice</Button>

@@ -2,7 +2,7 @@
 // purchase as the provider verified it (item, price, seller and reputation, the
 // code the merchant page shows too), and the PIN, typed here and nowhere else.
 // The confirm carries the purchase's digest, binding the PIN to what was shown.
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { call, type Purchase } from '../api.ts';
 import { useDocumentTitle, useNow, useResource } from '../hooks.ts';
 import { navigate } from '../router.ts';
@@ -97,16 +97,25 @@ function PurchaseConfirmation({ id, standalone = false }: { readonly id: string;
     if (pendingNow) setSawPending(true);
   }, [pendingNow]);
   const retry = useCallback(() => setOutcome(null), []);
+  const shown = outcome === null ? p : outcome.kind === 'failed' ? p : outcome.purchase;
+  const result = !shown ? null : outcome ? resultText(shown, outcome, false) : !pendingNow ? resultText(shown, null, sawPending) : null;
+  const announcement = result ? `${result.title}. ${result.body}` : '';
 
-  if (!p) return res.error ? <Card><ErrorState error={res.error} retry={res.reload} /></Card> : <LoadingBlock />;
-  if (outcome) {
-    const shown = outcome.kind === 'failed' ? p : outcome.purchase;
+  let view: ReactNode;
+  if (!p || !shown) view = res.error ? <Card><ErrorState error={res.error} retry={res.reload} /></Card> : <LoadingBlock />;
+  else if (result) {
     // Only a processor error leaves the purchase pending, and only while it still is may the buyer retry.
-    const canRetry = outcome.kind === 'failed' && outcome.code === 'processor_error' && pendingNow;
-    return <PurchaseResult purchase={shown} text={resultText(shown, outcome, false)} standalone={standalone} onRetry={canRetry ? retry : undefined} />;
-  }
-  if (!pendingNow) return <PurchaseResult purchase={p} text={resultText(p, null, sawPending)} standalone={standalone} />;
-  return <PendingPurchase purchase={p} onChanged={res.reload} onOutcome={setOutcome} />;
+    const canRetry = outcome?.kind === 'failed' && outcome.code === 'processor_error' && pendingNow;
+    view = <PurchaseResult purchase={shown} text={result} standalone={standalone} onRetry={canRetry ? retry : undefined} />;
+  } else view = <PendingPurchase purchase={p} onChanged={res.reload} onOutcome={setOutcome} />;
+  return (
+    <>
+      {/* A live region that is in the page before the result arrives, so the result is read out when it
+          changes (DESIGN section 11); one inserted together with its text is often not announced. */}
+      <div className="sr-only" role="status" data-testid="confirm-announcer">{announcement}</div>
+      {view}
+    </>
+  );
 }
 
 function SellerBlock({ p }: { readonly p: Purchase }) {
@@ -167,7 +176,7 @@ function PendingPurchase({ purchase: p, onChanged, onOutcome }: { readonly purch
           <ul className="confirm-facts">
             <li><IconShield />Paydesk verified this request with {p.seller.name}'s secret: the page that opened it could not change the price or the seller.</li>
             <li><IconCard />{p.simulate ? 'Simulated: nothing is charged, but the seller still gets its notice.' : `Nothing is charged until you confirm; then ${p.seller.name} gets a signed receipt.`}</li>
-            <li><IconFlag />Not delivered? Dispute the purchase later in <a href="#/wallet/history">History</a>.</li>
+            <li><IconFlag /><span>Not delivered? Dispute the purchase later in <a href="#/wallet/history">History</a>.</span></li>
           </ul>
         </div>
         <div className="trusted-side">
@@ -221,7 +230,9 @@ function resultText(p: Purchase, outcome: Outcome | null, elsewhere: boolean): R
 /**
  * The result of a confirmation, for this purchase only. It stays until the buyer
  * moves on: the next pending purchase is offered, never shown in its place.
- * Announced (DESIGN section 11): a status region, and focus on its heading.
+ * Announced (DESIGN section 11): the pane's live region reads it out, focus moves to its heading,
+ * and the next Tab reaches what the buyer does next (review the next purchase, try again, done)
+ * before the receipt's details.
  */
 function PurchaseResult({ purchase: p, text, standalone, onRetry }: {
   readonly purchase: Purchase; readonly text: ResultText; readonly standalone: boolean; readonly onRetry?: (() => void) | undefined;
@@ -237,11 +248,32 @@ function PurchaseResult({ purchase: p, text, standalone, onRetry }: {
   return (
     <Card>
       <div data-testid="purchase-result">
-        <div className="result-hero" role="status">
+        <div className="result-hero">
           <div className={`hero-icon hero-${text.tone}`}>{text.tone === 'success' ? <IconCircleCheck /> : text.tone === 'danger' ? <IconCircleX /> : <IconAlert />}</div>
           <h2 ref={heading} tabIndex={-1}>{text.title}</h2>
           <p className="muted" style={{ maxWidth: 520 }}>{text.body}</p>
           <StatusBadge status={text.status} large />
+        </div>
+        {next && (
+          <div className="next-purchase" data-testid="next-purchase" style={{ margin: '0 auto 16px' }}>
+            <AppAvatar app={{ key: next.seller.appKey, name: next.seller.name }} />
+            <div className="grow" style={{ minWidth: 0 }}>
+              <div className="small muted">Next pending purchase</div>
+              <div className="ellipsis"><b>{next.item.name}</b>, <span className="num">{formatMoney(next.price.amount, next.price.currency)}</span>, {next.seller.name}</div>
+            </div>
+            <Button onClick={() => navigate(`/wallet/confirm/${next.id}`)}>Review</Button>
+          </div>
+        )}
+        <div className="row wrap" style={{ justifyContent: 'center', margin: '0 0 24px' }}>
+          {onRetry && <Button variant="primary" onClick={onRetry}>Try again</Button>}
+          {standalone && close ? (
+            <Button variant={onRetry ? 'secondary' : 'primary'} onClick={() => void close(p.id)}>Close</Button>
+          ) : (
+            <>
+              {!next && !onRetry && <Button variant="primary" onClick={() => navigate('/wallet/confirm')}>Done</Button>}
+              <Button onClick={() => navigate('/wallet/history')}>Purchase history</Button>
+            </>
+          )}
         </div>
         <dl className="kv" style={{ maxWidth: 560, margin: '0 auto' }}>
           <dt>Item</dt><dd>{p.item.name}</dd>
@@ -253,27 +285,6 @@ function PurchaseResult({ purchase: p, text, standalone, onRetry }: {
           {text.reason && <><dt>Reason</dt><dd><code className="code-inline">{text.reason}</code></dd></>}
           <dt>{text.status === 'completed' ? 'Completed' : 'Started'}</dt><dd>{formatDateTime(p.completedAt ?? p.createdAt, true)}</dd>
         </dl>
-        {next && (
-          <div className="next-purchase" data-testid="next-purchase">
-            <AppAvatar app={{ key: next.seller.appKey, name: next.seller.name }} />
-            <div className="grow" style={{ minWidth: 0 }}>
-              <div className="small muted">Next pending purchase</div>
-              <div className="ellipsis"><b>{next.item.name}</b>, <span className="num">{formatMoney(next.price.amount, next.price.currency)}</span>, {next.seller.name}</div>
-            </div>
-            <Button onClick={() => navigate(`/wallet/confirm/${next.id}`)}>Review</Button>
-          </div>
-        )}
-        <div className="row" style={{ justifyContent: 'center', marginTop: 24 }}>
-          {onRetry && <Button variant="primary" onClick={onRetry}>Try again</Button>}
-          {standalone && close ? (
-            <Button variant={onRetry ? 'secondary' : 'primary'} onClick={() => void close(p.id)}>Close</Button>
-          ) : (
-            <>
-              <Button onClick={() => navigate('/wallet/history')}>Purchase history</Button>
-              {!next && !onRetry && <Button variant="primary" onClick={() => navigate('/wallet/confirm')}>Done</Button>}
-            </>
-          )}
-        </div>
       </div>
     </Card>
   );

@@ -92,7 +92,7 @@ function DashboardBody({ s }: { readonly s: DashboardSummary }) {
           {s.totals.sales > 0 && <div className="legend" style={{ marginTop: 8 }}><span><i className="swatch-1" />Kept</span><span><i className="swatch-2" />Refunded</span></div>}
         </Card>
         <Card title="Purchase outcomes" description="Every purchase started in the range.">
-          <div className="row-lg" style={{ alignItems: 'center' }}>
+          <div className="row-lg wrap" style={{ alignItems: 'center' }}>
             <Donut
               label="Purchase outcomes" center={formatCount(s.totals.all)} sub="purchases"
               parts={[

@@ -47,7 +47,7 @@ export function HistoryPane() {
                             <AppAvatar app={{ key: p.seller.appKey, name: p.seller.name }} />
                             <div>
                               <div style={{ fontWeight: 560 }}><UserText text={p.item.name} /></div>
-                              <div className="small muted"><UserText text={p.seller.name} />{p.transactionID && <span className="mono xsmall subtle"> · {p.transactionID}</span>}</div>
+                              <div className="small muted"><UserText text={p.seller.name} />{p.transactionID && <span className="mono xsmall subtle break-anywhere"> · {p.transactionID}</span>}</div>
                             </div>
                           </div>
                         </td>

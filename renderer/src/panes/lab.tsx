@@ -91,8 +91,8 @@ function Inspector({ token, setToken }: { readonly token: string; readonly setTo
             <div className="stack">
               <JwtParts token={token} />
               <div className="grid-2">
-                <div><div className="label" style={{ marginBottom: 6 }}>Header</div><CodeText text={JSON.stringify(result.header, null, 2)} /></div>
-                <div><div className="label" style={{ marginBottom: 6 }}>Claims</div><CodeText text={JSON.stringify(result.claims, null, 2)} /></div>
+                <div><div className="label" style={{ marginBottom: 6 }}>Header</div><CodeText label="Token header" text={JSON.stringify(result.header, null, 2)} /></div>
+                <div><div className="label" style={{ marginBottom: 6 }}>Claims</div><CodeText label="Token claims" text={JSON.stringify(result.claims, null, 2)} /></div>
               </div>
             </div>
           </Card>
@@ -316,7 +316,7 @@ function Builder({ apps, tiers, preselect, onInspect }: {
       </Card>
       <div className="stack-lg">
         <Card title="Claims" description={priceMinor !== undefined ? `Buyer pays ${formatMoney(priceMinor, f.currency)}` : undefined}>
-          <CodeText text={JSON.stringify(claimsPreview, null, 2)} />
+          <CodeText label="Claims preview" text={JSON.stringify(claimsPreview, null, 2)} />
           <p className="small muted" style={{ marginTop: 8 }}>Signing reveals the app's newest active secret to this page for one HS256 signature (WebCrypto); it is not stored.</p>
         </Card>
         {signed && (

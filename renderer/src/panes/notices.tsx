@@ -99,7 +99,7 @@ export function NoticesPane() {
             {first.error ? <div style={{ padding: 12 }}><ErrorCallout error={first.error} /></div> : null}
             <div className="table-wrap">
               <table className="table">
-                <thead><tr><th>Notice</th><th>App</th><th>Transaction</th><th>Status</th><th>Last attempt</th><th>Created</th></tr></thead>
+                <thead><tr><th>Notice</th><th>Status</th><th>App</th><th>Transaction</th><th>Last attempt</th><th>Created</th></tr></thead>
                 <tbody>
                   {items.map((n) => {
                     const appName = apps.data?.find((a) => a.key === n.appKey)?.name ?? n.appKey;
@@ -111,12 +111,13 @@ export function NoticesPane() {
                           {n.origin !== 'purchase' && <Badge tone="accent" plain>{n.origin}</Badge>}
                           <div className="mono xsmall subtle">{n.id}</div>
                         </td>
-                        <td className="muted"><UserText text={appName} /></td>
-                        <td className="mono small">{n.transactionID ?? <span className="subtle">—</span>}</td>
+                        {/* The key columns (what, its status) come first, so a narrow window shows them without scrolling (issue 15). */}
                         <td>
                           <StatusBadge status={n.status} />
                           <div className="xsmall subtle" style={{ marginTop: 3 }}>{n.attempts}/{n.maxAttempts} attempts{n.status === 'pending' && n.nextAttemptAt ? ` · next ${relativeTime(n.nextAttemptAt)}` : ''}</div>
                         </td>
+                        <td className="muted"><UserText text={appName} /></td>
+                        <td className="mono small">{n.transactionID ?? <span className="subtle">—</span>}</td>
                         <td>{n.lastVerdict ? <><VerdictBadge verdict={n.lastVerdict} /><div className="xsmall subtle" style={{ marginTop: 3 }}>{relativeTime(n.lastAttemptAt)}</div></> : <span className="subtle small">Not yet</span>}</td>
                         <td className="muted small nowrap">{relativeTime(n.createdAt)}</td>
                       </tr>
@@ -259,8 +260,8 @@ export function NoticeDetailPane({ id }: { readonly id: string }) {
             </Card>
             <Card title="Decoded notice" description="The JWT Paydesk signs and posts as notice=<JWT>.">
               <div className="stack">
-                <div><div className="label" style={{ marginBottom: 6 }}>Header</div><pre className="code">{json(n.notice.header)}</pre></div>
-                <div><div className="label" style={{ marginBottom: 6 }}>Claims</div><pre className="code">{json(n.notice.claims)}</pre></div>
+                <div><div className="label" style={{ marginBottom: 6 }}>Header</div><CodeText label="Notice header" text={json(n.notice.header)} /></div>
+                <div><div className="label" style={{ marginBottom: 6 }}>Claims</div><CodeText label="Notice claims" text={json(n.notice.claims)} /></div>
               </div>
             </Card>
           </div>
@@ -269,7 +270,7 @@ export function NoticeDetailPane({ id }: { readonly id: string }) {
       <ResendDialog open={resendOpen} notice={n} onClose={() => setResendOpen(false)} />
       <Dialog wide open={curl !== null} onClose={() => setCurl(null)} title="The last request, as curl"
         footer={<><Button onClick={() => setCurl(null)}>Close</Button>{curl && <CopyButton value={curl} label="Copy command" size="md" variant="primary" />}</>}>
-        {curl !== null && <CodeText data-testid="curl" text={curl} />}
+        {curl !== null && <CodeText data-testid="curl" label="curl command" text={curl} />}
       </Dialog>
     </>
   );
@@ -291,12 +292,12 @@ function AttemptCard({ attempt: a, open }: { readonly attempt: NoticeAttempt; re
       <div className="attempt-body">
         <div className="stack-sm">
           <div className="label">Request <span className="subtle mono xsmall">POST {a.url}</span></div>
-          <CodeText text={`${Object.entries(a.request.headers).map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${a.request.body}`} />
+          <CodeText label={`Attempt ${a.number} request`} text={`${Object.entries(a.request.headers).map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${a.request.body}`} />
         </div>
         <div className="stack-sm">
           <div className="label">Response</div>
           {a.response ? (
-            <CodeText text={`HTTP ${a.response.status}\n${Object.entries(a.response.headers).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : v}`).join('\n')}\n\n${a.response.body || '(empty body)'}${a.response.truncated ? '\n… (truncated at the response cap)' : ''}`} />
+            <CodeText label={`Attempt ${a.number} response`} text={`HTTP ${a.response.status}\n${Object.entries(a.response.headers).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : v}`).join('\n')}\n\n${a.response.body || '(empty body)'}${a.response.truncated ? '\n… (truncated at the response cap)' : ''}`} />
           ) : <div className="panel muted small">No response: {verdictWords[a.verdict] ?? a.verdict}{a.reason ? ` (${showControls(a.reason)})` : ''}.</div>}
         </div>
       </div>

@@ -2,7 +2,7 @@
 // typed and what the server last said (the lock, the unlock window, the tries left),
 // and sends the confirm or the cancel; PinEntryPanel only draws it. The PIN is typed
 // here and nowhere else, and cleared from state the moment it is sent.
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type RefObject } from 'react';
 import { call, isApiError, type Buyer, type PaymentMethod, type Purchase } from '../api.ts';
 import { useNow } from '../hooks.ts';
 import { useWallet } from '../wallet-context.tsx';
@@ -145,6 +145,7 @@ export function usePinEntry({ purchase: p, buyer, onChanged, onOutcome }: PinEnt
   }, []);
 
   // The pad also takes the keyboard: digits, Backspace, Enter (not while typing in a field or a dialog is open).
+  // Enter on a focused control is that control's own (a PIN key types its digit, Cancel cancels, a link opens).
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.ctrlKey || e.metaKey || e.altKey || document.querySelector('dialog[open]')) return;
@@ -157,7 +158,7 @@ export function usePinEntry({ purchase: p, buyer, onChanged, onOutcome }: PinEnt
       } else if (e.key === 'Backspace') {
         e.preventDefault();
         press('back');
-      } else if (e.key === 'Enter' && !(t instanceof HTMLButtonElement && !t.dataset.pinkey)) {
+      } else if (e.key === 'Enter' && !(t instanceof HTMLButtonElement || t instanceof HTMLAnchorElement)) {
         e.preventDefault();
         void confirm();
       }
@@ -174,15 +175,51 @@ export function usePinEntry({ purchase: p, buyer, onChanged, onOutcome }: PinEnt
 
 const PAD_DIGITS: readonly Digit[] = ['1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
+/**
+ * No action leaves focus on a control it has just disabled, where the browser would drop it to
+ * the body (WCAG 2.4.3): Clear or Delete at no digits, Confirm while the request runs or after a
+ * wrong PIN empties the field. Focus goes to the pad's first key; while every key is disabled (a
+ * request in flight) the panel itself holds it, and hands it to the pad once the pad is back.
+ * A layout effect: it runs before the browser's own focus fix-up at the next frame.
+ */
+function useFocusKeptIn(panel: RefObject<HTMLDivElement | null>): void {
+  const holding = useRef(false);
+  useLayoutEffect(() => {
+    const root = panel.current;
+    if (!root) return;
+    const active = document.activeElement;
+    const firstKey = root.querySelector<HTMLButtonElement>('[data-pinkey]:not(:disabled)');
+    if (holding.current && active === root) {
+      if (firstKey) {
+        holding.current = false;
+        firstKey.focus();
+      }
+      return;
+    }
+    holding.current = false;
+    if (active instanceof HTMLButtonElement && active.disabled && root.contains(active)) {
+      if (firstKey) firstKey.focus();
+      else {
+        holding.current = true;
+        root.focus();
+      }
+    }
+  });
+}
+
 /** Who pays with what, the PIN pad (or the lock), what went wrong, and Cancel / Confirm. Draws a PinEntryState; holds no state. */
 export function PinEntryPanel({ entry: e, purchase: p, buyer }: { readonly entry: PinEntryState; readonly purchase: Purchase; readonly buyer: Buyer | null }) {
   const { methods, method, needsCard, digits, busy, unlockWindow } = e;
   const errText = e.error ? describeError(e.error) : null;
   const errCode = isApiError(e.error) ? e.error.code : undefined;
   const keyDisabled = !e.ready || busy !== null;
+  const panel = useRef<HTMLDivElement>(null);
+  useFocusKeptIn(panel);
 
   return (
-    <div className="stack">
+    <div className="stack pin-entry" ref={panel} tabIndex={-1} role="group" aria-label="PIN entry" aria-busy={busy !== null || undefined}>
+      {/* Always in the page, so a screen reader hears what the last try said (a wrong PIN, a limit). */}
+      <div className="sr-only" role="status" data-testid="pin-announcer">{errText && e.lock === null ? `${errText.title}. ${errText.body}` : ''}</div>
       {!buyer ? (
         <Callout tone="warning" title="No buyer is signed in">Sign a buyer in to the wallet to pay. <a href="#/wallet/buyers">Choose a buyer</a></Callout>
       ) : (

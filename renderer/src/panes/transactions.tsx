@@ -186,7 +186,9 @@ function Filters({ filter, apps, onChange }: { readonly filter: TxFilter; readon
   );
 }
 
-const columns = 'minmax(220px, 2.2fr) minmax(120px, 1.1fr) minmax(150px, 1.3fr) minmax(110px, .9fr) 112px minmax(130px, 1fr)';
+// Small minimums, so every column fits at 900 px (issue 15): App and Buyer give up width first, their text ellipsized;
+// below that the grid scrolls sideways inside its card (styles.css, .vgrid), as a data table may (WCAG 1.4.10).
+const columns = 'minmax(160px, 2.2fr) minmax(0, 1.1fr) minmax(0, 1.3fr) minmax(90px, .9fr) 112px minmax(90px, 1fr)';
 
 function TransactionGrid({ pages, selectedId, empty, queryString }: {
   readonly pages: ReturnType<typeof useTransactionPages>; readonly selectedId?: string; readonly empty: ReactNode; readonly queryString: string;
