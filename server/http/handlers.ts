@@ -21,6 +21,10 @@ export interface RequestMeta {
 
 export type Handlers = { [N in RouteName]: (input: RouteInput<N> & RequestMeta) => RouteOutput<N> | Promise<RouteOutput<N>> };
 
+const notYet = (): never => {
+  throw new PaydeskError('not_found');
+};
+
 export function makeHandlers(s: Services, login: ConsoleLogin): Handlers {
   return {
     createLoginCode: () => {
@@ -55,6 +59,10 @@ export function makeHandlers(s: Services, login: ConsoleLogin): Handlers {
       s.wallet.removePaymentMethod(params.id, params.pm);
       return { ok: true };
     },
+
+    // Sign-in (issue 12): the provider lands in the next commits; until then these routes are declared only.
+    listAuthorizations: notYet, approveAuthorization: notYet, denyAuthorization: notYet, listConnections: notYet, revokeConnection: notYet,
+    getOAuthClient: notYet, setOAuthClient: notYet, rotateOAuthSecret: notYet, revealOAuthSecret: notYet, verifyToken: notYet, getProfile: notYet,
 
     getSession: () => {
       const session = s.wallet.session();

@@ -153,6 +153,7 @@ export class Purchases {
       simulate: p.simulate_json ? (JSON.parse(p.simulate_json) as Record<string, unknown>) : null,
       seller: this.apps.seller(p.app_key),
       buyer,
+      signedIn: false,
       paymentMethod: pm ?? null,
       transactionID: p.transaction_id,
       failure: p.failure_code ? { code: p.failure_code } : null,
