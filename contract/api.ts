@@ -677,6 +677,37 @@ export const resources = {
     method: 'GET', path: '/{file}', auth: 'public', contentType: 'application/octet-stream',
     summary: 'Any file of the console build (renderer/dist, e.g. /assets/index-<hash>.js), typed by its extension; hashed /assets/ files are immutable',
   },
+  // --- the OpenID Connect provider (oidc-provider, server/identity/provider.ts; docs/identity.md) ---
+  openidConfiguration: {
+    method: 'GET', path: '/.well-known/openid-configuration', auth: 'public', contentType: 'application/json',
+    summary: 'OpenID Connect discovery: every endpoint below, the scopes, PKCE S256, the grants (CORS open)',
+  },
+  oauthJwks: { method: 'GET', path: '/oauth/jwks', auth: 'public', contentType: 'application/jwk-set+json', summary: 'The public keys that sign ID tokens (not the notice keys of /.well-known/jwks.json)' },
+  oauthAuthorize: {
+    method: 'GET', path: '/oauth/authorize', auth: 'public', contentType: 'text/html',
+    summary: 'Authorization endpoint (code + PKCE S256 only): redirects to the authorization page, or back to the exact redirect URI; an error page when the client or redirect URI is unknown',
+  },
+  authorizationPage: {
+    method: 'GET', path: '/oauth/interaction/{uid}', auth: 'public', contentType: 'text/html',
+    summary: 'The authorization page: the merchant, the scopes in words, the short code, "approve in Paydesk"; goes on once the wallet decides (cannot be framed)',
+  },
+  authorizationWait: {
+    method: 'GET', path: '/oauth/interaction/{uid}/wait', auth: 'public', contentType: 'application/json',
+    summary: 'The authorization page\'s long poll: answers {status} once the wallet decided or after about 25 s; same-origin only',
+  },
+  authorizationScript: { method: 'GET', path: '/oauth/interaction.js', auth: 'public', contentType: 'text/javascript', summary: 'The authorization page\'s script (same-origin only)' },
+  oauthToken: {
+    method: 'POST', path: '/oauth/token', auth: 'public', contentType: 'application/json',
+    summary: 'Token endpoint: authorization_code (with code_verifier), refresh_token (rotated; a reused one revokes its grant), device_code; rate-limited per client address',
+  },
+  oauthUserinfo: { method: 'GET', path: '/oauth/userinfo', auth: 'public', contentType: 'application/json', summary: 'OpenID Connect userinfo for a profile token (Authorization: Bearer), as /v1/profile' },
+  oauthIntrospect: { method: 'POST', path: '/oauth/introspect', auth: 'public', contentType: 'application/json', summary: 'RFC 7662 token introspection, client-authenticated' },
+  oauthRevoke: { method: 'POST', path: '/oauth/revoke', auth: 'public', contentType: 'application/json', summary: 'RFC 7009 token revocation' },
+  oauthDeviceAuthorization: {
+    method: 'POST', path: '/oauth/device/auth', auth: 'public', contentType: 'application/json',
+    summary: 'RFC 8628 device authorization: a device code and the user code the wallet shows',
+  },
+  oauthDevicePage: { method: 'GET', path: '/oauth/device', auth: 'public', contentType: 'text/html', summary: 'Where a buyer may type a device\'s user code (the wallet also lists it to approve directly)' },
 } as const satisfies Record<string, ResourceSpec>;
 
 export type ResourceName = keyof typeof resources;

@@ -1,0 +1,53 @@
+// A browser's part of an OAuth sign-in, for tests: follows redirects by hand
+// with a cookie jar (the provider keeps the interaction in cookies), and stops
+// at the merchant's redirect URI, whose address the merchant's library reads.
+// The approval itself goes through the console API, as the wallet does it.
+import type { TestServer } from './paydesk.ts';
+
+export class Browser {
+  private readonly jar = new Map<string, string>();
+
+  /** GET with this browser's cookies; redirects are not followed (see walk). */
+  async get(url: string): Promise<Response> {
+    const cookie = [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    const res = await fetch(url, { redirect: 'manual', headers: cookie ? { cookie } : {} });
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const i = pair!.indexOf('=');
+      const name = pair!.slice(0, i);
+      const value = pair!.slice(i + 1);
+      if (/expires=Thu, 01 Jan 1970/i.test(c) || value === '') this.jar.delete(name);
+      else this.jar.set(name, value);
+    }
+    return res;
+  }
+
+  /** Follows redirects until an answer that is not one, or an address starting with `stopAt`: that address. */
+  async walk(start: string, stopAt: string): Promise<{ url: string; res?: Response }> {
+    let url = start;
+    for (let hops = 0; hops < 10; hops++) {
+      if (url.startsWith(stopAt)) return { url };
+      const res = await this.get(url);
+      const location = res.headers.get('location');
+      if (res.status < 300 || res.status >= 400 || !location) return { url, res };
+      await res.body?.cancel();
+      url = new URL(location, url).href;
+    }
+    throw new Error(`more than 10 redirects from ${start}`);
+  }
+}
+
+/** The pending sign-in the wallet lists now (exactly one expected). */
+export async function pendingSignIn(t: TestServer) {
+  const list = await t.client.call('listAuthorizations', { query: { status: 'pending' } });
+  if (list.items.length !== 1) throw new Error(`expected one pending sign-in, found ${list.items.length}`);
+  return list.items[0]!;
+}
+
+/** An app set up as an OAuth client with one redirect URI. */
+export async function oauthApp(t: TestServer, key: string, opts: { type?: 'public' | 'confidential'; redirectURI?: string } = {}) {
+  return t.client.call('setOAuthClient', {
+    params: { key },
+    body: { type: opts.type ?? 'public', redirectURIs: [opts.redirectURI ?? 'http://127.0.0.1:9/callback'], allowedScopes: ['openid', 'profile', 'payments'] },
+  });
+}
