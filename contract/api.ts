@@ -95,6 +95,7 @@ export const Purchase = z.object({
     sales: z.int(), refundRate: z.number(), newSeller: z.boolean(),
   }),
   buyer: z.object({ id: z.string(), email: z.string(), name: z.string() }).nullable(),
+  signedIn: z.boolean().describe('the buyer was named by the seller\'s payments token (POST /v1/pay with Authorization: Bearer): the wallet says "signed in at <seller> as <buyer>", and only that buyer may confirm'),
   paymentMethod: z.object({ brand: z.string(), last4: z.string() }).nullable(),
   transactionID: z.string().nullable(), failure: z.object({ code: ErrorCodeSchema }).nullable(), errorName: z.string().nullable(),
   digest: z.string().describe('send back with confirm to bind the PIN to what was shown'),
@@ -236,6 +237,103 @@ export const RequestDryRun = z.object({
   price: money.nullable().describe('what the buyer would pay, when accepted'),
   replayed: z.boolean().describe('the jti was already used by a purchase'),
 });
+
+
+// --- sign-in (OAuth 2.0 / OpenID Connect, DESIGN section 8; docs/identity.md) ----
+
+/**
+ * The scopes a merchant app may ask for, each with the words the authorization
+ * page and the wallet show. `profile` is every profile claim; the `profile:*`
+ * scopes one each. `payments` lets the app name the buyer to POST /v1/pay.
+ */
+export const oauthScopes = {
+  openid: 'Know that it is you (a Paydesk buyer id for this merchant)',
+  profile: 'See your profile: name, email address and picture',
+  'profile:email': 'See your email address',
+  'profile:display_name': 'See your name',
+  'profile:avatar': 'See your picture',
+  payments: 'Start purchases as you (each purchase still needs your confirmation in Paydesk)',
+} as const;
+export type OAuthScope = keyof typeof oauthScopes;
+export const OAuthScope = z.enum(Object.keys(oauthScopes) as [OAuthScope, ...OAuthScope[]]);
+export const ScopeInfo = z.object({ scope: OAuthScope, description: z.string().describe('the scope in plain words, as the pages show it') });
+
+const BuyerContact = z.object({ id: z.string(), email: z.string(), name: z.string() });
+const Seller = Purchase.shape.seller;
+
+export const AuthorizationStatus = z.enum(['pending', 'approved', 'denied', 'expired']);
+
+/** A sign-in waiting for (or decided by) the buyer in the wallet: what the wallet shows, the same as the authorization page. */
+export const Authorization = z.object({
+  id: z.string(),
+  code: z.string().describe('the short code the authorization page (or the device) shows too, e.g. K7P-4QX'),
+  status: AuthorizationStatus,
+  flow: z.enum(['code', 'device']).describe('code: a browser redirect (authorization code + PKCE); device: a terminal or headless client (RFC 8628)'),
+  seller: Seller.describe('the merchant app (OAuth client) asking, with its reputation as for purchases'),
+  scopes: z.array(ScopeInfo),
+  buyer: BuyerContact.nullable().describe('who signs in: the buyer login_hint names, else the one signed in to the wallet; null when neither'),
+  loginHint: z.string().nullable().describe('the merchant\'s identity hint (an email or buyer id), as sent'),
+  buyers: z.array(BuyerContact).describe('every buyer the wallet may switch to (approve with buyerId)'),
+  createdAt: isoDate, expiresAt: isoDate, decidedAt: isoDate.nullable(),
+});
+
+export const AuthorizationQuery = z.object({ status: AuthorizationStatus.optional() }).strict();
+export const ApproveAuthorizationBody = z.object({
+  remember: z.boolean().default(true).describe('remember the consent for this merchant, so its next sign-in needs no approval (default true)'),
+  buyerId: z.string().optional().describe('sign in as this buyer instead of the preselected one'),
+}).strict();
+
+/** A merchant holding a grant of one buyer: what "Connected apps" lists. */
+export const Connection = z.object({
+  clientId: z.string().describe('the app key'),
+  seller: z.object({ appKey: z.string(), name: z.string(), homepage: z.string() }),
+  buyer: BuyerContact,
+  scopes: z.array(ScopeInfo),
+  grantedAt: isoDate, lastUsedAt: isoDate.nullable().describe('when a token of this connection was last issued or accepted'),
+});
+export const ConnectionQuery = z.object({ buyerId: z.string().optional().describe('default: the buyer signed in to the wallet') }).strict();
+
+/**
+ * https URLs, or http on a loopback host (a local store); matched exactly, so no
+ * wildcard, no fragment. A native app's custom scheme (com.example.app:/cb) is allowed too.
+ */
+const redirectURI = readable(z.string().max(2048)).refine((s) => {
+  try {
+    const u = new URL(s);
+    if (u.hash !== '' || s.includes('#') || u.username !== '' || u.password !== '' || s.includes('*')) return false;
+    if (u.protocol === 'https:') return true;
+    if (u.protocol === 'http:') return ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
+    return /^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+:$/.test(u.protocol) && !['javascript:', 'data:', 'file:'].includes(u.protocol);
+  } catch {
+    return false;
+  }
+}, 'an absolute https URL (http only on 127.0.0.1/localhost, or a reverse-domain app scheme), without fragment, credentials or wildcards');
+
+/** An app's OAuth client settings. The client_id is the app key. */
+export const OAuthClient = z.object({
+  clientId: z.string(),
+  enabled: z.boolean().describe('false: the provider refuses this app as a client'),
+  type: z.enum(['public', 'confidential']).describe('public: PKCE only, no secret (browser and native apps); confidential: also a client secret (client_secret_basic or _post)'),
+  redirectURIs: z.array(z.string()).describe('matched exactly'),
+  allowedScopes: z.array(OAuthScope),
+  secret: z.object({ createdAt: isoDate }).nullable().describe('a confidential client\'s secret (never its value: reveal it)'),
+  updatedAt: isoDate.nullable().describe('null: never configured (the defaults are shown)'),
+});
+export const OAuthClientBody = z.object({
+  enabled: z.boolean().default(true),
+  type: z.enum(['public', 'confidential']),
+  redirectURIs: z.array(redirectURI).max(10),
+  allowedScopes: z.array(OAuthScope).min(1),
+}).strict();
+const OAuthClientSecret = z.object({ secret: z.string() });
+
+export const VerifyTokenBody = z.object({ token: z.string().min(1).max(4096) }).strict();
+export const VerifiedToken = z.object({
+  user: z.string().describe('the buyer (the token\'s sub)'), client_id: z.string(), scope: z.array(z.string()),
+});
+export const Profile = z.object({
+  sub: z.string(), name: z.string().optional(), email: z.string().optional(), email_verified: z.boolean().optional(), picture: z.string().optional(),
+}).describe('OpenID Connect standard claims, those the token\'s scopes allow');
 
 // --- dashboard ------------------------------------------------------------------
 
@@ -417,10 +515,63 @@ export const routes = {
 
   pay: {
     method: 'POST', path: '/v1/pay', auth: 'public', status: 201, body: PayBody,
-    summary: 'From a merchant page: verify payment request JWTs and create a pending purchase (CORS open: the JWT is the credential)',
+    summary: 'From a merchant page: verify payment request JWTs and create a pending purchase (CORS open: the JWT is the credential). With Authorization: Bearer <payments token> of the same app, the purchase is the token\'s buyer\'s (still to be confirmed in the wallet)',
     response: PublicPurchase,
   },
   payStatus: { method: 'GET', path: '/v1/pay/{id}', auth: 'public', summary: 'A purchase\'s status, then its transactionID or a mozPay error name', response: PublicPurchase },
+
+
+  // --- sign-in: the wallet's side (docs/identity.md) ---
+  listAuthorizations: {
+    method: 'GET', path: '/api/wallet/authorizations', auth: 'console', query: AuthorizationQuery,
+    summary: 'Sign-ins waiting for the buyer (?status=pending), newest first', response: z.object({ items: z.array(Authorization) }),
+  },
+  approveAuthorization: {
+    method: 'POST', path: '/api/wallet/authorizations/{id}/approve', auth: 'console', body: ApproveAuthorizationBody,
+    summary: 'Sign in as the preselected buyer (or buyerId) and grant the scopes; the authorization page (or device) goes on by itself', response: Authorization,
+  },
+  denyAuthorization: {
+    method: 'POST', path: '/api/wallet/authorizations/{id}/deny', auth: 'console', body: Empty,
+    summary: 'Refuse: the merchant gets access_denied at its registered redirect URI', response: Authorization,
+  },
+  listConnections: {
+    method: 'GET', path: '/api/wallet/connections', auth: 'console', query: ConnectionQuery,
+    summary: 'The merchants a buyer signed in to: scopes held, when granted, when last used', response: z.object({ items: z.array(Connection) }),
+  },
+  revokeConnection: {
+    method: 'DELETE', path: '/api/wallet/connections/{clientId}', auth: 'console', query: ConnectionQuery,
+    summary: 'Revoke every grant and token of this merchant for the buyer, at once', response: Ok,
+  },
+
+  // --- sign-in: an app as an OAuth client ---
+  getOAuthClient: { method: 'GET', path: '/api/apps/{key}/oauth', auth: 'console', summary: 'The app\'s OAuth client settings', response: OAuthClient },
+  setOAuthClient: {
+    method: 'PUT', path: '/api/apps/{key}/oauth', auth: 'console', body: OAuthClientBody,
+    summary: 'Set the redirect URIs, client type and allowed scopes; turning confidential makes a client secret, shown this once',
+    response: z.object({ client: OAuthClient, secret: z.string().nullable().describe('the new client secret, when one was made') }),
+  },
+  rotateOAuthSecret: {
+    method: 'POST', path: '/api/apps/{key}/oauth/secret', auth: 'console', status: 201, body: Empty,
+    summary: 'A new client secret for a confidential client; the old one is refused at once', response: z.object({ client: OAuthClient, secret: z.string() }),
+  },
+  revealOAuthSecret: {
+    safe: true,
+    method: 'POST', path: '/api/apps/{key}/oauth/secret/reveal', auth: 'console', body: Empty,
+    summary: 'Show the client secret (explicit action)', response: OAuthClientSecret,
+  },
+
+  // --- sign-in: merchants' servers ---
+  verifyToken: {
+    safe: true,
+    method: 'POST', path: '/v1/verify', auth: 'public', body: VerifyTokenBody,
+    summary: 'Firefox Accounts-style check of an access token: {user, client_id, scope} while it is active (RFC 7662 introspection is at the discovery document\'s introspection_endpoint)',
+    response: VerifiedToken,
+  },
+  getProfile: {
+    method: 'GET', path: '/v1/profile', auth: 'public',
+    summary: 'The buyer\'s profile for a profile token (Authorization: Bearer), the claims its scopes allow; the same as the OpenID Connect userinfo endpoint',
+    response: Profile,
+  },
 
   // --- dashboard ---
   getSummary: {
@@ -496,11 +647,12 @@ export const routes = {
 /**
  * What the server answers besides the JSON routes above, described as data so
  * the OpenAPI document lists every path served (test/server/openapi.test.ts
- * walks both tables). GET (and HEAD, for files) only; `contentType` is what a
- * successful answer carries.
+ * walks both tables). GET (and HEAD, for files), and POST only for the OAuth
+ * endpoints the provider library answers itself (form bodies, RFC 6749 errors);
+ * `contentType` is what a successful answer carries.
  */
 export interface ResourceSpec {
-  readonly method: 'GET';
+  readonly method: 'GET' | 'POST';
   readonly path: string;
   readonly auth: Auth;
   readonly summary: string;
@@ -525,6 +677,37 @@ export const resources = {
     method: 'GET', path: '/{file}', auth: 'public', contentType: 'application/octet-stream',
     summary: 'Any file of the console build (renderer/dist, e.g. /assets/index-<hash>.js), typed by its extension; hashed /assets/ files are immutable',
   },
+  // --- the OpenID Connect provider (oidc-provider, server/identity/provider.ts; docs/identity.md) ---
+  openidConfiguration: {
+    method: 'GET', path: '/.well-known/openid-configuration', auth: 'public', contentType: 'application/json',
+    summary: 'OpenID Connect discovery: every endpoint below, the scopes, PKCE S256, the grants (CORS open)',
+  },
+  oauthJwks: { method: 'GET', path: '/oauth/jwks', auth: 'public', contentType: 'application/jwk-set+json', summary: 'The public keys that sign ID tokens (not the notice keys of /.well-known/jwks.json)' },
+  oauthAuthorize: {
+    method: 'GET', path: '/oauth/authorize', auth: 'public', contentType: 'text/html',
+    summary: 'Authorization endpoint (code + PKCE S256 only): redirects to the authorization page, or back to the exact redirect URI; an error page when the client or redirect URI is unknown',
+  },
+  authorizationPage: {
+    method: 'GET', path: '/oauth/interaction/{uid}', auth: 'public', contentType: 'text/html',
+    summary: 'The authorization page: the merchant, the scopes in words, the short code, "approve in Paydesk"; goes on once the wallet decides (cannot be framed)',
+  },
+  authorizationWait: {
+    method: 'GET', path: '/oauth/interaction/{uid}/wait', auth: 'public', contentType: 'application/json',
+    summary: 'The authorization page\'s long poll: answers {status} once the wallet decided or after about 25 s; same-origin only',
+  },
+  authorizationScript: { method: 'GET', path: '/oauth/interaction.js', auth: 'public', contentType: 'text/javascript', summary: 'The authorization page\'s script (same-origin only)' },
+  oauthToken: {
+    method: 'POST', path: '/oauth/token', auth: 'public', contentType: 'application/json',
+    summary: 'Token endpoint: authorization_code (with code_verifier), refresh_token (rotated; a reused one revokes its grant), device_code; rate-limited per client address',
+  },
+  oauthUserinfo: { method: 'GET', path: '/oauth/userinfo', auth: 'public', contentType: 'application/json', summary: 'OpenID Connect userinfo for a profile token (Authorization: Bearer), as /v1/profile' },
+  oauthIntrospect: { method: 'POST', path: '/oauth/introspect', auth: 'public', contentType: 'application/json', summary: 'RFC 7662 token introspection, client-authenticated' },
+  oauthRevoke: { method: 'POST', path: '/oauth/revoke', auth: 'public', contentType: 'application/json', summary: 'RFC 7009 token revocation' },
+  oauthDeviceAuthorization: {
+    method: 'POST', path: '/oauth/device/auth', auth: 'public', contentType: 'application/json',
+    summary: 'RFC 8628 device authorization request: a device code, and the user code the buyer types at /oauth/device',
+  },
+  oauthDevicePage: { method: 'GET', path: '/oauth/device', auth: 'public', contentType: 'text/html', summary: 'Where a buyer types a device\'s user code; the sign-in then waits in the wallet like any other' },
 } as const satisfies Record<string, ResourceSpec>;
 
 export type ResourceName = keyof typeof resources;

@@ -111,6 +111,16 @@ const catalogue = {
   refund_jti_missing: { status: 400, message: 'A refund token needs a unique `jti` claim, so a replayed token cannot refund twice.' },
   refund_field_invalid: { status: 400, message: 'The `refund` claim must be {transactionID, amount?, reason?}; `field` names what is wrong.' },
   refund_transaction_not_found: { status: 404, message: 'Your app has no completed transaction with this transactionID. Use the id from the postback you received.' },
+
+  // --- sign-in and tokens (docs/identity.md) ------------------------------------
+  token_in_query: { status: 400, message: 'A token was sent in the URL (`access_token` or the like), where logs, history and Referer headers keep it. Send it in the `Authorization: Bearer <token>` header instead, and treat this one as leaked: revoke it.' },
+  token_invalid: { status: 401, message: 'The Bearer token is not an active Paydesk access token: expired, revoked (the buyer may have disconnected your app) or unknown. Sign the buyer in again.' },
+  token_audience_invalid: { status: 403, message: 'The token is not for this endpoint: payments tokens (scope payments, resource = the pay API) are for POST /v1/pay, profile tokens (scope openid profile, no resource) for /v1/profile and userinfo. Get the right one with the refresh token and `resource`.' },
+  token_wrong_app: { status: 403, message: 'The token was issued to another app than the one that signed the payment request. Use a token your own app obtained.' },
+  authorization_not_found: { status: 404, message: 'No sign-in with this id. List waiting ones with GET /api/wallet/authorizations?status=pending.' },
+  authorization_not_pending: { status: 409, message: 'This sign-in was already approved, denied or has expired. Ask the merchant to start it again.' },
+  connection_not_found: { status: 404, message: 'This buyer has no connection with that app. List them with GET /api/wallet/connections.' },
+  oauth_client_public: { status: 409, message: 'A public client has no secret: it proves itself with PKCE. Set its type to confidential first (PUT /api/apps/{key}/oauth) if its server can keep a secret.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof catalogue;

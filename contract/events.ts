@@ -69,6 +69,16 @@ export const PaydeskEvent = z.discriminatedUnion('type', [
   event('notice.delivered', { ...attempted, attempts: z.int() }),
   // No app name: it is neither an id nor a state, and it can change. Whoever shows it asks GET /api/apps/{appKey} (electron/watch.ts).
   event('notice.failed', { ...attempted, attempts: z.int(), verdict: z.string(), reason: z.string().nullable() }),
+  // server/identity/authorizations.ts: sign-ins waiting in the wallet (GET /api/wallet/authorizations)
+  event('authorization.pending', { id: z.string(), appKey: z.string(), flow: z.enum(['code', 'device']) }),
+  event('authorization.approved', { id: z.string(), appKey: z.string(), buyerId: z.string() }),
+  event('authorization.denied', { id: z.string(), appKey: z.string() }),
+  event('authorization.expired', { id: z.string(), appKey: z.string() }),
+  // server/identity/connections.ts: a merchant's grant for a buyer revoked, its tokens dead
+  event('connection.revoked', { appKey: z.string(), buyerId: z.string() }),
+  // server/identity/clients.ts
+  event('app.oauth_updated', app),
+
   // server/notices/provider-keys.ts
   event('provider_key.rotated', { kid: z.string() }),
 ]);

@@ -25,6 +25,7 @@ import { lockDataDir } from './data-dir.ts';
 import { serveJwks } from './notices/jwks.ts';
 import { defaultDeliveryLimits, type DeliveryLimits } from './notices/deliver.ts';
 import type { NoticeFault } from './notices/dispatcher.ts';
+import type { TokenRate } from './identity/provider.ts';
 
 export interface ServerOptions {
   /** TCP port on 127.0.0.1; 0 picks a free one. */
@@ -51,6 +52,8 @@ export interface ServerOptions {
   readonly publicLimits?: Partial<PublicLimits>;
   /** Check every answer against its route's response schema in contract/api.ts (tests, `serve --dev`): a mismatch answers internal_error and is logged. Off in production. */
   readonly checkResponses?: boolean;
+  /** The OAuth token endpoint's budget per client address; defaults in server/identity/provider.ts. Tests lower it. */
+  readonly tokenRate?: TokenRate;
 }
 
 export interface RunningServer {
@@ -144,6 +147,8 @@ async function startLocked(opts: StartOptions, unlock: () => void): Promise<Serv
   });
   setPort(port);
   login.setOrigin(`http://127.0.0.1:${port}`);
+  // The provider's issuer is this origin, known only now.
+  services.identity.start(`http://127.0.0.1:${port}`);
   // Only now is the port known: no notice URL may point at it.
   services.noticeTargets.setOwnPorts([port]);
   services.dispatcher.start();
@@ -216,6 +221,7 @@ function startServices(ctx: Context, opts: StartOptions, log: (line: string) => 
   const { connectTimeoutMs, responseTimeoutMs, maxResponseBytes, ...concurrency } = opts.noticeDelivery ?? {};
   const services = makeServices(ctx, {
     ...(opts.slowCharge ? { slowCharge: opts.slowCharge } : {}),
+    ...(opts.tokenRate ? { tokenRate: opts.tokenRate } : {}),
     notices: {
       log,
       timeScale: opts.noticeTimeScale ?? 1,
@@ -256,6 +262,7 @@ function makeHttpServer({ opts, ctx, stores, services, token, idempotency, login
     login,
     extra: chainExtra(
       (req, res, url) => serveJwks(services.providerKeys, req, res, url),
+      (req, res, url) => services.identity.serve(req, res, url),
       payPageRoutes({
         publicStatus: async (id) => {
           const view = services.purchases.publicStatus(id);
@@ -285,6 +292,7 @@ function startBackgroundWork(services: Services, idempotency: IdempotencyStore):
   const housekeeping = setInterval(() => {
     idempotency.sweep();
     services.purchases.sweepRequestIds();
+    services.oidcStore.sweep();
   }, 60_000);
   housekeeping.unref();
   return {

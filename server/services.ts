@@ -10,6 +10,11 @@ import { Notices } from './notices/notices.ts';
 import { Refunds } from './refunds/refunds.ts';
 import { NoticeTargets } from './notices/target.ts';
 import { DashboardSummaries } from './dashboard/summary.ts';
+import { OidcStore } from './identity/adapter.ts';
+import { OAuthClients } from './identity/clients.ts';
+import { SignIns } from './identity/authorizations.ts';
+import { Connections } from './identity/connections.ts';
+import { Identity, type TokenRate } from './identity/provider.ts';
 
 export interface Services {
   readonly ctx: Context;
@@ -25,10 +30,16 @@ export interface Services {
   readonly notices: Notices;
   readonly refunds: Refunds;
   readonly dashboard: DashboardSummaries;
+  /** Sign-in (OpenID Connect provider), started once the server listens. */
+  readonly identity: Identity;
+  readonly oauthClients: OAuthClients;
+  readonly signIns: SignIns;
+  readonly connections: Connections;
+  readonly oidcStore: OidcStore;
 }
 
-export function makeServices(ctx: Context, options: { slowCharge?: () => Promise<void>; notices?: Partial<DispatcherOptions> } = {}): Services {
-  const { notices: noticeOptions, ...vaultOptions } = options;
+export function makeServices(ctx: Context, options: { slowCharge?: () => Promise<void>; notices?: Partial<DispatcherOptions>; tokenRate?: TokenRate } = {}): Services {
+  const { notices: noticeOptions, tokenRate, ...vaultOptions } = options;
   const noticeTargets = new NoticeTargets();
   const apps = new Apps(ctx, noticeTargets);
   const vault = new Vault(ctx.vaultDb, { now: () => ctx.now(), ...vaultOptions });
@@ -38,5 +49,13 @@ export function makeServices(ctx: Context, options: { slowCharge?: () => Promise
   const dispatcher = new Dispatcher(ctx, apps, providerKeys, noticeTargets, { ...defaultDispatcherOptions, ...noticeOptions });
   const notices = new Notices(ctx, apps, dispatcher, noticeTargets);
   const refunds = new Refunds(ctx, apps, purchases, vault, wallet);
-  return { ctx, noticeTargets, apps, vault, wallet, purchases, providerKeys, dispatcher, notices, refunds, dashboard: new DashboardSummaries(ctx.db) };
+  const oidcStore = new OidcStore(ctx.db, ctx.keys.idempotencyKey, ctx.keys.secretsKey, () => ctx.now());
+  const oauthClients = new OAuthClients(ctx, apps);
+  const signIns = new SignIns(ctx, apps, wallet);
+  const connections = new Connections(ctx, apps, wallet, oidcStore);
+  const identity = new Identity({ ctx, wallet, store: oidcStore, clients: oauthClients, signIns, connections }, tokenRate);
+  return {
+    ctx, noticeTargets, apps, vault, wallet, purchases, providerKeys, dispatcher, notices, refunds, dashboard: new DashboardSummaries(ctx.db),
+    identity, oauthClients, signIns, connections, oidcStore,
+  };
 }

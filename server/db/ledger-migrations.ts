@@ -446,6 +446,79 @@ export const ledgerMigrations: readonly Migration[] = [
     },
   },
   {
+    name: '008 sign-in: the OpenID Connect provider\'s store, apps as OAuth clients, sign-ins waiting in the wallet, connections',
+    up(db) {
+      db.exec(`
+        -- oidc-provider's models (server/identity/adapter.ts). An opaque token, a code or a
+        -- session id is a bearer secret: only its HMAC is kept, never the value.
+        CREATE TABLE oidc_models (
+          model TEXT NOT NULL,
+          id_hash TEXT NOT NULL,
+          payload TEXT NOT NULL,
+          grant_id TEXT,
+          uid TEXT,
+          user_code_hash TEXT,
+          expires_at INTEGER,
+          consumed_at INTEGER,
+          PRIMARY KEY (model, id_hash)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX oidc_models_by_grant ON oidc_models(grant_id) WHERE grant_id IS NOT NULL;
+        CREATE INDEX oidc_models_by_uid ON oidc_models(uid) WHERE uid IS NOT NULL;
+        CREATE INDEX oidc_models_by_user_code ON oidc_models(user_code_hash) WHERE user_code_hash IS NOT NULL;
+        CREATE INDEX oidc_models_by_expiry ON oidc_models(expires_at) WHERE expires_at IS NOT NULL;
+
+        CREATE TABLE oauth_clients (
+          app_key TEXT PRIMARY KEY REFERENCES apps(key),
+          enabled INTEGER NOT NULL,
+          type TEXT NOT NULL CHECK (type IN ('public', 'confidential')),
+          redirect_uris TEXT NOT NULL,
+          allowed_scopes TEXT NOT NULL,
+          secret_sealed TEXT,
+          secret_created_at INTEGER,
+          updated_at INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE TABLE oidc_signing_keys (
+          kid TEXT PRIMARY KEY,
+          jwk_sealed TEXT NOT NULL,
+          created_at INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE TABLE sign_ins (
+          id TEXT PRIMARY KEY,
+          interaction_uid TEXT NOT NULL UNIQUE,
+          code TEXT NOT NULL,
+          flow TEXT NOT NULL CHECK (flow IN ('code', 'device')),
+          app_key TEXT NOT NULL,
+          scopes TEXT NOT NULL,
+          login_hint TEXT,
+          session_buyer_id TEXT,
+          status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'denied', 'expired')),
+          buyer_id TEXT,
+          remember INTEGER,
+          created_at INTEGER NOT NULL,
+          expires_at INTEGER NOT NULL,
+          decided_at INTEGER
+        ) STRICT;
+        CREATE INDEX sign_ins_by_status ON sign_ins(status, created_at);
+
+        CREATE TABLE oidc_connections (
+          grant_id TEXT PRIMARY KEY,
+          buyer_id TEXT NOT NULL,
+          app_key TEXT NOT NULL,
+          scopes TEXT NOT NULL,
+          remember INTEGER NOT NULL,
+          granted_at INTEGER NOT NULL,
+          last_used_at INTEGER
+        ) STRICT;
+        CREATE INDEX oidc_connections_by_buyer ON oidc_connections(buyer_id, app_key);
+
+        -- The buyer a payments token named: only they may confirm the purchase.
+        ALTER TABLE purchases ADD COLUMN signed_in_buyer_id TEXT;
+      `);
+    },
+  },
+  {
     name: '012 dashboard rollups: a change counter on each 6-hour slot, so the summary recomputes only the days that changed',
     up(db) {
       // Every change to the rollups writes the 6-hour slot of its instant (migration 007's

@@ -17,6 +17,8 @@ export interface RequestMeta {
   readonly setHeader: (name: string, value: string) => void;
   /** The request's Idempotency-Key, when the caller sent one: services write it with their change. */
   readonly idempotency?: RequestKey;
+  /** A public route's Authorization header, as sent (a payments or profile token). */
+  readonly authorization?: string | undefined;
 }
 
 export type Handlers = { [N in RouteName]: (input: RouteInput<N> & RequestMeta) => RouteOutput<N> | Promise<RouteOutput<N>> };
@@ -56,6 +58,22 @@ export function makeHandlers(s: Services, login: ConsoleLogin): Handlers {
       return { ok: true };
     },
 
+    // --- sign-in (docs/identity.md) ---
+    listAuthorizations: ({ query }) => ({ items: s.signIns.list(query.status) }),
+    approveAuthorization: ({ params, body }) => s.identity.approve(params.id, body),
+    denyAuthorization: ({ params }) => s.identity.deny(params.id),
+    listConnections: ({ query }) => ({ items: s.connections.list(query.buyerId) }),
+    revokeConnection: ({ params, query }) => {
+      s.connections.revoke(params.clientId, query.buyerId);
+      return { ok: true };
+    },
+    getOAuthClient: ({ params }) => s.oauthClients.get(params.key),
+    setOAuthClient: ({ params, body }) => s.oauthClients.set(params.key, body),
+    rotateOAuthSecret: ({ params }) => s.oauthClients.rotateSecret(params.key),
+    revealOAuthSecret: ({ params }) => s.oauthClients.revealSecret(params.key),
+    verifyToken: ({ body }) => s.identity.verify(body.token),
+    getProfile: ({ authorization }) => s.identity.profile(authorization),
+
     getSession: () => {
       const session = s.wallet.session();
       return session ? { buyer: s.wallet.getBuyer(session.buyerId), signedInAt: iso(session.signedInAt) } : { buyer: null, signedInAt: null };
@@ -81,9 +99,11 @@ export function makeHandlers(s: Services, login: ConsoleLogin): Handlers {
     testCards: () => ({ items: testCards.map((c) => ({ ...c })) }),
     errorCodes: () => ({ items: errorCodes.map((code) => ({ code, status: errorCatalogue[code].status, message: errorCatalogue[code].message })) }),
 
-    pay: async ({ body, idempotency }) => {
+    pay: async ({ body, idempotency, authorization }) => {
       const jwts = typeof body.jwts === 'string' ? [body.jwts] : body.jwts;
-      return publicView(await s.purchases.createFromTokens(jwts, idempotency));
+      // A payments token names the buyer; it is checked against the app that signed the request.
+      const signedIn = authorization === undefined ? undefined : (appKey: string) => s.identity.payingBuyer(authorization, appKey);
+      return publicView(await s.purchases.createFromTokens(jwts, idempotency, signedIn));
     },
     payStatus: ({ params }) => s.purchases.publicStatus(params.id),
 

@@ -149,6 +149,14 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** Tokens that must never travel in a URL: query strings end up in logs, history and Referer headers. */
+const TOKEN_PARAMS = ['access_token', 'refresh_token', 'id_token'] as const;
+
+/** Refused on every path, pages and provider endpoints too (the seed's own worry about passing tokens around). */
+function refuseTokenInQuery(url: URL): void {
+  if (TOKEN_PARAMS.some((p) => url.searchParams.has(p))) throw new PaydeskError('token_in_query');
+}
+
 /** Where a request goes: the public API (any page may call it), the console API, or the pages around them (pay page, JWKS, console files). */
 type Area = 'public' | 'console' | 'pages';
 
@@ -171,6 +179,8 @@ interface ParsedInput {
   readonly query: unknown;
   readonly raw: string;
   readonly json: unknown;
+  /** A public route's Authorization header (a payments or profile token); never the console's. */
+  readonly authorization: string | undefined;
 }
 
 
@@ -201,6 +211,7 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     checkHost(req);
     const url = requestURL(req);
+    refuseTokenInQuery(url);
     const area = areaOf(url.pathname);
     const matches = compiled.filter((r) => r.pattern.test(url.pathname));
     const route = matches.find((r) => r.spec.method === req.method);
@@ -235,7 +246,7 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
     if (area === 'public') {
       policy = {
         headers: { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'retry-after' },
-        preflight: { 'access-control-allow-methods': 'GET, POST', 'access-control-allow-headers': 'content-type, idempotency-key' },
+        preflight: { 'access-control-allow-methods': 'GET, POST', 'access-control-allow-headers': 'authorization, content-type, idempotency-key' },
       };
     } else if (area === 'console' && origin !== undefined && opts.consoleOrigins.includes(origin)) {
       policy = {
@@ -328,6 +339,7 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
     }
     return {
       params, raw, json,
+      authorization: areaOf(url.pathname) === 'public' ? req.headers.authorization : undefined,
       body: route.spec.body ? validate(route.spec.body, json, 'body') : undefined,
       query: route.spec.query ? validate(route.spec.query, Object.fromEntries(url.searchParams), 'query') : undefined,
     };
@@ -367,8 +379,8 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
   async function callHandler(res: ServerResponse, route: CompiledRoute, input: ParsedInput, idempotency?: RequestKey): Promise<Reply> {
     try {
       const handler = opts.handlers[route.name] as (input: unknown) => unknown;
-      const { params, body, query } = input;
-      const out = await handler({ params, body, query, setHeader: (name: string, value: string) => res.setHeader(name, value), ...(idempotency ? { idempotency } : {}) });
+      const { params, body, query, authorization } = input;
+      const out = await handler({ params, body, query, authorization, setHeader: (name: string, value: string) => res.setHeader(name, value), ...(idempotency ? { idempotency } : {}) });
       if (opts.checkResponses) checkResponse(route, out);
       return { status: route.spec.status ?? 200, body: out, headers: {} };
     } catch (e) {

@@ -24,7 +24,7 @@ export type PurchaseStatus = 'pending' | 'completed' | 'cancelled' | 'declined' 
 export interface PurchaseRow {
   id: string; app_key: string; code: string; status: PurchaseStatus; product_id: string; name: string; description: string;
   product_data: string; amount: number; currency: string; price_point: string | null; postback_url: string; chargeback_url: string;
-  request_json: string; simulate_json: string | null; secret_id: string | null; buyer_id: string | null; payment_method_id: string | null;
+  request_json: string; simulate_json: string | null; secret_id: string | null; buyer_id: string | null; signed_in_buyer_id: string | null; payment_method_id: string | null;
   transaction_id: string | null; failure_code: ErrorCode | null; refunded_amount: number; created_at: number; expires_at: number;
   completed_at: number | null; updated_at: number;
 }
@@ -60,7 +60,7 @@ export class Purchases {
   // --- creation (public, from merchant pages) --------------------------------
 
   /** A pending purchase from the page's tokens; its public view is the request's answer, stored with it. */
-  async createFromTokens(jwts: readonly unknown[], request?: RequestKey) {
+  async createFromTokens(jwts: readonly unknown[], request?: RequestKey, signedIn?: (appKey: string) => Promise<string>) {
     if (jwts.length === 0) throw new PaydeskError('pay_no_request');
     // A page may offer several providers; we take the first token of our type.
     const ours = jwts.find((t) => {
@@ -77,7 +77,8 @@ export class Purchases {
       throw new PaydeskError('pay_no_supported_request');
     }
     const verified = await this.verify(ours);
-    return await this.createPending(verified, request);
+    const buyerId = signedIn ? await signedIn(verified.appKey) : null;
+    return await this.createPending(verified, request, buyerId);
   }
 
   private verify(token: unknown): Promise<VerifiedRequest> {
@@ -105,7 +106,7 @@ export class Purchases {
     };
   }
 
-  private async createPending(v: VerifiedRequest, request?: RequestKey) {
+  private async createPending(v: VerifiedRequest, request: RequestKey | undefined, signedInBuyerId: string | null) {
     const now = this.ctx.now();
     const id = newOrderedId('pur');
     const r = v.request;
@@ -115,11 +116,11 @@ export class Purchases {
         throw new PaydeskError('request_jti_replayed');
       }
       tx.prepare(`INSERT INTO purchases (id, app_key, secret_id, code, status, product_id, name, description, product_data, amount, currency,
-          price_point, postback_url, chargeback_url, request_json, simulate_json, created_at, expires_at, updated_at)
-        VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+          price_point, postback_url, chargeback_url, request_json, simulate_json, created_at, expires_at, updated_at, signed_in_buyer_id)
+        VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
         id, v.appKey, v.secretId, newConfirmationCode(), r.id ?? '', r.name, r.description, r.productData, r.price.amount, r.price.currency,
         r.pricePoint ?? null, r.postbackURL, r.chargebackURL, JSON.stringify(v.claims.request), r.simulate ? JSON.stringify(r.simulate) : null,
-        now, now + this.ctx.config.purchaseTtlMs, now);
+        now, now + this.ctx.config.purchaseTtlMs, now, signedInBuyerId);
       this.event(tx, id, 'created', { appKey: v.appKey, amount: r.price.amount, currency: r.price.currency });
       // Just written, with its expiry ahead of it: no need to look for expiry first (get()).
       const created = this.view(this.row(id));
@@ -140,7 +141,8 @@ export class Purchases {
 
   private view(p: PurchaseRow) {
     const pm = p.payment_method_id ? this.wallet.paymentMethodLabel(p.payment_method_id) : undefined;
-    const buyer = p.buyer_id ? this.wallet.buyerContact(p.buyer_id) ?? null : null;
+    const buyerId = p.buyer_id ?? p.signed_in_buyer_id;
+    const buyer = buyerId ? this.wallet.buyerContact(buyerId) ?? null : null;
     return {
       id: p.id,
       code: p.code,
@@ -153,6 +155,7 @@ export class Purchases {
       simulate: p.simulate_json ? (JSON.parse(p.simulate_json) as Record<string, unknown>) : null,
       seller: this.apps.seller(p.app_key),
       buyer,
+      signedIn: p.signed_in_buyer_id !== null,
       paymentMethod: pm ?? null,
       transactionID: p.transaction_id,
       failure: p.failure_code ? { code: p.failure_code } : null,
@@ -273,7 +276,8 @@ export class Purchases {
     // as leaked since it signed this request, sells nothing more.
     const refusal = this.apps.saleRefusal(p.app_key, p.secret_id);
     if (refusal) throw new PaydeskError(refusal);
-    const buyerId = this.wallet.requireSignedIn();
+    // A purchase a payments token named is that buyer's: the wallet must be signed in as them.
+    const buyerId = this.wallet.requireSignedIn(p.signed_in_buyer_id ?? undefined);
 
     const usedPin = input.pin !== undefined;
     if (usedPin) await this.wallet.checkPin(buyerId, input.pin);

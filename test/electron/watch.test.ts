@@ -16,7 +16,7 @@ const purchase = (id: string): PendingPurchase => ({
   id, code: 'K7P-4QX', status: 'pending', item: { id: 'pony-1', name: 'Elite Sparkle Pony', description: '', productData: '' },
   price: { amount: 199, currency: 'USD', display: '$1.99' }, pricePoint: null, refundedAmount: 0, simulate: null,
   seller: { appKey: 'app_1', name: 'Pony Store', homepage: 'https://pony.example/', contactEmail: 'm@example.com', registeredAt: at, sales: 0, refundRate: 0, newSeller: true },
-  buyer: null, paymentMethod: null, transactionID: null, failure: null, errorName: null, digest: 'd1', createdAt: at, expiresAt: at, completedAt: null,
+  buyer: null, signedIn: false, paymentMethod: null, transactionID: null, failure: null, errorName: null, digest: 'd1', createdAt: at, expiresAt: at, completedAt: null,
 });
 const app = (name: string) => ({
   key: 'app_1', name, homepage: 'https://pony.example/', contactEmail: 'm@example.com', postbackURL: 'https://pony.example/p', chargebackURL: 'https://pony.example/c',

@@ -249,3 +249,20 @@ test('migration 012 counts every change to a 6-hour rollup row, even one that le
   assert.equal(db.prepare('SELECT touched FROM purchase_rollup WHERE span = 21600000').pluck().get(), 2);
   db.close();
 });
+
+test('migration 008 adds the sign-in tables, and a purchase from before it names no signed-in buyer', () => {
+  const path = join(freshDataDir('migration'), 'ledger.db');
+  const db = new Database(path);
+  db.pragma('foreign_keys = ON');
+  migrate(db, path, ledgerMigrations.slice(0, 7));
+  db.prepare(`INSERT INTO apps (key, name, homepage, contact_email, postback_url, chargeback_url, status, access, webhook_secret_sealed, created_at, updated_at)
+    VALUES ('app_1', 'Shop', 'http://127.0.0.1:9/', 'a@example.com', 'http://127.0.0.1:9/p', 'http://127.0.0.1:9/c', 'active', 'live', 'x', 0, 0)`).run();
+  db.prepare(`INSERT INTO purchases (id, app_key, code, status, product_id, name, description, product_data, amount, currency, postback_url, chargeback_url,
+      request_json, created_at, expires_at, updated_at) VALUES ('pur_1', 'app_1', 'C', 'pending', 'p', 'P', 'D', '', 100, 'USD', 'u', 'u', '{}', 0, 0, 0)`).run();
+  migrate(db, path, ledgerMigrations.slice(0, 8));
+  for (const t of ['oidc_models', 'oauth_clients', 'oidc_signing_keys', 'sign_ins', 'oidc_connections']) assert.ok(tables(db).includes(t), t);
+  assert.equal((db.prepare("SELECT signed_in_buyer_id AS b FROM purchases WHERE id = 'pur_1'").get() as { b: unknown }).b, null);
+  // An app's OAuth settings belong to an app that exists.
+  assert.throws(() => db.prepare("INSERT INTO oauth_clients (app_key, enabled, type, redirect_uris, allowed_scopes, updated_at) VALUES ('app_x', 1, 'public', '[]', '[]', 0)").run(), /FOREIGN KEY/);
+  db.close();
+});

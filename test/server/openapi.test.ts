@@ -48,15 +48,16 @@ test('the coverage check fails when the document leaves a served path out', () =
 
 test('each resource is documented with the content type it is served with, and served', async () => {
   const doc = (await t.api<Doc>('GET', '/api/openapi.json')).body;
-  const examples: Readonly<Record<string, string>> = { '{id}': 'pur_unknown', '{file}': 'favicon.ico' };
+  const examples: Readonly<Record<string, string>> = { '{id}': 'pur_unknown', '{file}': 'favicon.ico', '{uid}': 'unknown-sign-in' };
   for (const [name, r] of Object.entries(resources)) {
-    const documented = Object.keys(doc.paths[r.path]?.get?.responses['200']?.content ?? {});
+    const documented = Object.keys(doc.paths[r.path]?.[r.method.toLowerCase()]?.responses['200']?.content ?? {});
     assert.deepEqual(documented, [r.contentType], `${name}: documented content type`);
     // The console's files exist only once it is built; whatever the build holds is typed by extension.
     if (name === 'consoleFile') continue;
     const controller = new AbortController();
+    // The provider's POST endpoints answer an empty form with an RFC 6749 error, as JSON.
     const res = await fetch(t.url + r.path.replace(/\{\w+\}/g, (k) => examples[k]!), {
-      headers: r.auth === 'public' ? {} : { authorization: `Bearer ${t.server.token}` }, signal: controller.signal,
+      method: r.method, headers: r.auth === 'public' ? {} : { authorization: `Bearer ${t.server.token}` }, signal: controller.signal,
     });
     // An unknown purchase gets the status page's 404 page, the unbuilt console a 503 page: still the declared type.
     assert.ok(res.headers.get('content-type')?.startsWith(r.contentType), `${name}: served as ${res.headers.get('content-type')} (HTTP ${res.status})`);

@@ -34,6 +34,11 @@ const tableOwners: Readonly<Record<string, string>> = {
   purchase_rollup: 'server/dashboard/summary.ts',
   notice_rollup: 'server/dashboard/summary.ts',
   notice_latency_bounds: 'server/dashboard/summary.ts',
+  oidc_models: 'server/identity/adapter.ts',
+  oauth_clients: 'server/identity/clients.ts',
+  oidc_signing_keys: 'server/identity/signing-keys.ts',
+  sign_ins: 'server/identity/authorizations.ts',
+  oidc_connections: 'server/identity/connections.ts',
 };
 
 /** Where schema is made, not used: the numbered migrations. */
