@@ -5,10 +5,12 @@ import type { Command } from './command.ts';
 import { exitHelp } from './exit.ts';
 import { serve } from './serve.ts';
 import { login } from './login.ts';
+import { trigger } from './trigger.ts';
 
 export const commands: readonly Command[] = [
   serve,
   login,
+  trigger,
 ];
 
 /** `paydesk --help`: every command in one line each. */
