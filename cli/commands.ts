@@ -6,11 +6,13 @@ import { exitHelp } from './exit.ts';
 import { serve } from './serve.ts';
 import { login } from './login.ts';
 import { trigger } from './trigger.ts';
+import { eventsTail } from './events-tail.ts';
 
 export const commands: readonly Command[] = [
   serve,
   login,
   trigger,
+  eventsTail,
 ];
 
 /** `paydesk --help`: every command in one line each. */
