@@ -7,12 +7,14 @@ import { serve } from './serve.ts';
 import { login } from './login.ts';
 import { trigger } from './trigger.ts';
 import { eventsTail } from './events-tail.ts';
+import { fixturesRun } from './fixtures-run.ts';
 
 export const commands: readonly Command[] = [
   serve,
   login,
   trigger,
   eventsTail,
+  fixturesRun,
 ];
 
 /** `paydesk --help`: every command in one line each. */
