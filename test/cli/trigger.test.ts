@@ -10,11 +10,12 @@ import { claimsOf, echo, receiver, startNoticeServer, type NoticeTestServer, typ
 let t: NoticeTestServer;
 let merchant: Receiver;
 let appKey: string;
+let appSecret: string;
 
 before(async () => {
   t = await startNoticeServer();
   merchant = await receiver(echo);
-  appKey = (await createApp(t, { postbackURL: `${merchant.url}/postback`, chargebackURL: `${merchant.url}/chargeback` })).key;
+  ({ key: appKey, secret: appSecret } = await createApp(t, { postbackURL: `${merchant.url}/postback`, chargebackURL: `${merchant.url}/chargeback` }));
 });
 after(async () => {
   await t.close();
@@ -44,6 +45,9 @@ test('trigger purchase: signed, confirmed, the postback delivered to the merchan
   assert.equal(got[0]!.url, '/postback');
   const txn = /Completed: transaction (txn_\w+)\./.exec(r.stdout())![1];
   assert.equal((claimsOf(got[0]!.body).response as { transactionID: string }).transactionID, txn);
+  // It reveals the app's secret and reads the token to do its work; neither is printed, nor any card number.
+  assert.ok(!r.output().includes(appSecret) && !r.output().includes(t.server.token));
+  assert.doesNotMatch(r.output(), /\d{12,}/);
 });
 
 test('trigger --json: one document on stdout, the sentences on stderr', async () => {
