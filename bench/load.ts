@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { createServer, request, Agent, type Server } from 'node:http';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createClient, isApiError, type Client } from '../contract/client.ts';
@@ -65,7 +65,8 @@ export function spawnPaydesk(dataDir: string, extraArgs: readonly string[] = [])
   const other = process.env.PAYDESK_BENCH_SERVER_ROOT;
   // The load comes from one client without an Origin, far above what a page may ask of the public
   // API: lift its per-origin limits (an older checkout has none, and no flags for them).
-  const cli = readFileSync(join(other ?? root, 'server/cli.ts'), 'utf8');
+  // The flags live in cli/serve.ts since the command moved to cli/; an older checkout has them in server/cli.ts.
+  const cli = ['cli/serve.ts', 'server/cli.ts'].map((f) => join(other ?? root, f)).filter((f) => existsSync(f)).map((f) => readFileSync(f, 'utf8')).join('\n');
   const unlimited = cli.includes('--public-rate') ? ['--public-rate', '1000000', '--public-keys', '100000000'] : [];
   return spawnListening('server/cli.ts', ['serve', '--port', '0', '--data-dir', dataDir, ...unlimited, ...extraArgs], other ? { root: other } : {});
 }
