@@ -4,7 +4,7 @@
 // dashboard summary is also put beside its baseline: the same numbers added up
 // from the rows themselves, which is what it would cost without the rollups.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -12,7 +12,7 @@ import { startServer } from '../server/main.ts';
 import { newConfirmationCode, newId } from '../server/ids.ts';
 import { summarize, type Row } from './report.ts';
 import { KeepAlive, benchClient } from './load.ts';
-import type { RouteQuery } from '../contract/client.ts';
+import { eachChunk, exportRowCounter, type RouteQuery } from '../contract/client.ts';
 
 const root = join(import.meta.dirname, '..');
 
@@ -117,6 +117,18 @@ function summaryBaseline(dataDir: string, summaryP50: number, repeats: number): 
   ];
 }
 
+/** ledger.db's size, and the part of it the search index takes (migration 010). */
+function sizes(dataDir: string): Row[] {
+  const path = join(dataDir, 'ledger.db');
+  const db = new Database(path, { readonly: true });
+  const index = (db.prepare("SELECT SUM(pgsize) AS n FROM dbstat WHERE name LIKE 'purchase_search%'").get() as { n: number | null }).n ?? 0;
+  db.close();
+  return [
+    { name: 'ledger.db size', value: statSync(path).size / 1e6, unit: 'MB' },
+    { name: 'of which the search index', value: index / 1e6, unit: 'MB' },
+  ];
+}
+
 /** Parts of the sample's values, one per kind of fragment the search box takes (issue 15). */
 function searchCases(sample: Sample): [string, RouteQuery<'listTransactions'>][] {
   return [
@@ -154,6 +166,31 @@ async function searchBaseline(transactions: (q: RouteQuery<'listTransactions'>) 
     { name: 'search, a fragment in every row ("pony") p50', value: summarize(broad).p50, unit: 'ms', note: 'the index cannot narrow it' },
     { name: 'baseline: productData fragment by LIKE p50', value: b, unit: 'ms', note: 'in process, no HTTP' },
     { name: 'search: ratio to the baseline', value: b / s, unit: 'x', goal: '> 1 x', ok: b > s, note: 'times faster' },
+  ];
+}
+
+/**
+ * Every transaction exported as CSV through the one client's download, read as it
+ * arrives (as `paydesk export` and the console do): the time, rows/s, MB, and the
+ * server's RSS after it, which stays flat because rows are read a page at a time.
+ */
+async function benchExport(client: ReturnType<typeof benchClient>, purchases: number, rss: () => number): Promise<Row[]> {
+  const t = performance.now();
+  const d = await client.download('exportTransactions', { format: 'csv' });
+  const count = exportRowCounter('csv');
+  let rows = 0;
+  let bytes = 0;
+  await eachChunk(d.body, (chunk) => {
+    rows = count(chunk);
+    bytes += chunk.length;
+  });
+  const s = (performance.now() - t) / 1000;
+  return [
+    { name: 'export, every transaction as CSV', value: s, unit: 's', note: `${rows.toLocaleString()} of ${d.total.toLocaleString()} rows told up front` },
+    { name: 'export rows per second', value: rows / s, unit: 'rows/s' },
+    { name: 'export size', value: bytes / 1e6, unit: 'MB' },
+    { name: 'export holds every row', value: rows, unit: 'rows', ok: rows === purchases && d.total === purchases },
+    { name: 'server RSS after the export', value: rss(), unit: 'MB', goal: '< 250 MB', ok: rss() < 250 },
   ];
 }
 
@@ -209,7 +246,8 @@ export async function benchQueries(opts: { purchases?: number; notices?: number;
   try {
     const t0 = performance.now();
     const { appKeys, sample } = await seed(dataDir, purchases, notices, progress);
-    progress(`seeding took ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const seedS = (performance.now() - t0) / 1000;
+    progress(`seeding took ${seedS.toFixed(1)} s`);
     const startMs = await measureStartServer(dataDir);
     const server = await spawnServer(dataDir);
     const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
@@ -232,7 +270,7 @@ export async function benchQueries(opts: { purchases?: number; notices?: number;
       ['search by transaction id', { q: sample.txn }],
       ...searchCases(sample),
     ];
-    const rows: Row[] = [];
+    const rows: Row[] = [{ name: 'seed (rows by SQL, through the triggers)', value: seedS, unit: 's' }, ...sizes(dataDir)];
     for (const [name, query] of queries) {
       for (let i = 0; i < 20; i++) await transactions(query);
       const samples: number[] = [];
@@ -252,6 +290,7 @@ export async function benchQueries(opts: { purchases?: number; notices?: number;
       rows.push({ name: `${name}: finds the purchase`, value: Number(found), unit: 'yes', ok: found });
     }
     rows.push(...await searchBaseline(transactions, dataDir, sample));
+    rows.push(...await benchExport(client, purchases, () => rssMb(server.pid)));
     rows.push({ name: 'startServer() to ready', value: startMs, unit: 'ms', goal: '< 1000 ms', ok: startMs < 1000 });
     rows.push({ name: 'process spawn to listening (incl. tsx)', value: server.readyMs, unit: 'ms' });
     const rss = rssMb(server.pid);
