@@ -4,19 +4,22 @@
 // dashboard summary is also put beside its baseline: the same numbers added up
 // from the rows themselves, which is what it would cost without the rollups.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { startServer } from '../server/main.ts';
-import { newId } from '../server/ids.ts';
+import { newConfirmationCode, newId } from '../server/ids.ts';
 import { summarize, type Row } from './report.ts';
 import { KeepAlive, benchClient } from './load.ts';
-import type { RouteQuery } from '../contract/client.ts';
+import { eachChunk, exportRowCounter, type RouteQuery } from '../contract/client.ts';
 
 const root = join(import.meta.dirname, '..');
 
-export async function seed(dataDir: string, purchases: number, notices: number, progress: (msg: string) => void): Promise<{ appKeys: string[]; sampleTxn: string }> {
+/** One completed purchase from the middle of the seed, whose values the search cases look for. */
+interface Sample { readonly txn: string; readonly id: string; readonly code: string; readonly order: string; readonly email: string }
+
+export async function seed(dataDir: string, purchases: number, notices: number, progress: (msg: string) => void): Promise<{ appKeys: string[]; sample: Sample }> {
   // Schema, keys and apps through the real server, then bulk rows by SQL.
   const s = await startServer({ port: 0, dataDir, log: () => {} });
   const appKeys: string[] = [];
@@ -30,14 +33,20 @@ export async function seed(dataDir: string, purchases: number, notices: number, 
   const db = new Database(join(dataDir, 'ledger.db'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = OFF');
+  // Buyers, so a search by part of an email has rows to find (about a hundred purchases each at 1M).
+  const buyers = Math.max(1, Math.floor(purchases / 100));
+  const insBuyer = db.prepare("INSERT INTO buyers (id, email, name, created_at) VALUES (?, ?, 'Bench Buyer', 0)");
+  db.transaction(() => {
+    for (let b = 0; b < buyers; b++) insBuyer.run(`byr_bench${b}`, `buyer${b}.bench@example.com`);
+  })();
   const ins = db.prepare(`INSERT INTO purchases (id, app_key, code, status, product_id, name, description, product_data, amount, currency,
-      postback_url, chargeback_url, request_json, transaction_id, created_at, expires_at, completed_at, updated_at)
-    VALUES (?, ?, 'ABC-DEF', ?, ?, 'Elite Sparkle Pony', 'The shiniest pony of all!', ?, 199, 'USD', 'http://127.0.0.1:9/p', 'http://127.0.0.1:9/c', ?, ?, ?, ?, ?, ?)`);
+      postback_url, chargeback_url, request_json, transaction_id, buyer_id, created_at, expires_at, completed_at, updated_at)
+    VALUES (?, ?, ?, ?, ?, 'Elite Sparkle Pony', 'The shiniest pony of all!', ?, 199, 'USD', 'http://127.0.0.1:9/p', 'http://127.0.0.1:9/c', ?, ?, ?, ?, ?, ?, ?)`);
   const insNotice = db.prepare(`INSERT INTO notices (id, purchase_id, app_key, type, seq, url, payload_json, status, created_at, delivered_at)
     VALUES (?, ?, ?, 'postback', 1, 'http://127.0.0.1:9/p', '{}', 'delivered', ?, ?)`);
   const start = Date.UTC(2025, 10, 1);
   const span = 365 * 24 * 3600_000;
-  let sampleTxn = '';
+  let sample: Sample | undefined;
   const batch = 50_000;
   for (let done = 0; done < purchases; done += batch) {
     db.transaction(() => {
@@ -47,11 +56,12 @@ export async function seed(dataDir: string, purchases: number, notices: number, 
         const txn = status === 'completed' ? newId('txn', 20) : null;
         const id = newId('pur', 20);
         const app = appKeys[i % appKeys.length]!;
-        ins.run(id, app, status, `pony-${i % 100}`, `order-${i}`, `{"id":"pony-${i % 100}","name":"Elite Sparkle Pony","price":"1.99","currency":"USD","productData":"order-${i}"}`,
-          txn, at, at + 900_000, txn ? at + 5000 : null, at);
+        const code = newConfirmationCode();
+        ins.run(id, app, code, status, `pony-${i % 100}`, `order-${i}`, `{"id":"pony-${i % 100}","name":"Elite Sparkle Pony","price":"1.99","currency":"USD","productData":"order-${i}"}`,
+          txn, txn ? `byr_bench${i % buyers}` : null, at, at + 900_000, txn ? at + 5000 : null, at);
         // Latencies of 5 ms to a few seconds, so the histogram has bins to walk.
         if (i < notices) insNotice.run(newId('ntc', 20), id, app, at, at + 5 + ((i * 7919) % 4000));
-        if (i >= Math.floor(purchases / 2) && txn && !sampleTxn) sampleTxn = txn;
+        if (i >= Math.floor(purchases / 2) && txn && !sample) sample = { txn, id, code, order: `order-${i}`, email: `buyer${i % buyers}.bench@example.com` };
       }
     })();
     progress(`seeded ${Math.min(purchases, done + batch).toLocaleString()} / ${purchases.toLocaleString()} transactions`);
@@ -59,7 +69,8 @@ export async function seed(dataDir: string, purchases: number, notices: number, 
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.exec('ANALYZE');
   db.close();
-  return { appKeys, sampleTxn: sampleTxn || 'txn_none' };
+  if (!sample) throw new Error('the seed has no completed purchase in its second half: seed more rows');
+  return { appKeys, sample };
 }
 
 const summaryRanges: readonly (readonly [string, string, string])[] = [['30 days', '2026-03-01', '2026-03-30'], ['90 days', '2026-01-01', '2026-03-31']];
@@ -117,6 +128,83 @@ function summaryBaseline(dataDir: string, summaryP50: number, repeats: number): 
   ];
 }
 
+/** ledger.db's size, and the part of it the search index takes (migration 010). */
+function sizes(dataDir: string): Row[] {
+  const path = join(dataDir, 'ledger.db');
+  const db = new Database(path, { readonly: true });
+  const index = (db.prepare("SELECT SUM(pgsize) AS n FROM dbstat WHERE name LIKE 'purchase_search%'").get() as { n: number | null }).n ?? 0;
+  db.close();
+  return [
+    { name: 'ledger.db size', value: statSync(path).size / 1e6, unit: 'MB' },
+    { name: 'of which the search index', value: index / 1e6, unit: 'MB' },
+  ];
+}
+
+/** Parts of the sample's values, one per kind of fragment the search box takes (issue 15). */
+function searchCases(sample: Sample): [string, RouteQuery<'listTransactions'>][] {
+  return [
+    ['search by part of an order id in productData', { q: sample.order.slice(2) }],
+    ['search by part of an email', { q: sample.email.split('@')[0]! }],
+    ['search by confirmation code with its dash', { q: sample.code }],
+    ['search by confirmation code without its dash', { q: sample.code.replace('-', '') }],
+    ['search by purchase id prefix', { q: sample.id.slice(0, 12) }],
+  ];
+}
+
+/**
+ * The search's baseline: the same productData fragment found by LIKE over every row,
+ * in process and without HTTP (what it would cost without migration 010's index);
+ * and a fragment in every row ("pony"), which the index cannot narrow, for its cost.
+ */
+async function searchBaseline(transactions: (q: RouteQuery<'listTransactions'>) => Promise<{ ms: number }>, dataDir: string, sample: Sample): Promise<Row[]> {
+  const fragment = sample.order.slice(2);
+  const search: number[] = [];
+  for (let i = 0; i < 50; i++) search.push((await transactions({ q: fragment })).ms);
+  const broad: number[] = [];
+  for (let i = 0; i < 5; i++) broad.push((await transactions({ q: 'pony' })).ms);
+  const db = new Database(join(dataDir, 'ledger.db'), { readonly: true });
+  const q = db.prepare("SELECT id FROM purchases WHERE product_data LIKE '%' || ? || '%' ORDER BY created_at DESC, id DESC LIMIT 51");
+  const like: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    q.all(fragment);
+    like.push(performance.now() - t);
+  }
+  db.close();
+  const s = summarize(search).p50;
+  const b = summarize(like).p50;
+  return [
+    { name: 'search, a fragment in every row ("pony") p50', value: summarize(broad).p50, unit: 'ms', note: 'the index cannot narrow it' },
+    { name: 'baseline: productData fragment by LIKE p50', value: b, unit: 'ms', note: 'in process, no HTTP' },
+    { name: 'search: ratio to the baseline', value: b / s, unit: 'x', goal: '> 1 x', ok: b > s, note: 'times faster' },
+  ];
+}
+
+/**
+ * Every transaction exported as CSV through the one client's download, read as it
+ * arrives (as `paydesk export` and the console do): the time, rows/s, MB, and the
+ * server's RSS after it, which stays flat because rows are read a page at a time.
+ */
+async function benchExport(client: ReturnType<typeof benchClient>, purchases: number, rss: () => number): Promise<Row[]> {
+  const t = performance.now();
+  const d = await client.download('exportTransactions', { format: 'csv' });
+  const count = exportRowCounter('csv');
+  let rows = 0;
+  let bytes = 0;
+  await eachChunk(d.body, (chunk) => {
+    rows = count(chunk);
+    bytes += chunk.length;
+  });
+  const s = (performance.now() - t) / 1000;
+  return [
+    { name: 'export, every transaction as CSV', value: s, unit: 's', note: `${rows.toLocaleString()} of ${d.total.toLocaleString()} rows told up front` },
+    { name: 'export rows per second', value: rows / s, unit: 'rows/s' },
+    { name: 'export size', value: bytes / 1e6, unit: 'MB' },
+    { name: 'export holds every row', value: rows, unit: 'rows', ok: rows === purchases && d.total === purchases },
+    { name: 'server RSS after the export', value: rss(), unit: 'MB', goal: '< 250 MB', ok: rss() < 250 },
+  ];
+}
+
 /** Starts `paydesk serve` as a child; resolves when it prints its address, with the time that took. */
 function spawnServer(dataDir: string): Promise<{ url: string; pid: number; readyMs: number; stop(): Promise<void> }> {
   const t0 = performance.now();
@@ -168,8 +256,9 @@ export async function benchQueries(opts: { purchases?: number; notices?: number;
   const dataDir = mkdtempSync(join(tmpdir(), 'paydesk-bench-queries-'));
   try {
     const t0 = performance.now();
-    const { appKeys, sampleTxn } = await seed(dataDir, purchases, notices, progress);
-    progress(`seeding took ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const { appKeys, sample } = await seed(dataDir, purchases, notices, progress);
+    const seedS = (performance.now() - t0) / 1000;
+    progress(`seeding took ${seedS.toFixed(1)} s`);
     const startMs = await measureStartServer(dataDir);
     const server = await spawnServer(dataDir);
     const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
@@ -189,9 +278,10 @@ export async function benchQueries(opts: { purchases?: number; notices?: number;
       ['next page by keyset (page 11)', { limit: 50, cursor }],
       ['filter by app', { limit: 50, appKey: appKeys[7] }],
       ['filter by app + status', { limit: 50, appKey: appKeys[3], status: 'completed' }],
-      ['search by transaction id', { q: sampleTxn }],
+      ['search by transaction id', { q: sample.txn }],
+      ...searchCases(sample),
     ];
-    const rows: Row[] = [];
+    const rows: Row[] = [{ name: 'seed (rows by SQL, through the triggers)', value: seedS, unit: 's' }, ...sizes(dataDir)];
     for (const [name, query] of queries) {
       for (let i = 0; i < 20; i++) await transactions(query);
       const samples: number[] = [];
@@ -206,8 +296,12 @@ export async function benchQueries(opts: { purchases?: number; notices?: number;
       return { ms: performance.now() - t };
     }, repeats);
     rows.push(...summary.rows);
-    const found = (await transactions({ q: sampleTxn })).body.items.length;
-    rows.push({ name: 'search finds the transaction', value: found, unit: 'row', ok: found === 1 });
+    for (const [name, query] of [['search by transaction id', { q: sample.txn }], ...searchCases(sample)] as const) {
+      const found = (await transactions(query)).body.items.some((t) => t.id === sample.id);
+      rows.push({ name: `${name}: finds the purchase`, value: Number(found), unit: 'yes', ok: found });
+    }
+    rows.push(...await searchBaseline(transactions, dataDir, sample));
+    rows.push(...await benchExport(client, purchases, () => rssMb(server.pid)));
     rows.push({ name: 'startServer() to ready', value: startMs, unit: 'ms', goal: '< 1000 ms', ok: startMs < 1000 });
     rows.push({ name: 'process spawn to listening (incl. tsx)', value: server.readyMs, unit: 'ms' });
     const rss = rssMb(server.pid);

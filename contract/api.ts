@@ -192,8 +192,16 @@ export const NoticeDetail = NoticeSummary.extend({
 
 export const NoticeQuery = z.object({
   appKey: z.string().optional(), type: NoticeType.optional(), status: NoticeStatus.optional(), transactionID: z.string().max(255).optional(),
+  from: isoDate.optional().describe('queued at or after'), to: isoDate.optional().describe('queued before'),
   q: z.string().max(255).optional(), cursor: z.string().max(512).optional(), limit: z.coerce.number().int().min(1).max(200).optional(),
 }).strict();
+/** What an export holds: CSV (a header row, RFC 4180 quoting) or JSON (an array of the list's items, one per line). */
+export const ExportFormat = z.enum(['csv', 'json']);
+export const TransactionExportQuery = TransactionQuery.omit({ cursor: true, limit: true }).extend({ format: ExportFormat.default('csv') }).strict();
+export const NoticeExportQuery = NoticeQuery.omit({ cursor: true, limit: true }).extend({ format: ExportFormat.default('csv') }).strict();
+/** The header that tells an export's row count before its first row, so a client can show "12,345 / 1,000,000 rows". */
+export const EXPORT_TOTAL_HEADER = 'x-total-count';
+
 export const ResendBody = z.object({ request: z.record(z.string(), z.unknown()).optional(), response: z.record(z.string(), z.unknown()).optional() }).strict();
 export const TestNoticeBody = z.object({ type: NoticeType.optional(), url: noticeURL.optional() }).strict();
 
@@ -657,6 +665,8 @@ export interface ResourceSpec {
   readonly auth: Auth;
   readonly summary: string;
   readonly contentType: string;
+  /** The query it takes, validated like a route's. */
+  readonly query?: z.ZodType;
 }
 
 export const resources = {
@@ -671,6 +681,14 @@ export const resources = {
   payStatusPage: {
     method: 'GET', path: '/pay/{id}', auth: 'public', contentType: 'text/html',
     summary: 'The status window of a purchase, server-rendered (cannot be framed); 404 page for an unknown id',
+  },
+  exportTransactions: {
+    method: 'GET', path: '/api/export/transactions', auth: 'console', contentType: 'text/csv', query: TransactionExportQuery,
+    summary: 'Every transaction the filter matches, newest first, streamed: CSV (header row; cells starting = + - @ are prefixed with \' so spreadsheets do not run them) or format=json (an array of listTransactions items). X-Total-Count tells the rows up front',
+  },
+  exportNotices: {
+    method: 'GET', path: '/api/export/notices', auth: 'console', contentType: 'text/csv', query: NoticeExportQuery,
+    summary: 'Every notice the filter matches, newest first, streamed like exportTransactions (format=json: an array of listNotices items)',
   },
   consolePage: { method: 'GET', path: '/', auth: 'public', contentType: 'text/html', summary: 'The browser console (renderer/dist/index.html); 503 page when it is not built. Grants nothing: a session comes from a login link' },
   consoleFile: {

@@ -5,7 +5,7 @@
 // details. `fetch`-based, so it runs in a page, in Electron's main process and in Node.
 import type { z } from 'zod';
 import type { ErrorCode } from './errors.ts';
-import { routes, type RouteBody, type RouteName, type RouteResult, type Routes } from './api.ts';
+import { EXPORT_TOTAL_HEADER, resources, routes, type RouteBody, type RouteName, type RouteResult, type Routes } from './api.ts';
 import { parseEvent, type PaydeskEvent } from './events.ts';
 import { SseParser } from './sse.ts';
 
@@ -72,8 +72,21 @@ export interface ClientOptions {
   readonly newKey?: () => string;
 }
 
+/** The exports (contract/api.ts resources with a query): streamed, so not JSON calls. */
+export type ExportName = 'exportTransactions' | 'exportNotices';
+export type ExportQuery<N extends ExportName> = z.input<(typeof resources)[N]['query']>;
+
+/** An export as it arrives: the rows told up front, and the body to read as a stream. */
+export interface ExportDownload {
+  readonly total: number;
+  readonly filename: string;
+  readonly body: ReadableStream<Uint8Array>;
+}
+
 export interface Client {
   call<N extends RouteName>(name: N, ...args: CallArgs<N>): Promise<RouteResult<N>>;
+  /** Starts an export; a refusal (a bad filter, search_too_short) throws ApiError like a call. */
+  download<N extends ExportName>(name: N, query: ExportQuery<N>, options?: { readonly signal?: AbortSignal }): Promise<ExportDownload>;
 }
 
 /** The call's answer, or undefined when Paydesk refuses it with `code` (any refusal of the API when no code is given). */
@@ -85,6 +98,52 @@ export async function unless<T>(code: ApiErrorCode | undefined, call: Promise<T>
     throw e;
   }
 }
+
+/**
+ * Counts the rows of an export as its bytes arrive, for a progress line: CSV lines after
+ * the header (a line break inside a quoted cell is no row end), or JSON items (one a line).
+ */
+export function exportRowCounter(format: 'csv' | 'json'): (chunk: Uint8Array) => number {
+  let rows = format === 'csv' ? -1 : 0;
+  let quoted = false;
+  let sawItem = false;
+  return (chunk) => {
+    for (const b of chunk) {
+      if (format === 'csv') {
+        if (b === 0x22) quoted = !quoted;
+        else if (b === 0x0a && !quoted) rows++;
+      } else if (b === 0x0a) sawItem = true;
+      else if (sawItem) {
+        // Every item starts on a line of its own; the closing bracket is no item.
+        if (b !== 0x5d) rows++;
+        sawItem = false;
+      }
+    }
+    return Math.max(rows, 0);
+  };
+}
+
+/** Reads a download's body to its end, a chunk at a time (the DOM's ReadableStream type has no async iterator). */
+export async function eachChunk(body: ReadableStream<Uint8Array>, onChunk: (chunk: Uint8Array) => void | Promise<void>): Promise<void> {
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    await onChunk(value);
+  }
+}
+
+/** The server's refusal as an ApiError: its code, its sentence and its details. */
+function errorFrom(status: number, statusText: string, json: unknown): ApiError {
+  const err = typeof json === 'object' && json !== null ? (json as { error?: unknown }).error : undefined;
+  if (typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'string') {
+    const { code, message, ...details } = err as { code: ErrorCode; message?: unknown } & Record<string, unknown>;
+    return new ApiError(status, code, typeof message === 'string' ? message : code, details);
+  }
+  return new ApiError(status, `http_${status}`, `The server answered ${status} ${statusText || ''}`.trim() + '.');
+}
+
+const networkError = () => new ApiError(0, 'network_error', 'Paydesk is not answering. Check that the server is running, then try again.');
 
 function buildPath(template: string, params: Readonly<Record<string, string>> | undefined): string {
   return template.replace(/\{(\w+)\}/g, (_m, k: string) => {
@@ -135,7 +194,7 @@ export function createClient(opts: ClientOptions): Client {
       text = await res.text();
     } catch (e) {
       if (e instanceof Error && e.name === 'AbortError') throw e;
-      throw new ApiError(0, 'network_error', 'Paydesk is not answering. Check that the server is running, then try again.');
+      throw networkError();
     }
     let json: unknown;
     try {
@@ -144,13 +203,9 @@ export function createClient(opts: ClientOptions): Client {
       json = undefined;
     }
     if (!res.ok) {
-      const err = typeof json === 'object' && json !== null ? (json as { error?: unknown }).error : undefined;
-      if (typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'string') {
-        const { code, message, ...details } = err as { code: ErrorCode; message?: unknown } & Record<string, unknown>;
-        if (code === 'unauthorized' && !anonymous) opts.onUnauthorized?.();
-        throw new ApiError(res.status, code, typeof message === 'string' ? message : code, details);
-      }
-      throw new ApiError(res.status, `http_${res.status}`, `The server answered ${res.status} ${res.statusText || ''}`.trim() + '.');
+      const err = errorFrom(res.status, res.statusText, json);
+      if (err.code === 'unauthorized' && !anonymous) opts.onUnauthorized?.();
+      throw err;
     }
     if (!opts.checkResponses) return json as RouteResult<N>;
     // The contract fixes each route's success status, so callers need not look at it; check mode holds the server to it.
@@ -167,7 +222,37 @@ export function createClient(opts: ClientOptions): Client {
     return parsed.data as RouteResult<N>;
   }
 
-  return { call };
+  async function download<N extends ExportName>(name: N, query: ExportQuery<N>, options: { readonly signal?: AbortSignal } = {}): Promise<ExportDownload> {
+    const spec = resources[name];
+    const baseUrl = typeof opts.baseUrl === 'string' ? opts.baseUrl : await opts.baseUrl();
+    const token = typeof opts.token === 'function' ? await opts.token() : opts.token ?? null;
+    let res: Response;
+    try {
+      // A stream needs the whole Response, which a call's Transport need not give (the bench's keep-alive one does not).
+      res = await fetch(`${baseUrl.replace(/\/+$/, '')}${spec.path}${queryString(query as Record<string, string | undefined>)}`, {
+        headers: token ? { authorization: `Bearer ${token}` } : {}, credentials: 'same-origin', cache: 'no-store', ...(options.signal ? { signal: options.signal } : {}),
+      });
+    } catch (e) {
+      if (e instanceof Error && e.name === 'AbortError') throw e;
+      throw networkError();
+    }
+    if (!res.ok || !res.body) {
+      const text = await res.text().catch(() => '');
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      const err = errorFrom(res.status, res.statusText, json);
+      if (err.code === 'unauthorized') opts.onUnauthorized?.();
+      throw err;
+    }
+    const filename = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? `paydesk-export.${query.format ?? 'csv'}`;
+    return { total: Number(res.headers.get(EXPORT_TOTAL_HEADER) ?? NaN), filename, body: res.body };
+  }
+
+  return { call, download };
 }
 
 /**
@@ -192,20 +277,9 @@ export async function* streamEvents(
     });
   } catch (e) {
     if (e instanceof Error && e.name === 'AbortError') return;
-    throw new ApiError(0, 'network_error', 'Paydesk is not answering. Check that the server is running, then try again.');
+    throw networkError();
   }
-  if (!res.ok || !res.body) {
-    const text = await res.text().catch(() => '');
-    let code: ApiErrorCode = `http_${res.status}`;
-    let message = `The server answered ${res.status}.`;
-    try {
-      const err = (JSON.parse(text) as { error?: { code?: ErrorCode; message?: string } }).error;
-      if (err?.code) [code, message] = [err.code, err.message ?? err.code];
-    } catch {
-      // not Paydesk's error body: keep the status
-    }
-    throw new ApiError(res.status, code, message);
-  }
+  if (!res.ok || !res.body) throw errorFrom(res.status, res.statusText, await res.json().catch(() => undefined));
   if (!(res.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
     throw new ApiError(res.status, 'response_invalid', `GET ${routes.streamEvents.path} answered ${res.headers.get('content-type') ?? 'no content type'}, not an event stream.`);
   }

@@ -14,6 +14,7 @@ const catalogue = {
   bad_json: { status: 400, message: 'The request body is not valid JSON. Send a JSON object with Content-Type: application/json.' },
   body_too_large: { status: 413, message: 'The request body is too large. Send at most 64 KiB.' },
   validation_failed: { status: 400, message: 'Some fields are missing or malformed; see `issues` for each field and fix them.' },
+  search_too_short: { status: 400, message: 'Type at least 3 characters to search (`minimum`): part of a productData, email or code, or the start of an id. Shorter text matches nearly everything; to list everything, leave the search empty.' },
   text_control_characters: { status: 400, message: 'A text field holds a control or bidi character (NUL, U+202E and the like), which can hide or reorder what people read; `field` names it and `character` the code point. Remove it and send again.' },
   not_found: { status: 404, message: 'No such route. See GET /api/openapi.json for the routes this server offers.' },
   method_not_allowed: { status: 405, message: 'This route does not accept that method. See GET /api/openapi.json.' },

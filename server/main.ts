@@ -17,6 +17,7 @@ import { makeServices, type Services } from './services.ts';
 import { makeHandlers, type Handlers } from './http/handlers.ts';
 import { createHttpServer, defaultPublicLimits, type PublicLimits } from './http/server.ts';
 import { consoleStatic } from './http/console-static.ts';
+import { exportSources } from './export/sources.ts';
 import { ConsoleLogin } from './http/console-login.ts';
 import { payPageRoutes } from './paypage/routes.ts';
 import { IdempotencyStore } from './http/idempotency.ts';
@@ -287,6 +288,7 @@ function makeHttpServer({ opts, ctx, stores, services, token, idempotency, login
     now: ctx.now,
     consoleOrigins: opts.consoleOrigins ?? [],
     login,
+    exports: exportSources(services),
     extra: chainExtra(
       (req, res, url) => serveJwks(services.providerKeys, req, res, url),
       (req, res, url) => services.identity.serve(req, res, url),

@@ -1,10 +1,10 @@
 // The console's API client: the one client of contract/client.ts, reaching the
 // server through connection.ts (the desktop bridge's token, or the session cookie).
 import './zod-setup.ts';
-import { createClient, type CallArgs, type RouteName, type RouteResult } from '../../contract/client.ts';
+import { createClient, type CallArgs, type ExportName, type ExportQuery, type RouteName, type RouteResult } from '../../contract/client.ts';
 import { connection } from './connection.ts';
 
-export { ApiError, isApiError, type RouteBody, type RouteQuery, type RouteResult } from '../../contract/client.ts';
+export { ApiError, isApiError, eachChunk, exportRowCounter, type ExportName, type ExportQuery, type RouteBody, type RouteQuery, type RouteResult } from '../../contract/client.ts';
 
 type SessionListener = () => void;
 const sessionListeners = new Set<SessionListener>();
@@ -30,6 +30,11 @@ const client = createClient({
 /** Calls a route of the contract by name. */
 export function call<N extends RouteName>(name: N, ...args: CallArgs<N>): Promise<RouteResult<N>> {
   return client.call(name, ...args);
+}
+
+/** Starts an export (a stream, not a JSON call): the list's filter, CSV or JSON. */
+export function download<N extends ExportName>(name: N, query: ExportQuery<N>, options?: { readonly signal?: AbortSignal }) {
+  return client.download(name, query, options);
 }
 
 // --- entity types the panes share -------------------------------------------

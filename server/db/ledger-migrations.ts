@@ -519,6 +519,49 @@ export const ledgerMigrations: readonly Migration[] = [
     },
   },
   {
+    name: '010 transaction search: a trigram index over productData, product id, confirmation code and buyer email',
+    up(db) {
+      // Search by any part of a value (issue 15). The trigram index answers which rows hold
+      // a three-character piece of the search text; the reader starts from the rarest piece
+      // and checks the whole text on those few rows in purchase_search_text (the values, the
+      // buyer's email beside them), so it never has to read a common piece's long list
+      // (server/purchases/transactions.ts). Hence detail=none (no positions, a quarter of the
+      // size) and contentless with contentless_delete (the values stay in purchases and
+      // buyers; a row is replaced when its buyer is set). Ids are not in it: their prefixes
+      // use the ids' own indexes. The code is indexed without its dash, and the reader strips
+      // dashes for that column, so "K7P4QX" and "K7P-4QX" both find it. The email is copied
+      // in because it is what people type; a buyer's email never changes (server/wallet).
+      // Kept by triggers in the transaction of the change, like 007's rollups, so no writer
+      // has to remember it.
+      const columns = 'rowid, product_data, product_id, code, email';
+      const values = (p: string) => `${p}.rowid, ${p}.product_data, ${p}.product_id, replace(${p}.code, '-', ''), (SELECT email FROM buyers WHERE id = ${p}.buyer_id)`;
+      db.exec(`
+        CREATE VIRTUAL TABLE purchase_search USING fts5(
+          product_data, product_id, code, email,
+          content = '', contentless_delete = 1, detail = none, tokenize = 'trigram'
+        );
+        CREATE VIEW purchase_search_text AS
+          SELECT p.rowid AS rowid, p.product_data, p.product_id, replace(p.code, '-', '') AS code, b.email
+          FROM purchases p LEFT JOIN buyers b ON b.id = p.buyer_id;
+        CREATE TRIGGER purchase_search_inserted AFTER INSERT ON purchases BEGIN
+          INSERT INTO purchase_search (${columns}) SELECT ${values('NEW')};
+        END;
+        CREATE TRIGGER purchase_search_buyer AFTER UPDATE OF buyer_id ON purchases WHEN OLD.buyer_id IS NOT NEW.buyer_id BEGIN
+          INSERT OR REPLACE INTO purchase_search (${columns}) SELECT ${values('NEW')};
+        END;
+        CREATE TRIGGER purchase_search_deleted AFTER DELETE ON purchases BEGIN
+          DELETE FROM purchase_search WHERE rowid = OLD.rowid;
+        END;
+
+        -- Exact productData lookups were the old search's; the index above covers them.
+        DROP INDEX purchases_by_product_data;
+
+        -- What the ledger already holds.
+        INSERT INTO purchase_search (${columns}) SELECT ${values('p')} FROM purchases p;
+      `);
+    },
+  },
+  {
     name: '012 dashboard rollups: a change counter on each 6-hour slot, so the summary recomputes only the days that changed',
     up(db) {
       // Every change to the rollups writes the 6-hour slot of its instant (migration 007's

@@ -29,7 +29,7 @@ const componentUri = (id: string) => `#/components/schemas/${id}`;
  */
 function answerComponents(): { readonly ref: (schema: z.ZodType) => { $ref: string }; readonly schemas: Record<string, unknown> } {
   // Request bodies and queries stay inline: they are read as input, and queries become parameters.
-  const inputs = new Set(Object.values(routes as Record<string, RouteSpec>).flatMap((r) => [r.body, r.query]));
+  const inputs = new Set([...Object.values(routes as Record<string, RouteSpec>).flatMap((r) => [r.body, r.query]), ...Object.values(resources as Record<string, ResourceSpec>).map((r) => r.query)]);
   const ids = new Map<z.ZodType, string>();
   for (const [name, v] of Object.entries({ ...contract, PaydeskEvent })) if (v instanceof z.ZodType && !inputs.has(v)) ids.set(v, name);
   for (const [name, r] of Object.entries(routes) as [string, RouteSpec][]) if (!ids.has(r.response)) ids.set(r.response, `${name}Response`);
@@ -48,6 +48,13 @@ const tagOf = (path: string) => (path.startsWith('/v1') ? 'public' : path.starts
 /** Every operation's error answer: one component, referenced. */
 const errorResponse = { $ref: '#/components/responses/Error' };
 
+/** A query schema as OpenAPI parameters, each optional. */
+function queryParams(query: z.ZodType | undefined): Record<string, unknown>[] {
+  if (!query) return [];
+  return Object.entries((jsonSchema(query, 'input') as { properties?: Record<string, unknown> }).properties ?? {})
+    .map(([name, schema]) => ({ name, in: 'query', required: false, schema }));
+}
+
 /** A page, file or stream served outside the route table: its content type, not a JSON schema. */
 function resourceOperation(name: string, r: ResourceSpec): Record<string, unknown> {
   return {
@@ -55,7 +62,7 @@ function resourceOperation(name: string, r: ResourceSpec): Record<string, unknow
     summary: r.summary,
     tags: [tagOf(r.path)],
     security: security[r.auth],
-    parameters: pathParams(r.path),
+    parameters: [...pathParams(r.path), ...queryParams(r.query)],
     responses: {
       200: { description: 'OK', content: { [r.contentType]: { schema: r.contentType === 'application/json' ? { type: 'object' } : { type: 'string' } } } },
       default: errorResponse,
@@ -68,8 +75,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const [name, r] of Object.entries(routes) as [string, RouteSpec][]) {
     const params = pathParams(r.path);
-    const query = r.query ? Object.entries((jsonSchema(r.query, 'input') as { properties?: Record<string, unknown> }).properties ?? {})
-      .map(([qn, schema]) => ({ name: qn, in: 'query', required: false, schema })) : [];
+    const query = queryParams(r.query);
     const op: Record<string, unknown> = {
       operationId: name,
       summary: r.summary,

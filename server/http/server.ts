@@ -17,6 +17,8 @@ import { consoleCookie, type ConsoleLogin } from './console-login.ts';
 import type { Handlers } from './handlers.ts';
 import type { RequestKey } from '../context.ts';
 import type { EventBus } from '../events/bus.ts';
+import { sendExport } from '../export/export.ts';
+import type { ExportSources } from '../export/sources.ts';
 
 const MAX_BODY = 64 * 1024;
 const MAX_DRAIN = 1024 * 1024;
@@ -58,6 +60,8 @@ export interface HttpOptions {
   readonly publicLimits?: PublicLimits;
   /** The clock the public API's rate limit refills by (the server's injected clock). Default Date.now. */
   readonly now?: () => number;
+  /** The exports (contract/api.ts resources exportTransactions, exportNotices); absent, those paths are not served. */
+  readonly exports?: ExportSources;
   /** Check every handler's answer against its route's response schema (tests, `serve --dev`); a mismatch answers internal_error. Off in production. */
   readonly checkResponses?: boolean;
 }
@@ -315,9 +319,35 @@ export function createHttpServer(opts: HttpOptions): { server: Server; setPort(p
       streamEvents(req, res, opts.events);
       return true;
     }
-    if (area !== 'console' || req.method !== 'GET' || url.pathname !== resources.openApi.path) return false;
+    if (area !== 'console' || req.method !== 'GET') return false;
+    const exportName = exportAt(url.pathname);
+    if (exportName && opts.exports) {
+      await serveExport(res, url, exportName, opts.exports);
+      return true;
+    }
+    if (url.pathname !== resources.openApi.path) return false;
     await answer(res, { status: 200, body: openApiDocument(`http://127.0.0.1:${port}`), headers: {} });
     return true;
+  }
+
+  /**
+   * An export: its query checked like a route's, its rows counted (a refusal, such as
+   * search_too_short, is still a JSON error), then streamed once what it reads is durable.
+   */
+  async function serveExport(res: ServerResponse, url: URL, name: ExportName, exports: ExportSources): Promise<void> {
+    const raw = Object.fromEntries(url.searchParams);
+    const day = new Date((opts.now ?? Date.now)()).toISOString().slice(0, 10);
+    if (name === 'exportTransactions') {
+      const query = validate(resources.exportTransactions.query, raw, 'query');
+      const source = exports.exportTransactions(query);
+      await opts.durable?.();
+      await sendExport(res, source, query.format, day);
+    } else {
+      const query = validate(resources.exportNotices.query, raw, 'query');
+      const source = exports.exportNotices(query);
+      await opts.durable?.();
+      await sendExport(res, source, query.format, day);
+    }
   }
 
   /** Path parameters, the body and the query, each validated against the route's schemas. */
@@ -456,6 +486,10 @@ function errorResponse(e: unknown, log: (line: string) => void): { status: numbe
   const err = new PaydeskError('internal_error');
   return { status: err.status, body: err.toJSON() };
 }
+
+type ExportName = 'exportTransactions' | 'exportNotices';
+const exportAt = (pathname: string): ExportName | undefined =>
+  pathname === resources.exportTransactions.path ? 'exportTransactions' : pathname === resources.exportNotices.path ? 'exportNotices' : undefined;
 
 function streamEvents(req: IncomingMessage, res: ServerResponse, events: EventBus): void {
   res.writeHead(200, {

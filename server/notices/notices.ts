@@ -15,13 +15,17 @@ import { curlCommand } from './curl.ts';
 import { enqueueNotice } from './outbox.ts';
 import { appendPurchaseEvent } from '../purchases/timeline.ts';
 import { encodeCursor, decodeCursor } from '../db/cursor.ts';
+import { idPrefixRange, searchText } from '../db/search.ts';
 
 export interface NoticeFilter {
   readonly appKey?: string;
   readonly type?: NoticeType;
   readonly status?: NoticeRow['status'];
   readonly transactionID?: string;
-  /** A notice id, transaction id or purchase id. */
+  /** ISO dates; `from` inclusive, `to` exclusive. */
+  readonly from?: string;
+  readonly to?: string;
+  /** The start of a notice id, transaction id or purchase id. */
   readonly q?: string;
   readonly cursor?: string;
   readonly limit?: number;
@@ -33,6 +37,28 @@ interface AttemptRow {
   response_truncated: number; verdict: string | null; reason: string | null;
 }
 
+
+/** A notice as the list shows it (and the export writes it). */
+export type NoticeSummaryView = ReturnType<Notices['list']>['items'][number];
+
+/** The WHERE terms of a filter (the cursor aside), shared by the pages and the count. */
+function noticeFilterTerms(f: NoticeFilter, args: Record<string, unknown>): string[] {
+  const where: string[] = [];
+  if (f.appKey) { where.push('app_key = @appKey'); args.appKey = f.appKey; }
+  if (f.type) { where.push('type = @type'); args.type = f.type; }
+  if (f.status) { where.push('status = @status'); args.status = f.status; }
+  if (f.from) { where.push('created_at >= @from'); args.from = Date.parse(f.from); }
+  if (f.to) { where.push('created_at < @to'); args.to = Date.parse(f.to); }
+  if (f.transactionID) { where.push('transaction_id = @txn'); args.txn = f.transactionID.trim(); }
+  if (f.q !== undefined && f.q.trim() !== '') {
+    // The start of a notice, transaction or purchase id, each a range on its own index
+    // (server/db/search.ts: the same short-text rule as the transactions' search).
+    const { text } = searchText(f.q);
+    [args.lo, args.hi] = idPrefixRange(text);
+    where.push(`rowid IN (${['id', 'transaction_id', 'purchase_id'].map((c) => `SELECT rowid FROM notices WHERE ${c} >= @lo AND ${c} < @hi`).join(' UNION ')})`);
+  }
+  return where;
+}
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -110,23 +136,34 @@ export class Notices {
   }
 
   list(f: NoticeFilter) {
-    const where: string[] = [];
+    return this.page(f, Math.min(Math.max(f.limit ?? 50, 1), 200));
+  }
+
+  /** How many notices the filter matches: the export's total, told before its first row. */
+  count(f: Omit<NoticeFilter, 'cursor' | 'limit'>): number {
     const args: Record<string, unknown> = {};
-    if (f.appKey) { where.push('app_key = @appKey'); args.appKey = f.appKey; }
-    if (f.type) { where.push('type = @type'); args.type = f.type; }
-    if (f.status) { where.push('status = @status'); args.status = f.status; }
-    if (f.transactionID) { where.push('transaction_id = @txn'); args.txn = f.transactionID.trim(); }
-    if (f.q) {
-      // Exact matches on indexed columns, so a search stays fast at any size.
-      where.push('(id = @q OR transaction_id = @q OR purchase_id = @q)');
-      args.q = f.q.trim();
-    }
+    const where = noticeFilterTerms(f, args);
+    return (this.ctx.db.prepare(`SELECT COUNT(*) AS n FROM notices ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`).get(args) as { n: number }).n;
+  }
+
+  /** Every notice the filter matches, newest first, a page at a time (each its own short read, like transactionPages). */
+  *pages(f: Omit<NoticeFilter, 'cursor' | 'limit'>, pageSize = 1000): Generator<readonly NoticeSummaryView[]> {
+    let cursor: string | undefined;
+    do {
+      const p = this.page({ ...f, ...(cursor ? { cursor } : {}) }, pageSize);
+      if (p.items.length > 0) yield p.items;
+      cursor = p.nextCursor ?? undefined;
+    } while (cursor);
+  }
+
+  private page(f: NoticeFilter, limit: number) {
+    const args: Record<string, unknown> = {};
+    const where = noticeFilterTerms(f, args);
     if (f.cursor) {
       const [at, id] = decodeCursor(f.cursor);
       where.push('(created_at, id) < (@cAt, @cId)');
       args.cAt = at; args.cId = id;
     }
-    const limit = Math.min(Math.max(f.limit ?? 50, 1), 200);
     const rows = this.ctx.db.prepare(`SELECT * FROM notices ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY created_at DESC, id DESC LIMIT ${limit + 1}`).all(args) as NoticeRow[];
     const page = rows.slice(0, limit);

@@ -105,7 +105,7 @@ export class Wallet {
     return new Map(rows.map((r) => [r.id, r.email]));
   }
 
-  /** The buyer with this email (emails are unique, compared without case), for searches. */
+  /** The buyer with this email (emails are unique, compared without case), for a sign-in's login_hint. */
   buyerIdByEmail(email: string): string | undefined {
     return (this.ctx.db.prepare('SELECT id FROM buyers WHERE email = ?').get(email) as { id: string } | undefined)?.id;
   }

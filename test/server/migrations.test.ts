@@ -266,3 +266,42 @@ test('migration 008 adds the sign-in tables, and a purchase from before it names
   assert.throws(() => db.prepare("INSERT INTO oauth_clients (app_key, enabled, type, redirect_uris, allowed_scopes, updated_at) VALUES ('app_x', 1, 'public', '[]', '[]', 0)").run(), /FOREIGN KEY/);
   db.close();
 });
+
+test('migration 010 indexes the purchases already there for search, and its triggers keep the index with each change', () => {
+  const path = join(freshDataDir('migration'), 'ledger.db');
+  const db = new Database(path);
+  const at = ledgerMigrations.findIndex((m) => m.name.startsWith('010 '));
+  migrate(db, path, ledgerMigrations.slice(0, at));
+  db.prepare(`INSERT INTO apps (key, name, homepage, contact_email, postback_url, chargeback_url, status, access, webhook_secret_sealed, created_at, updated_at)
+    VALUES ('app_1', 'Shop', 'http://127.0.0.1:9/', 'a@example.com', 'http://127.0.0.1:9/p', 'http://127.0.0.1:9/c', 'active', 'live', 'x', 0, 0)`).run();
+  const buyer = db.prepare("INSERT INTO buyers (id, email, name, created_at) VALUES (?, ?, 'B', 0)");
+  buyer.run('byr_1', 'dana.old@example.com');
+  buyer.run('byr_2', 'eli.new@example.com');
+  const purchase = db.prepare(`INSERT INTO purchases (id, app_key, code, status, product_id, name, description, product_data, amount, currency, postback_url, chargeback_url,
+      request_json, buyer_id, created_at, expires_at, updated_at) VALUES (?, 'app_1', ?, 'pending', 'pony-9', 'P', 'D', ?, 199, 'USD', 'u', 'u', '{}', ?, 0, 0, 0)`);
+  purchase.run('pur_1', 'K7P-4QX', 'order-31337', 'byr_1');
+  purchase.run('pur_2', 'M2N-8RT', 'order-42', null);
+
+  migrate(db, path, ledgerMigrations.slice(0, at + 1));
+  const found = (piece: string) => (db.prepare('SELECT rowid FROM purchase_search WHERE purchase_search MATCH ? ORDER BY rowid').all(`"${piece}"`) as { rowid: number }[])
+    .map((r) => (db.prepare('SELECT id FROM purchases WHERE rowid = ?').get(r.rowid) as { id: string }).id);
+  assert.deepEqual(found('313'), ['pur_1'], 'productData');
+  assert.deepEqual(found('ony'), ['pur_1', 'pur_2'], 'product id');
+  assert.deepEqual(found('P4Q'), ['pur_1'], 'the code without its dash');
+  assert.deepEqual(found('P-4'), [], 'the dash is not indexed');
+  assert.deepEqual(found('a.o'), ['pur_1'], 'the buyer\'s email');
+  assert.equal((db.prepare('SELECT COUNT(*) AS n FROM sqlite_master WHERE name = ?').get('purchases_by_product_data') as { n: number }).n, 0, 'the old exact-match index is gone');
+
+  purchase.run('pur_3', 'Q3W-5ER', 'order-777', null);
+  assert.deepEqual(found('777'), ['pur_3'], 'a new purchase is indexed as it is written');
+  db.prepare("UPDATE purchases SET buyer_id = 'byr_2' WHERE id = 'pur_2'").run();
+  assert.deepEqual(found('i.n'), ['pur_2'], 'a buyer set later is indexed');
+  db.prepare("UPDATE purchases SET buyer_id = 'byr_2' WHERE id = 'pur_1'").run();
+  assert.deepEqual(found('a.o'), [], 'the buyer it replaced is not');
+  assert.deepEqual(found('313'), ['pur_1'], 'and the rest of the row stays');
+  db.prepare("DELETE FROM purchases WHERE id = 'pur_3'").run();
+  assert.deepEqual(found('777'), []);
+  assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+  db.prepare("INSERT INTO purchase_search (purchase_search, rank) VALUES ('integrity-check', 0)").run();
+  db.close();
+});

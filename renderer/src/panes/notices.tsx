@@ -11,6 +11,7 @@ import {
   CodeText, PageHeader, StatusBadge, UserText, showControls, useToast,
 } from '../ui.tsx';
 import { IconBell, IconEdit, IconRefresh, IconSearch, IconTerminal, IconX, IconArrowRight } from '../icons.tsx';
+import { ExportButtons } from '../export.tsx';
 
 type NoticeSummary = RouteResult<'listNotices'>['items'][number];
 type NoticeDetail = RouteResult<'getNotice'>;
@@ -80,7 +81,10 @@ export function NoticesPane() {
 
   return (
     <>
-      <PageHeader title="Notices" sub="Postbacks and chargebacks Paydesk sent to merchant servers. Success is a 2xx answer whose body is the transaction id." />
+      <PageHeader
+        title="Notices" sub="Postbacks and chargebacks Paydesk sent to merchant servers. Success is a 2xx answer whose body is the transaction id."
+        actions={<ExportButtons name="exportNotices" filter={query} what="notices" />}
+      />
       <NoticeFilters query={query} apps={apps.data ?? []} onChange={setQuery} />
       {failedCount > 0 && !query.status && (
         <div style={{ marginBottom: 16 }}>

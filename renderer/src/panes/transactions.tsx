@@ -13,6 +13,7 @@ import {
   PageHeader, StatusBadge, UserText, described, showControls, useToast,
 } from '../ui.tsx';
 import { IconList, IconSearch, IconUndo, IconX, IconArrowRight } from '../icons.tsx';
+import { ExportButtons } from '../export.tsx';
 
 type TxQuery = NonNullable<RouteQuery<'listTransactions'>>;
 const STATUSES: readonly PurchaseStatus[] = ['pending', 'completed', 'declined', 'cancelled', 'expired'];
@@ -129,13 +130,16 @@ export function TransactionsPane({ selectedId }: { readonly selectedId?: string 
 
   return (
     <>
-      <PageHeader title="Transactions" sub="Every purchase, newest first. Search by transaction id, purchase id, productData or buyer email." />
+      <PageHeader
+        title="Transactions" sub="Every purchase, newest first. Search by part of a productData, buyer email or code (with or without its dash), or the start of an id."
+        actions={<ExportButtons name="exportTransactions" filter={toQuery(filter)} what="transactions" />}
+      />
       <Filters filter={filter} apps={apps.data ?? []} onChange={setFilter} />
       <Card flush>
         <TransactionGrid
           pages={pages} selectedId={selectedId} queryString={queryString}
           empty={filtered
-            ? <EmptyState icon={<IconSearch />} title="No transactions match" action={<Button onClick={() => setFilter({})}>Clear filters</Button>}>Try a wider date range, another status, or an exact id or email.</EmptyState>
+            ? <EmptyState icon={<IconSearch />} title="No transactions match" action={<Button onClick={() => setFilter({})}>Clear filters</Button>}>Try a wider date range, another status, or a shorter part of the text.</EmptyState>
             : <EmptyState icon={<IconList />} title="No transactions yet" action={<ButtonLink variant="primary" href="#/lab">Make a test purchase</ButtonLink>}>
                 Purchases appear here as soon as a merchant page sends a payment request. The Request lab can make one for you.
               </EmptyState>}
@@ -159,7 +163,7 @@ function Filters({ filter, apps, onChange }: { readonly filter: TxFilter; readon
     <form className="filters" onSubmit={submit} role="search" aria-label="Filter transactions">
       <Field label="Search" htmlFor={`${id}-q`} className="search">
         <div className="input-group">
-          <input id={`${id}-q`} className="input" type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder="txn_…, pur_…, productData or buyer@email" spellCheck={false} />
+          <input id={`${id}-q`} className="input" type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder="order-12, ana@, K7P-4QX, txn_…" spellCheck={false} />
           <Button type="submit" icon={<IconSearch />}>Search</Button>
         </div>
       </Field>
