@@ -96,6 +96,23 @@ test('every flow that emits: each event is its union member exactly, on the bus 
   assert.equal((await t.api('POST', `/api/notices/${failedId}/redeliver`, {})).status, 200);
   assert.equal((await t.api('POST', `/api/notices/${delivered.data.id}/resend`, {})).status, 201);
 
+  // Notices that keep failing (five test notices to a closed port, three minutes apart on the test clock), then one gets through;
+  // one of the failed is cancelled, the others retried in bulk to the app's URL.
+  const failing = next('app.notices_failing');
+  const failedIds: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    failedIds.push((await t.api<{ id: string }>('POST', `/api/apps/${app.key}/test-notice`, { url: 'http://127.0.0.1:9/' })).body.id);
+    t.clock.advance(3 * 60_000);
+  }
+  await failing;
+  const recovered = next('app.notices_recovered');
+  assert.equal((await t.api('POST', `/api/apps/${app.key}/test-notice`, {})).status, 201);
+  await recovered;
+  assert.equal((await t.api('POST', `/api/notices/${failedIds[0]}/cancel`, {})).status, 200);
+  const retried = next('notice_retry.finished');
+  assert.equal((await t.api('POST', '/api/notice-retries', { appKey: app.key })).status, 201);
+  await retried;
+
   assert.equal((await t.api('POST', '/api/provider-keys/rotate', {})).status, 201);
   assert.equal((await t.api('DELETE', `/api/buyers/${buyer.id}/payment-methods/${buyer.paymentMethodId}`)).status, 200);
   assert.equal((await t.api('DELETE', '/api/wallet/session')).status, 200);
