@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EventOf, EventType } from '../../../contract/events.ts';
 import { startTestServer, createApp, readyBuyer, errorCode, type TestServer } from '../../helpers/paydesk.ts';
-import { buy, receiver, ponyRequest } from './helpers.ts';
+import { buy, receiver, ponyRequest, WAIT_LIMIT_MS } from './helpers.ts';
 import { failingRun, FAILING_ATTEMPTS, FAILING_SPAN_MS, type FinishedAttempt } from '../../../server/notices/health.ts';
 
 /** Nothing listens on port 9 (discard, privileged): a merchant that is down. */
@@ -18,11 +18,17 @@ interface Detail extends Summary { attemptLog: { url: string; urlSource: string 
 interface Job { id: string; queued: number; skipped: number; more: boolean; pending: number; delivered: number; failed: number; finished: boolean }
 interface Health { window: number; successRate: number | null; latency: { p50Ms: number; p95Ms: number } | null; lastFailure: { verdict: string; url: string } | null; failing: { since: string; attempts: number } | null }
 
+/** The next such event; the deadline only turns a wait that would never end into a message (helpers.ts WAIT_LIMIT_MS). */
 function next<T extends EventType>(t: TestServer, type: T, where: (e: EventOf<T>) => boolean = () => true): Promise<EventOf<T>> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`no ${type} event within ${WAIT_LIMIT_MS} ms`));
+    }, WAIT_LIMIT_MS);
     const off = t.server.events.subscribe((e) => {
       if (e.type === type && where(e as EventOf<T>)) {
         off();
+        clearTimeout(timer);
         resolve(e as EventOf<T>);
       }
     });
