@@ -103,6 +103,34 @@ export default tseslint.config(
     },
   },
   {
+    // cli/ is the `paydesk` command, a client of the running server: it talks to it through
+    // contract/ (the one client, the events) and may use sdk/ as a merchant's server would.
+    // Only `serve` starts Paydesk, and only through the server's start entry.
+    files: ['cli/**/*.ts'],
+    ignores: ['cli/serve-server.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'cli/ is plain Node.' }],
+        patterns: [
+          { regex: '(^|/)server/', message: 'cli/ talks to the running server through contract/ (client.ts, events.ts); only cli/serve-server.ts starts it, through server/main.ts.' },
+          { regex: '(^|/)(renderer|electron|demo|test|bench)/', message: 'cli/ imports only contract/, sdk/ and itself.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['cli/serve-server.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'cli/ is plain Node.' }],
+        patterns: [
+          { regex: '(^|/)server/(?!main\\.ts$)', message: '`paydesk serve` starts Paydesk through its start entry only: import it from server/main.ts.' },
+          { regex: '(^|/)(renderer|electron|demo|test|bench)/', message: 'cli/ imports only contract/, sdk/, itself and (here) server/main.ts.' },
+        ],
+      }],
+    },
+  },
+  {
     files: ['sdk/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {

@@ -6,6 +6,8 @@
 import type { z } from 'zod';
 import type { ErrorCode } from './errors.ts';
 import { routes, type RouteBody, type RouteName, type RouteResult, type Routes } from './api.ts';
+import { parseEvent, type PaydeskEvent } from './events.ts';
+import { SseParser } from './sse.ts';
 
 export type { RouteBody, RouteName, RouteResult };
 
@@ -72,6 +74,16 @@ export interface ClientOptions {
 
 export interface Client {
   call<N extends RouteName>(name: N, ...args: CallArgs<N>): Promise<RouteResult<N>>;
+}
+
+/** The call's answer, or undefined when Paydesk refuses it with `code` (any refusal of the API when no code is given). */
+export async function unless<T>(code: ApiErrorCode | undefined, call: Promise<T>): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (e) {
+    if (isApiError(e) && (code === undefined || e.code === code)) return undefined;
+    throw e;
+  }
 }
 
 function buildPath(template: string, params: Readonly<Record<string, string>> | undefined): string {
@@ -156,4 +168,66 @@ export function createClient(opts: ClientOptions): Client {
   }
 
   return { call };
+}
+
+/**
+ * GET /api/events read as it arrives, for Node programs (the `paydesk` command): `onOpen` once
+ * the server has accepted the stream, then every event that is a member of the union, until the
+ * server ends the stream (the generator returns) or `signal` aborts it. Refusals and an
+ * unreachable server throw ApiError as call() does. (The console has its own reconnecting
+ * reader, renderer/src/events.ts, on the same framing.)
+ */
+export async function* streamEvents(
+  opts: Pick<ClientOptions, 'baseUrl' | 'token'>,
+  { signal, onOpen }: { readonly signal?: AbortSignal; readonly onOpen?: () => void } = {},
+): AsyncGenerator<PaydeskEvent> {
+  const baseUrl = typeof opts.baseUrl === 'string' ? opts.baseUrl : await opts.baseUrl();
+  const token = typeof opts.token === 'function' ? await opts.token() : opts.token ?? null;
+  let res: Response;
+  try {
+    res = await fetch(`${baseUrl.replace(/\/+$/, '')}${routes.streamEvents.path}`, {
+      headers: { accept: 'text/event-stream', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      cache: 'no-store',
+      signal,
+    });
+  } catch (e) {
+    if (e instanceof Error && e.name === 'AbortError') return;
+    throw new ApiError(0, 'network_error', 'Paydesk is not answering. Check that the server is running, then try again.');
+  }
+  if (!res.ok || !res.body) {
+    const text = await res.text().catch(() => '');
+    let code: ApiErrorCode = `http_${res.status}`;
+    let message = `The server answered ${res.status}.`;
+    try {
+      const err = (JSON.parse(text) as { error?: { code?: ErrorCode; message?: string } }).error;
+      if (err?.code) [code, message] = [err.code, err.message ?? err.code];
+    } catch {
+      // not Paydesk's error body: keep the status
+    }
+    throw new ApiError(res.status, code, message);
+  }
+  if (!(res.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
+    throw new ApiError(res.status, 'response_invalid', `GET ${routes.streamEvents.path} answered ${res.headers.get('content-type') ?? 'no content type'}, not an event stream.`);
+  }
+  onOpen?.();
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  const parser = new SseParser();
+  try {
+    for (;;) {
+      let chunk: ReadableStreamReadResult<string>;
+      try {
+        chunk = await reader.read();
+      } catch {
+        // Aborted, or the connection dropped: either way the stream has ended.
+        return;
+      }
+      if (chunk.done) return;
+      for (const m of parser.push(chunk.value)) {
+        const e = parseEvent(m.type, m.data);
+        if (e !== null) yield e;
+      }
+    }
+  } finally {
+    reader.releaseLock();
+  }
 }

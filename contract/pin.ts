@@ -20,3 +20,9 @@ export function isTrivialPin(pin: string): boolean {
   }
   return false;
 }
+
+/** Six random digits, for a test buyer's PIN (demo, `paydesk trigger`); a trivial draw is refused by Paydesk (pin_too_simple), so callers draw again. */
+export function randomPin(): string {
+  // Web Crypto: contract/ runs in every process. 2^32 is not a multiple of 10^6; the bias is under 0.03%, harmless for a test PIN.
+  return String(crypto.getRandomValues(new Uint32Array(1))[0]! % 1_000_000).padStart(6, '0');
+}

@@ -3,9 +3,9 @@
 // demo must remember (app key and secrets, the buyer and the PIN it set) goes
 // in its own 0600 file in the data folder. Nothing here logs a secret.
 import { existsSync, readFileSync, renameSync, writeFileSync, chmodSync } from 'node:fs';
-import { randomInt } from 'node:crypto';
 import type { StoreCredentials } from './store.ts';
-import { createClient, isApiError, type ApiErrorCode, type Client, type RouteResult } from '../contract/client.ts';
+import { randomPin } from '../contract/pin.ts';
+import { createClient, isApiError, unless, type Client, type RouteResult } from '../contract/client.ts';
 
 export const DEMO_FILE = 'demo-store.json';
 export const DEMO_BUYER_EMAIL = 'pony.fan@example.com';
@@ -44,16 +44,6 @@ async function step<T>(what: string, call: Promise<T>): Promise<T> {
   }
 }
 
-/** The call's answer, or undefined when Paydesk refuses it with `code` (any refusal when no code is given). */
-async function unless<T>(code: ApiErrorCode | undefined, call: Promise<T>): Promise<T | undefined> {
-  try {
-    return await call;
-  } catch (e) {
-    if (isApiError(e) && (code === undefined || e.code === code)) return undefined;
-    throw e;
-  }
-}
-
 /** Registers the store's app, or checks and repairs the one registered before. */
 export async function ensureApp(client: Client, storeUrl: string, state: DemoState, say: (line: string) => void): Promise<NonNullable<DemoState['app']>> {
   const urls = { homepage: `${storeUrl}/`, postbackURL: `${storeUrl}/postback`, chargebackURL: `${storeUrl}/chargeback` };
@@ -87,11 +77,6 @@ export async function ensureApp(client: Client, storeUrl: string, state: DemoSta
   }));
   say(`Registered the demo store in Paydesk as app ${c.app.key}.`);
   return { appKey: c.app.key, secret: c.secret.secret, secretId: c.secret.id, webhookSecret: c.webhookSecret };
-}
-
-/** Trivial PINs are refused by Paydesk too; six random digits almost never are. */
-function newPin(): string {
-  return String(randomInt(0, 1_000_000)).padStart(6, '0');
 }
 
 /**
@@ -128,7 +113,7 @@ export async function ensureBuyer(client: Client, state: DemoState, say: (line: 
   if (needsPin) {
     // Just signed in, so Paydesk allows setting (or resetting) the PIN without the old one.
     for (let tries = 0; pin === undefined && tries < 5; tries++) {
-      const candidate = newPin();
+      const candidate = randomPin();
       if (await step('Setting the demo PIN', unless('pin_too_simple', client.call('setPin', { params: { id }, body: { pin: candidate } })))) pin = candidate;
     }
     if (pin === undefined) throw new Error('Could not choose a PIN Paydesk accepts.');

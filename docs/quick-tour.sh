@@ -11,7 +11,7 @@ json() { node -e 'let s="";process.stdin.on("data",c=>s+=c).on("end",()=>{const 
 if [[ -z "${PAYDESK_URL:-}" ]]; then
   PAYDESK_DATA_DIR=$(mktemp -d)
   PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-  npx tsx server/cli.ts serve --port "$PORT" --data-dir "$PAYDESK_DATA_DIR" > "$PAYDESK_DATA_DIR/server.log" 2>&1 &
+  node bin/paydesk.js serve --port "$PORT" --data-dir "$PAYDESK_DATA_DIR" > "$PAYDESK_DATA_DIR/server.log" 2>&1 &
   SERVER_PID=$!
   trap 'kill $SERVER_PID 2>/dev/null; wait $SERVER_PID 2>/dev/null || true' EXIT
   PAYDESK_URL="http://127.0.0.1:$PORT"

@@ -61,7 +61,7 @@ export function electronEnv(env: Env): Record<string, string> {
  * What runs when there is no desktop app: the headless server, whose `/` serves the
  * console. `serve`, not `start`, so a `start` that itself calls this launcher cannot loop.
  */
-export const BROWSER_CONSOLE_ARGS: readonly string[] = ['--import', 'tsx', 'server/cli.ts', 'serve'];
+export const BROWSER_CONSOLE_ARGS: readonly string[] = ['bin/paydesk.js', 'serve'];
 
 function run(cmd: string, args: readonly string[], root: string, env: Env): Promise<number> {
   return new Promise((resolveExit) => {

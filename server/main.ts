@@ -1,7 +1,7 @@
 // startServer(): the provider server as one object. The CLI (headless), the
 // desktop shell (electron/) and the tests all start Paydesk through here.
 import type { MasterKeySource } from './keys/master-key.ts';
-import { mkdirSync, existsSync, readFileSync, writeFileSync, chmodSync, renameSync } from 'node:fs';
+import { mkdirSync, existsSync, readFileSync, writeFileSync, chmodSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -25,6 +25,7 @@ import { lockDataDir } from './data-dir.ts';
 import { serveJwks } from './notices/jwks.ts';
 import { defaultDeliveryLimits, type DeliveryLimits } from './notices/deliver.ts';
 import type { NoticeFault } from './notices/dispatcher.ts';
+import { ADMIN_TOKEN_FILE, SERVER_URL_FILE } from '../contract/local.ts';
 
 export interface ServerOptions {
   /** TCP port on 127.0.0.1; 0 picks a free one. */
@@ -64,7 +65,12 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export const ADMIN_TOKEN_FILE = 'admin-token';
+export { ADMIN_TOKEN_FILE };
+// What `paydesk serve` (cli/serve.ts) needs besides startServer, so that the command's one door into the server is this file.
+export { defaultDataDir, DataDirBusyError } from './data-dir.ts';
+export { SchemaTooNewError } from './db/open.ts';
+export { MasterKeyInKeystoreError } from './keys/master-key.ts';
+export type { NoticeFault };
 
 type ExtraRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
 
@@ -73,6 +79,24 @@ function chainExtra(...hooks: readonly ExtraRoute[]): ExtraRoute {
   return async (req, res, url) => {
     for (const hook of hooks) if (await hook(req, res, url)) return true;
     return false;
+  };
+}
+
+/**
+ * Where this server answers, for the `paydesk` command (cli/connect.ts) to find it from the
+ * data folder alone; written after listening, removed on close. The lock (data-dir.ts)
+ * makes this server the folder's only writer.
+ */
+function publishUrl(dataDir: string, url: string): () => void {
+  const path = join(dataDir, SERVER_URL_FILE);
+  writeFileSync(`${path}.tmp`, `${url}\n`, { mode: 0o600 });
+  renameSync(`${path}.tmp`, path);
+  return () => {
+    try {
+      unlinkSync(path);
+    } catch {
+      // already gone
+    }
   };
 }
 
@@ -148,10 +172,12 @@ async function startLocked(opts: StartOptions, unlock: () => void): Promise<Serv
   services.noticeTargets.setOwnPorts([port]);
   services.dispatcher.start();
   const background = startBackgroundWork(services, idempotency);
+  const url = `http://127.0.0.1:${port}`;
+  const unpublish = publishUrl(opts.dataDir, url);
 
   let closed: Promise<void> | undefined;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     port, token, services, events,
     loginLink: () => login.mintCode().url,
     close() {
@@ -161,6 +187,7 @@ async function startLocked(opts: StartOptions, unlock: () => void): Promise<Serv
           // Writes still queued for a group commit are made, and made durable, before the files close.
           stores.flushCommits();
           stores.closeFiles();
+          unpublish();
           unlock();
           resolve();
         });

@@ -6,6 +6,7 @@
 // narrow on `type`, and a message of no known type or shape never reaches them.
 import { routes } from '../../contract/api.ts';
 import { parseEvent, selects, type EventSelector, type PaydeskEvent } from '../../contract/events.ts';
+import { SseParser } from '../../contract/sse.ts';
 import { connection } from './connection.ts';
 import { notifySessionEnded } from './api.ts';
 
@@ -15,51 +16,12 @@ export const RESYNC = 'console.resync';
 /** What subscribers get: an event of the server's, or the console's own RESYNC. */
 export type ServerEvent = PaydeskEvent | { readonly type: typeof RESYNC };
 
-/** One message of the stream as framed, before it is checked against the contract. */
-export interface SseMessage {
-  readonly type: string;
-  /** The JSON of its data lines; undefined when they are not JSON. */
-  readonly data: unknown;
-}
+export { SseParser, type SseMessage } from '../../contract/sse.ts';
 
 export type StreamState = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
 type Listener = (e: ServerEvent) => void;
 type StateListener = (s: StreamState) => void;
-
-/** Splits an SSE byte stream into events (text/event-stream framing). */
-export class SseParser {
-  private buffer = '';
-
-  push(chunk: string): SseMessage[] {
-    this.buffer += chunk.replace(/\r\n?/g, '\n');
-    const out: SseMessage[] = [];
-    let idx: number;
-    while ((idx = this.buffer.indexOf('\n\n')) >= 0) {
-      const block = this.buffer.slice(0, idx);
-      this.buffer = this.buffer.slice(idx + 2);
-      let type = 'message';
-      const data: string[] = [];
-      for (const line of block.split('\n')) {
-        if (line === '' || line.startsWith(':')) continue;
-        const colon = line.indexOf(':');
-        const field = colon < 0 ? line : line.slice(0, colon);
-        const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-        if (field === 'event') type = value;
-        else if (field === 'data') data.push(value);
-      }
-      if (data.length === 0) continue;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(data.join('\n'));
-      } catch {
-        parsed = undefined;
-      }
-      out.push({ type, data: parsed });
-    }
-    return out;
-  }
-}
 
 class EventStream {
   private readonly listeners = new Set<Listener>();

@@ -24,6 +24,11 @@ const cases: [file: string, code: string][] = [
   ['contract/x.ts', "import { ipcRenderer } from 'electron';\nexport const x = ipcRenderer;\n"],
   ['renderer/src/x.ts', "import { routes } from '../../server/http/openapi.ts';\nexport const x = routes;\n"],
   ['sdk/x.ts', "import { startServer } from '../server/main.ts';\nexport const x = startServer;\n"],
+  // The `paydesk` command is a client of the server (contract/), and `serve` starts it through server/main.ts only.
+  ['cli/x.ts', "import { startServer } from '../server/main.ts';\nexport const x = startServer;\n"],
+  ['cli/x.ts', "import { Apps } from '../server/apps/apps.ts';\nexport const x = Apps;\n"],
+  ['cli/x.ts', "import { ensureApp } from '../demo/setup.ts';\nexport const x = ensureApp;\n"],
+  ['cli/serve-server.ts', "import { defaultDataDir } from '../server/data-dir.ts';\nexport const x = defaultDataDir;\n"],
 ];
 
 for (const [file, code] of cases) {
@@ -36,6 +41,8 @@ test('lint allows what each folder may import', async () => {
   assert.deepEqual(await ruleIds('renderer/src/x.ts', "import type { Routes } from '../../contract/api.ts';\nexport type X = Routes;\n"), []);
   assert.deepEqual(await ruleIds('contract/x.ts', "import { z } from 'zod';\nimport { routes } from './api.ts';\nexport const x = [z, routes];\n"), []);
   assert.deepEqual(await ruleIds('server/x.ts', "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n"), []);
+  assert.deepEqual(await ruleIds('cli/x.ts', "import { createClient } from '../contract/client.ts';\nimport { signPaymentRequest } from '../sdk/index.ts';\nimport { readFileSync } from 'node:fs';\nexport const x = [createClient, signPaymentRequest, readFileSync];\n"), []);
+  assert.deepEqual(await ruleIds('cli/serve-server.ts', "import { startServer } from '../server/main.ts';\nexport const x = startServer;\n"), []);
 });
 
 test('lint refuses default exports', async () => {

@@ -1,42 +1,20 @@
-// `npm run serve` as a user runs it: the printed address and login link, the
+// `paydesk serve` (`npm run serve`) as a user runs it: the printed address and login link, the
 // token file, and a clean stop on SIGTERM and SIGINT; `npm run login` asking
 // the running server for a new link, and what it says when it cannot.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
 import { once } from 'node:events';
 import { freshDataDir } from '../helpers/paydesk.ts';
+import { paydesk, spawnNode } from '../helpers/cli.ts';
 import { BROWSER_CONSOLE_ARGS } from '../../electron/launch.ts';
 
-const root = join(import.meta.dirname, '..', '..');
-
-/** `node <args>` in the checkout, with its output and a wait for a line. */
-function node(args: readonly string[]) {
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (c) => (out += c));
-  child.stderr.on('data', (c) => (out += c));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  /** Resolves with the first match of `re` in the output, as it arrives; fails if the process exits first. */
-  const printed = (re: RegExp) => new Promise<RegExpExecArray>((resolve, reject) => {
-    const check = () => {
-      const m = re.exec(out);
-      if (m) resolve(m);
-    };
-    child.stdout.on('data', check);
-    child.stderr.on('data', check);
-    check();
-    void exited.then((code) => reject(new Error(`exited (${code}) before printing ${re}; output: ${out}`)));
-  });
-  return { child, exited, printed, output: () => out };
-}
-
-/** `node --import tsx server/cli.ts <args>`, as the npm scripts run it. */
-const cli = (args: readonly string[]) => node(['--import', 'tsx', join(root, 'server/cli.ts'), ...args]);
+/** `bin/paydesk.js <args>`, as `npx paydesk` and the npm scripts run it. */
+const cli = paydesk;
+const node = spawnNode;
 const serve = (args: readonly string[]) => cli(['serve', ...args]);
 
 /** Trades a printed link's code for a session as the console page does; the status says whether it worked. */
@@ -89,7 +67,7 @@ test('serve prints a single-use login link; `login` asks the running server for 
     assert.doesNotMatch(login.output(), new RegExp(readFileSync(join(dataDir, 'admin-token'), 'utf8').trim()), 'the token is never printed');
 
     const wrongFolder = cli(['login', '--port', String(port), '--data-dir', freshDataDir('cli-other')]);
-    assert.equal(await wrongFolder.exited, 1);
+    assert.equal(await wrongFolder.exited, 2);
     assert.match(wrongFolder.output(), /There is no .*admin-token: Paydesk has never run with this data folder/);
   } finally {
     s.child.kill('SIGTERM');
@@ -108,15 +86,15 @@ test('login says what to do when no server answers or the token is another folde
   await o.exited;
   try {
     const wrongToken = cli(['login', '--port', String(port), '--data-dir', other]);
-    assert.equal(await wrongToken.exited, 1);
-    assert.match(wrongToken.output(), new RegExp(`The Paydesk on http://127\\.0\\.0\\.1:${port} did not accept the token .*: it runs with another data folder\\. Pass its --data-dir`));
+    assert.equal(await wrongToken.exited, 2);
+    assert.match(wrongToken.output(), new RegExp(`The Paydesk on http://127\\.0\\.0\\.1:${port} did not accept the token in .*: it runs with another data folder or token; pass the --data-dir`));
   } finally {
     s.child.kill('SIGTERM');
     await s.exited;
   }
   const down = cli(['login', '--port', String(port), '--data-dir', dataDir]);
-  assert.equal(await down.exited, 1);
-  assert.match(down.output(), new RegExp(`No Paydesk is answering on http://127\\.0\\.0\\.1:${port}\\. Start it with \`npm start\` or \`npm run serve\``));
+  assert.equal(await down.exited, 2);
+  assert.match(down.output(), new RegExp(`No Paydesk is answering on http://127\\.0\\.0\\.1:${port}\\. Start it with \`paydesk serve\``));
 });
 
 test('login prints no link when something other than Paydesk answers on the port, even with a 201', async () => {
@@ -132,7 +110,7 @@ test('login prints no link when something other than Paydesk answers on the port
   const port = (impostor.address() as AddressInfo).port;
   try {
     const login = cli(['login', '--port', String(port), '--data-dir', dataDir]);
-    assert.equal(await login.exited, 1);
+    assert.equal(await login.exited, 2);
     assert.match(login.output(), new RegExp(`Something other than Paydesk answers on http://127\\.0\\.0\\.1:${port} \\(HTTP 201\\)`));
     assert.doesNotMatch(login.output(), /Console: open/);
   } finally {
@@ -165,11 +143,11 @@ test('serve explains a busy port and a bad flag', async () => {
   await new Promise((r) => blocker.once('listening', r));
   const port = (blocker.address() as AddressInfo).port;
   const busy = serve(['--port', String(port), '--data-dir', freshDataDir('cli')]);
-  assert.equal(await busy.exited, 1);
+  assert.equal(await busy.exited, 3);
   assert.match(busy.output(), new RegExp(`Port ${port} is already in use`));
   blocker.close();
   const bad = serve(['--port', 'seventy']);
-  assert.equal(await bad.exited, 2);
+  assert.equal(await bad.exited, 1);
   assert.match(bad.output(), /--port must be a whole number/);
 });
 
@@ -178,7 +156,7 @@ test('one server per data folder: a second is refused while the first runs; a de
   const first = serve(['--port', '0', '--data-dir', dataDir]);
   await first.printed(/Paydesk listening/);
   const second = serve(['--port', '0', '--data-dir', dataDir]);
-  assert.equal(await second.exited, 1);
+  assert.equal(await second.exited, 3);
   assert.match(second.output(), new RegExp(`Another Paydesk \\(process ${first.child.pid}\\) is using`));
   first.child.kill('SIGKILL');
   await first.exited;

@@ -117,7 +117,7 @@ test('each origin has a request budget on /v1: a burst past it is a 429 with Ret
 
 test('serve --public-rate and --public-keys set the limits (load tests raise them); a bad value is explained', async () => {
   const run = (args: string[], dataDir = freshDataDir('limits-cli')) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'server/cli.ts'), 'serve', '--port', '0', '--data-dir', dataDir, ...args],
+    const child = spawn(process.execPath, [join(root, 'bin/paydesk.js'), 'serve', '--port', '0', '--data-dir', dataDir, ...args],
       { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const listening = new Promise<string>((resolve, reject) => {
@@ -135,7 +135,7 @@ test('serve --public-rate and --public-keys set the limits (load tests raise the
   for (const [flag, value] of [['--public-rate', '0'], ['--public-keys', 'lots']]) {
     const bad = run([flag!, value!]);
     await bad.listening.catch(() => undefined);
-    assert.equal(await bad.exited, 2);
+    assert.equal(await bad.exited, 1, 'exit 1: a bad command line (cli/exit.ts)');
     assert.match(bad.output(), new RegExp(`${flag} must be a whole number of 1 or more, not "${value}"`));
   }
 
