@@ -6,11 +6,13 @@ import { exitHelp } from './exit.ts';
 import { serve } from './serve.ts';
 import { login } from './login.ts';
 import { trigger } from './trigger.ts';
+import { noticeCommands } from './notices.ts';
 
 export const commands: readonly Command[] = [
   serve,
   login,
   trigger,
+  ...noticeCommands,
 ];
 
 /** `paydesk --help`: every command in one line each. */
