@@ -123,9 +123,9 @@ describe('notices that can be recovered, in the console', { timeout: 240_000 }, 
     const tests = (await t.client.call('listNotices', { query: { appKey: app.key, status: 'failed' } })).items;
     assert.equal(tests.length, 2);
     await go(`#/notices/${tests[0]!.id}`);
-    await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await page.getByRole('button', { name: 'Cancel notice' }).click();
     await bothThemes('notice-cancel-confirm');
-    await page.getByRole('dialog').getByRole('button', { name: 'Cancel notice' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Stop retrying' }).click();
     await page.getByText('Paydesk stopped trying').waitFor();
     await bothThemes('notice-cancelled');
 

@@ -228,7 +228,7 @@ export function NoticeDetailPane({ id }: { readonly id: string }) {
         actions={<>
           <Button icon={<IconTerminal />} busy={loadingCurl} onClick={() => loadCurl()}>Copy as curl</Button>
           <Button icon={<IconEdit />} onClick={() => setResendOpen(true)}>Edit and resend</Button>
-          {(n.status === 'pending' || n.status === 'failed') && <Button variant="danger-outline" icon={<IconBan />} onClick={() => setCancelOpen(true)}>Cancel</Button>}
+          {(n.status === 'pending' || n.status === 'failed') && <Button variant="danger-outline" icon={<IconBan />} onClick={() => setCancelOpen(true)}>Cancel notice</Button>}
           <Button variant="primary" icon={<IconRefresh />} onClick={() => setRedeliverOpen(true)}>Redeliver</Button>
         </>}
       />
@@ -290,7 +290,7 @@ export function NoticeDetailPane({ id }: { readonly id: string }) {
       </div>
       <ResendDialog open={resendOpen} notice={n} onClose={() => setResendOpen(false)} />
       <RedeliverDialog open={redeliverOpen} notice={n} onClose={() => setRedeliverOpen(false)} onDone={res.reload} />
-      <ConfirmDialog open={cancelOpen} onClose={() => setCancelOpen(false)} title="Cancel this notice?" confirmLabel="Cancel notice" tone="danger"
+      <ConfirmDialog open={cancelOpen} onClose={() => setCancelOpen(false)} title="Stop retrying this notice?" confirmLabel="Stop retrying" tone="danger"
         onConfirm={async () => {
           await call('cancelNotice', { params: { id }, body: {} });
           toast.success('Notice cancelled', 'No more attempts. Redeliver sends it again if needed.');
