@@ -8,6 +8,7 @@ import { login } from './login.ts';
 import { trigger } from './trigger.ts';
 import { eventsTail } from './events-tail.ts';
 import { fixturesRun } from './fixtures-run.ts';
+import { noticeCommands } from './notices.ts';
 
 export const commands: readonly Command[] = [
   serve,
@@ -15,6 +16,7 @@ export const commands: readonly Command[] = [
   trigger,
   eventsTail,
   fixturesRun,
+  ...noticeCommands,
 ];
 
 /** `paydesk --help`: every command in one line each. */

@@ -163,12 +163,16 @@ export const TransactionQuery = z.object({
 
 // --- notices and refunds (schemas) ---------------------------------------------
 
-export const NoticeStatus = z.enum(['pending', 'delivered', 'failed']);
+export const NoticeStatus = z.enum(['pending', 'delivered', 'failed', 'cancelled']);
+/** Where a notice's URL came from: the app's registered URL, the payment request's own postbackURL/chargebackURL (which overrides the app's), or one typed in. */
+export const NoticeURLSource = z.enum(['app', 'request', 'other']);
 
 export const NoticeSummary = z.object({
   id: z.string(), webhookId: z.string().describe('the webhook-id header: the same on every attempt'), type: NoticeType, status: NoticeStatus,
   origin: z.enum(['purchase', 'resend', 'test']), parentId: z.string().nullable().describe('the notice this one resends'),
   appKey: z.string(), purchaseId: z.string().nullable(), transactionID: z.string().nullable(), seq: z.int(), url: z.string(),
+  urlSource: NoticeURLSource.nullable().describe('where url came from; null for notices written before Paydesk recorded it'),
+  cancelledAt: isoDate.nullable().describe('when the console cancelled it: no more attempts'),
   attempts: z.int(), maxAttempts: z.int(), nextAttemptAt: isoDate.nullable(), lastAttemptAt: isoDate.nullable(),
   lastVerdict: z.string().nullable(), lastReason: z.string().nullable(), deliveredAt: isoDate.nullable(), failedAt: isoDate.nullable(), createdAt: isoDate,
 });
@@ -176,7 +180,7 @@ export const NoticeSummary = z.object({
 const DecodedNotice = z.object({ header: z.record(z.string(), z.unknown()), claims: z.record(z.string(), z.unknown()) });
 
 export const NoticeAttempt = z.object({
-  number: z.int(), url: z.string(), startedAt: isoDate, durationMs: z.number().nullable(),
+  number: z.int(), url: z.string(), urlSource: NoticeURLSource.nullable(), startedAt: isoDate, durationMs: z.number().nullable(),
   request: z.object({ headers: z.record(z.string(), z.string()), body: z.string() }),
   notice: DecodedNotice,
   response: z.object({ status: z.int(), headers: z.record(z.string(), z.union([z.string(), z.array(z.string())])), body: z.string(), truncated: z.boolean() }).nullable(),
@@ -203,6 +207,29 @@ export const NoticeExportQuery = NoticeQuery.omit({ cursor: true, limit: true })
 export const EXPORT_TOTAL_HEADER = 'x-total-count';
 
 export const ResendBody = z.object({ request: z.record(z.string(), z.unknown()).optional(), response: z.record(z.string(), z.unknown()).optional() }).strict();
+export const RedeliverBody = z.object({
+  to: z.enum(['current', 'app']).optional()
+    .describe("current (default): where the notice would go today, the request's own URL if it named one, else the app's current URL; app: the app's current URL"),
+  url: noticeURL.optional().describe('any other URL instead (through the same address guard as postbacks)'),
+}).strict().refine((b) => !(b.to && b.url), { message: 'give `to` or `url`, not both', path: ['url'] });
+export const NoticeRetryBody = z.object({
+  appKey: z.string().optional(), type: NoticeType.optional(), transactionID: z.string().max(255).optional(), q: z.string().max(255).optional(),
+  to: z.enum(['current', 'app']).optional().describe('as for redeliver; default current'),
+}).strict();
+export const NoticeRetryJob = z.object({
+  id: z.string(), filter: NoticeRetryBody,
+  queued: z.int().describe('failed notices this job queued again (at most 500; `more` says whether others still match)'),
+  skipped: z.int().describe('matching notices whose address the guard refuses: left failed'),
+  more: z.boolean(), pending: z.int(), delivered: z.int(), failed: z.int(), finished: z.boolean(), createdAt: isoDate,
+});
+export const EndpointHealth = z.object({
+  appKey: z.string(), window: z.int().describe('finished attempts considered: the app\'s latest, at most 200'),
+  successRate: z.number().nullable().describe('delivered / window, 0..1; null with no attempts'),
+  latency: z.object({ p50Ms: z.number(), p95Ms: z.number() }).nullable().describe('of the attempts that got an answer'),
+  lastFailure: z.object({ at: isoDate, noticeId: z.string(), url: z.string(), verdict: z.string(), reason: z.string().nullable() }).nullable(),
+  failing: z.object({ since: isoDate, attempts: z.int() }).nullable()
+    .describe('set while the notices keep failing: the latest 5 or more finished attempts all failed, the first of them at least 10 minutes before the latest'),
+});
 export const TestNoticeBody = z.object({ type: NoticeType.optional(), url: noticeURL.optional() }).strict();
 
 export const Refund = z.object({
@@ -595,8 +622,23 @@ export const routes = {
   },
   getNotice: { method: 'GET', path: '/api/notices/{id}', auth: 'console', summary: 'A notice with its payload, the decoded JWT and every attempt', response: NoticeDetail },
   redeliverNotice: {
-    method: 'POST', path: '/api/notices/{id}/redeliver', auth: 'console', body: Empty,
-    summary: 'Send again now with the same webhook-id; a delivered or failed notice gets one more attempt', response: NoticeSummary,
+    method: 'POST', path: '/api/notices/{id}/redeliver', auth: 'console', body: RedeliverBody,
+    summary: 'Send again now with the same webhook-id, to where it would go today, the app\'s current URL, or another; a delivered, failed or cancelled notice gets one more attempt',
+    response: NoticeSummary,
+  },
+  cancelNotice: {
+    method: 'POST', path: '/api/notices/{id}/cancel', auth: 'console', body: Empty,
+    summary: 'Stop retrying a notice (idempotent); a delivered notice cannot be cancelled', response: NoticeSummary,
+  },
+  retryFailedNotices: {
+    method: 'POST', path: '/api/notice-retries', auth: 'console', status: 201, body: NoticeRetryBody,
+    summary: 'Retry all failed notices that match (an app, a type, a search) in bulk, at most 500 at a time; progress as notice_retry.progress events',
+    response: NoticeRetryJob,
+  },
+  getNoticeRetry: { method: 'GET', path: '/api/notice-retries/{id}', auth: 'console', summary: 'A bulk retry\'s summary: queued, delivered, failed, pending', response: NoticeRetryJob },
+  getEndpointHealth: {
+    method: 'GET', path: '/api/apps/{key}/endpoint-health', auth: 'console',
+    summary: 'How the app\'s notice endpoint is doing: success rate, latency p50/p95, last failure, and whether its notices keep failing', response: EndpointHealth,
   },
   resendNotice: {
     method: 'POST', path: '/api/notices/{id}/resend', auth: 'console', status: 201, body: ResendBody,

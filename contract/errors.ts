@@ -103,6 +103,8 @@ const catalogue = {
   // --- notices and refunds ----------------------------------------------------
   notice_not_found: { status: 404, message: 'No notice with this id. List notices with GET /api/notices.' },
   notice_target_forbidden: { status: 400, message: 'Notices can never go to this address (`reason` says why). Use your merchant server\'s address; for local development, loopback (127.0.0.1, localhost) on a port other than Paydesk\'s own.' },
+  notice_delivered_not_cancellable: { status: 409, message: 'This notice was already delivered: the merchant acknowledged it, so there is nothing to cancel. Send an edited copy with resend if it needs correcting.' },
+  notice_retry_job_not_found: { status: 404, message: 'No bulk retry with this id. Start one with POST /api/notices/retry-failed.' },
   notice_payload_invalid: { status: 400, message: 'An edited notice needs `request` (an object) and `response` with a non-empty `transactionID` and `price` {amount: decimal string, currency}.' },
   refund_not_refundable: { status: 409, message: 'Only a completed purchase can be refunded or disputed. Check its status with GET /api/transactions/{id}.' },
   refund_exceeds_refundable: { status: 409, message: 'That is more than remains refundable on this purchase (captured minus earlier refunds); `refundable` says how much is left, in minor units.' },

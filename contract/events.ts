@@ -67,6 +67,8 @@ export const PaydeskEvent = z.discriminatedUnion('type', [
     ...attempted, attempt: z.int(), verdict: z.string(), reason: z.string().nullable(), durationMs: z.number().nullable(),
   }),
   event('notice.delivered', { ...attempted, attempts: z.int() }),
+  // server/notices/notices.ts: the console stopped its retries.
+  event('notice.cancelled', attempted),
   // No app name: it is neither an id nor a state, and it can change. Whoever shows it asks GET /api/apps/{appKey} (electron/watch.ts).
   event('notice.failed', { ...attempted, attempts: z.int(), verdict: z.string(), reason: z.string().nullable() }),
   // server/identity/authorizations.ts: sign-ins waiting in the wallet (GET /api/wallet/authorizations)
@@ -79,6 +81,12 @@ export const PaydeskEvent = z.discriminatedUnion('type', [
   // server/identity/clients.ts
   event('app.oauth_updated', app),
 
+  // server/notices/health.ts: an app's notices keep failing (the rule is there), or got through again.
+  event('app.notices_failing', { ...app, since: z.iso.datetime(), attempts: z.int() }),
+  event('app.notices_recovered', app),
+  // server/notices/retry-jobs.ts: a bulk retry's counts after each of its notices is attempted.
+  event('notice_retry.progress', { id: z.string(), queued: z.int(), pending: z.int(), delivered: z.int(), failed: z.int() }),
+  event('notice_retry.finished', { id: z.string(), queued: z.int(), delivered: z.int(), failed: z.int() }),
   // server/notices/provider-keys.ts
   event('provider_key.rotated', { kid: z.string() }),
 ]);

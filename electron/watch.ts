@@ -4,7 +4,8 @@
 // console's token, answers checked against the contract), polled every few seconds
 // and at once whenever the in-process event bus reports a purchase change. Failed
 // notices come from the bus ('notice.failed', emitted by server/notices/dispatcher.ts
-// when a notice gives up), the moment they fail.
+// when a notice gives up), the moment they fail, and so do apps whose notices keep
+// failing ('app.notices_failing', server/notices/health.ts).
 // Pure apart from the injected client: tested in Node.
 import { showControls } from '../contract/api.ts';
 import type { Client, RouteResult } from '../contract/client.ts';
@@ -48,6 +49,26 @@ export function purchaseNotification(p: PendingPurchase): NotificationText {
 export async function failedNoticeNotification(api: Api, n: FailedNotice): Promise<NotificationText> {
   const appName = await api.call('getApp', { params: { key: n.appKey } }).then((a) => a.name, () => '');
   return { title: 'A notice failed', body: `${appName ? showControls(appName) : 'A merchant'}'s server did not accept a notice. Open Notices to see why and redeliver.` };
+}
+
+/** An app whose notices keep failing (the rule is server/notices/health.ts): its key and how many attempts in a row failed. */
+export interface FailingApp {
+  readonly appKey: string;
+  readonly attempts: number;
+}
+
+/** An 'app.notices_failing' bus event → the app to announce, once per run of failures; null for any other event. */
+export function failingAppFromEvent(e: PaydeskEvent): FailingApp | null {
+  return e.type === 'app.notices_failing' ? { appKey: e.data.key, attempts: e.data.attempts } : null;
+}
+
+/** Names the app as the console API has it now; "A merchant" when it cannot be read. Never rejects. */
+export async function failingAppNotification(api: Api, f: FailingApp): Promise<NotificationText> {
+  const appName = await api.call('getApp', { params: { key: f.appKey } }).then((a) => a.name, () => '');
+  return {
+    title: 'Notices keep failing',
+    body: `${appName ? showControls(appName) : 'A merchant'}'s server refused the last ${f.attempts} notice attempts. Open the app to see its endpoint, fix it, then retry all failed.`,
+  };
 }
 
 /** Tray tooltip and menu line. */

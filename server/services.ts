@@ -7,6 +7,7 @@ import { Purchases } from './purchases/purchases.ts';
 import { ProviderKeys } from './notices/provider-keys.ts';
 import { Dispatcher, defaultDispatcherOptions, type DispatcherOptions } from './notices/dispatcher.ts';
 import { Notices } from './notices/notices.ts';
+import { NoticeRetries } from './notices/retry-jobs.ts';
 import { Refunds } from './refunds/refunds.ts';
 import { NoticeTargets } from './notices/target.ts';
 import { DashboardSummaries } from './dashboard/summary.ts';
@@ -28,6 +29,7 @@ export interface Services {
   /** Started and stopped by startServer(); idle until start(). */
   readonly dispatcher: Dispatcher;
   readonly notices: Notices;
+  readonly noticeRetries: NoticeRetries;
   readonly refunds: Refunds;
   readonly dashboard: DashboardSummaries;
   /** Sign-in (OpenID Connect provider), started once the server listens. */
@@ -48,6 +50,7 @@ export function makeServices(ctx: Context, options: { slowCharge?: () => Promise
   const providerKeys = new ProviderKeys(ctx);
   const dispatcher = new Dispatcher(ctx, apps, providerKeys, noticeTargets, { ...defaultDispatcherOptions, ...noticeOptions });
   const notices = new Notices(ctx, apps, dispatcher, noticeTargets);
+  const noticeRetries = new NoticeRetries(ctx, notices, dispatcher);
   const refunds = new Refunds(ctx, apps, purchases, vault, wallet);
   const oidcStore = new OidcStore(ctx.db, ctx.keys.idempotencyKey, ctx.keys.secretsKey, () => ctx.now());
   const oauthClients = new OAuthClients(ctx, apps);
@@ -55,7 +58,7 @@ export function makeServices(ctx: Context, options: { slowCharge?: () => Promise
   const connections = new Connections(ctx, apps, wallet, oidcStore);
   const identity = new Identity({ ctx, wallet, store: oidcStore, clients: oauthClients, signIns, connections }, tokenRate);
   return {
-    ctx, noticeTargets, apps, vault, wallet, purchases, providerKeys, dispatcher, notices, refunds, dashboard: new DashboardSummaries(ctx.db),
+    ctx, noticeTargets, apps, vault, wallet, purchases, providerKeys, dispatcher, notices, noticeRetries, refunds, dashboard: new DashboardSummaries(ctx.db),
     identity, oauthClients, signIns, connections, oidcStore,
   };
 }

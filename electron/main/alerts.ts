@@ -1,12 +1,12 @@
 // What watch.ts sees on the provider server, shown to the user: the pending count
 // in the tray, the trusted window and a notification for each new purchase, and a
-// notification for each notice that gave up. Main reads the console API through the
+// notification for each notice that gave up and for each app whose notices keep failing. Main reads the console API through the
 // one typed client (contract/client.ts), with the console's own token.
 import { Notification, app } from 'electron';
 import { createClient } from '../../contract/client.ts';
 import { isPurchaseId } from '../../contract/bridge.ts';
 import {
-  POLL_INTERVAL_MS, createWatcher, failedNoticeFromEvent, failedNoticeNotification, purchaseNotification, refreshesPending,
+  POLL_INTERVAL_MS, createWatcher, failedNoticeFromEvent, failedNoticeNotification, failingAppFromEvent, failingAppNotification, purchaseNotification, refreshesPending,
 } from '../watch.ts';
 import type { Desktop } from './desktop.ts';
 import type { ProviderServer } from './server.ts';
@@ -38,6 +38,10 @@ export function setupAlerts(d: Desktop, server: ProviderServer, tray: PendingTra
     const failed = failedNoticeFromEvent(e);
     if (failed !== null) {
       void failedNoticeNotification(api, failed).then((text) => notify(text.title, text.body, () => d.consoleWindow.show(isPurchaseId(failed.id) ? `/notices/${failed.id}` : '/notices')));
+    }
+    const failing = failingAppFromEvent(e);
+    if (failing !== null) {
+      void failingAppNotification(api, failing).then((text) => notify(text.title, text.body, () => d.consoleWindow.show(`/apps/${encodeURIComponent(failing.appKey)}`)));
     }
   });
   app.once('will-quit', () => {

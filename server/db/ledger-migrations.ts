@@ -519,6 +519,44 @@ export const ledgerMigrations: readonly Migration[] = [
     },
   },
   {
+    name: '009 notices that can be recovered: cancelled, the URL each attempt used and where it came from, retry jobs',
+    up(db) {
+      db.exec(`
+        -- A cancelled notice is 'failed' with cancelled_at set, so the status CHECK, the due index
+        -- and 007's rollup triggers stay as they are (the dashboard counts it as not delivered).
+        ALTER TABLE notices ADD COLUMN cancelled_at INTEGER;
+        -- Where the notice's url came from: the app's registered URL, the payment request's own
+        -- postbackURL/chargebackURL (which overrides the app's), or one typed in the console.
+        ALTER TABLE notices ADD COLUMN url_source TEXT CHECK (url_source IN ('app', 'request', 'other'));
+        ALTER TABLE notice_attempts ADD COLUMN url_source TEXT CHECK (url_source IN ('app', 'request', 'other'));
+        -- The endpoint view reads an app's latest attempts without a join through every notice.
+        ALTER TABLE notice_attempts ADD COLUMN app_key TEXT;
+        UPDATE notices SET url_source = CASE
+            WHEN COALESCE(json_extract(payload_json, CASE type WHEN 'postback' THEN '$.request.postbackURL' ELSE '$.request.chargebackURL' END), '') <> '' THEN 'request'
+            ELSE 'app' END
+          WHERE origin <> 'test';
+        UPDATE notice_attempts SET (app_key, url_source) = (SELECT n.app_key, n.url_source FROM notices n WHERE n.id = notice_attempts.notice_id);
+        CREATE INDEX notice_attempts_by_app ON notice_attempts(app_key, id);
+
+        -- "Retry all failed": which notices one bulk retry queued, so its summary is read from the notices themselves.
+        CREATE TABLE notice_retry_jobs (
+          id TEXT PRIMARY KEY,
+          filter_json TEXT NOT NULL,
+          queued INTEGER NOT NULL,
+          skipped INTEGER NOT NULL,
+          more INTEGER NOT NULL,
+          created_at INTEGER NOT NULL
+        ) STRICT;
+        CREATE TABLE notice_retry_items (
+          job_id TEXT NOT NULL REFERENCES notice_retry_jobs(id),
+          notice_id TEXT NOT NULL REFERENCES notices(id),
+          PRIMARY KEY (job_id, notice_id)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX notice_retry_items_by_notice ON notice_retry_items(notice_id);
+      `);
+    },
+  },
+  {
     name: '010 transaction search: a trigram index over productData, product id, confirmation code and buyer email',
     up(db) {
       // Search by any part of a value (issue 15). The trigram index answers which rows hold

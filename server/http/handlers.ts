@@ -112,7 +112,11 @@ export function makeHandlers(s: Services, login: ConsoleLogin): Handlers {
     // --- notices and refunds ---
     listNotices: ({ query }) => s.notices.list(query),
     getNotice: ({ params }) => s.notices.get(params.id),
-    redeliverNotice: ({ params }) => s.notices.redeliver(params.id),
+    redeliverNotice: ({ params, body }) => s.notices.redeliver(params.id, body),
+    cancelNotice: ({ params }) => s.notices.cancel(params.id),
+    retryFailedNotices: ({ body, idempotency }) => s.noticeRetries.start(body, idempotency),
+    getNoticeRetry: ({ params }) => s.noticeRetries.get(params.id),
+    getEndpointHealth: ({ params }) => s.notices.endpointHealth(params.key),
     resendNotice: ({ params, body }) => s.notices.resend(params.id, body),
     noticeCurl: ({ params }) => s.notices.curl(params.id),
     testNotice: ({ params, body }) => s.notices.sendTest(params.key, body),

@@ -18,17 +18,19 @@ import type { NoticeTargets } from './target.ts';
 import { appendPurchaseEvent } from '../purchases/timeline.ts';
 import { MerchantConnections, defaultConnectionLimits, defaultDeliveryLimits, sendNotice, type AttemptOutcome, type DeliveryLimits } from './deliver.ts';
 import { defaultMaxAttempts, retryDelayMs } from './schedule.ts';
+import { EndpointWatch } from './health.ts';
+import type { URLSource } from './outbox.ts';
 import { deliveryHeaders, noticeBody, noticeClaims, signNotice, type NoticeKey, type NoticePayload, type NoticeType } from './signing.ts';
 
 export interface NoticeRow {
-  id: string; purchase_id: string | null; app_key: string; type: NoticeType; seq: number; url: string; payload_json: string;
-  status: 'pending' | 'delivered' | 'failed'; created_at: number; origin: 'purchase' | 'resend' | 'test'; parent_id: string | null;
+  id: string; purchase_id: string | null; app_key: string; type: NoticeType; seq: number; url: string; url_source: URLSource | null; payload_json: string;
+  status: 'pending' | 'delivered' | 'failed'; cancelled_at: number | null; created_at: number; origin: 'purchase' | 'resend' | 'test'; parent_id: string | null;
   transaction_id: string | null; attempts: number; max_attempts: number | null; next_attempt_at: number; last_attempt_at: number | null;
   last_verdict: string | null; last_reason: string | null; delivered_at: number | null; failed_at: number | null;
 }
 
 /** What an attempt needs of a notice: read with the pick, in the turn the attempt starts. */
-type DueNotice = Pick<NoticeRow, 'id' | 'purchase_id' | 'app_key' | 'type' | 'seq' | 'url' | 'payload_json'>;
+type DueNotice = Pick<NoticeRow, 'id' | 'purchase_id' | 'app_key' | 'type' | 'seq' | 'url' | 'url_source' | 'payload_json'>;
 
 /** A test hook for the crash tests: SIGKILL this process at one point of a delivery. */
 export type NoticeFault = 'kill-before-send' | 'kill-after-response';
@@ -70,6 +72,8 @@ interface InFlight {
   done: Promise<void>;
   /** Whether it still holds one of its app's slots: given back once the merchant's answer is read. */
   holdsSlot: boolean;
+  /** Redelivered (requeued) while this attempt was in flight: its record must not push the redelivery back. */
+  redelivered: boolean;
 }
 
 /** How often due notices are looked for even without a wake-up (a clock moved by tests, a missed event). */
@@ -101,7 +105,7 @@ function pickSQL(limit: number): string {
 }
 
 /** The whole of a picked notice, read for the ones launched only: the pick passes over those in flight, payload and all. */
-const DUE_SQL = 'SELECT id, purchase_id, app_key, type, seq, url, payload_json FROM notices WHERE id = ?';
+const DUE_SQL = 'SELECT id, purchase_id, app_key, type, seq, url, url_source, payload_json FROM notices WHERE id = ?';
 
 /** Rows read past an app's slots (its notices in flight come back too), for notices passed over because their purchase has one in flight. */
 const PICK_SLACK = 2;
@@ -125,6 +129,8 @@ export class Dispatcher {
   private pumping = false;
   private pumpAgain = false;
   private kickQueued = false;
+  /** The endpoint view and the "keeps failing" rule, judged after every recorded attempt. */
+  readonly endpoints: EndpointWatch;
 
   constructor(
     private readonly ctx: Context,
@@ -133,6 +139,7 @@ export class Dispatcher {
     private readonly targets: NoticeTargets,
     private readonly options: DispatcherOptions = defaultDispatcherOptions,
   ) {
+    this.endpoints = new EndpointWatch(ctx);
     this.connections = new MerchantConnections({ ...defaultConnectionLimits, idlePerTarget: Math.max(options.perAppConcurrency, 1) });
     this.pickFirst = pickSQL(options.perAppConcurrency + PICK_SLACK);
     this.pickMore = pickSQL(Math.max(options.perAppConcurrency + PICK_SLACK, PICK_MORE));
@@ -254,7 +261,7 @@ export class Dispatcher {
   private launch(n: DueNotice): void {
     const { id, app_key: appKey, purchase_id: purchaseId } = n;
     const controller = new AbortController();
-    const entry: InFlight = { appKey, purchaseId, controller, done: Promise.resolve(), holdsSlot: true };
+    const entry: InFlight = { appKey, purchaseId, controller, done: Promise.resolve(), holdsSlot: true, redelivered: false };
     this.inFlight.set(id, entry);
     this.perApp.set(appKey, (this.perApp.get(appKey) ?? 0) + 1);
     if (purchaseId !== null) this.purchasesInFlight.add(purchaseId);
@@ -304,6 +311,16 @@ export class Dispatcher {
     });
   }
 
+  /**
+   * Call right after the transaction that requeued a notice (a redelivery), in
+   * the same turn: an attempt of it still in flight then leaves it due, instead
+   * of scheduling its own retry over the redelivery (or failing it at its last try).
+   */
+  requeued(id: string): void {
+    const f = this.inFlight.get(id);
+    if (f) f.redelivered = true;
+  }
+
   row(id: string): NoticeRow {
     const row = this.ctx.db.prepare('SELECT * FROM notices WHERE id = ?').get(id) as NoticeRow | undefined;
     if (!row) throw new PaydeskError('notice_not_found');
@@ -341,9 +358,9 @@ export class Dispatcher {
     // Durable before the request leaves, so a crash mid-attempt shows as 'interrupted'; it
     // rides in the same group commit as whatever else is being written this turn.
     const attemptId = await commit(this.ctx.db, () => Number(this.ctx.db.prepare(`INSERT INTO notice_attempts
-        (notice_id, number, url, started_at, request_headers_json, request_body, notice_json)
-        SELECT ?, COALESCE(MAX(number), 0) + 1, ?, ?, ?, ?, ? FROM notice_attempts WHERE notice_id = ?`)
-      .run(id, prepared.url, startedAt, JSON.stringify(prepared.headers), prepared.body, JSON.stringify(prepared.notice), id).lastInsertRowid));
+        (notice_id, app_key, number, url, url_source, started_at, request_headers_json, request_body, notice_json)
+        SELECT ?, ?, COALESCE(MAX(number), 0) + 1, ?, ?, ?, ?, ?, ? FROM notice_attempts WHERE notice_id = ?`)
+      .run(id, n.app_key, prepared.url, n.url_source, startedAt, JSON.stringify(prepared.headers), prepared.body, JSON.stringify(prepared.notice), id).lastInsertRowid));
 
     const check = await this.targets.check(prepared.url);
     let outcome: AttemptOutcome;
@@ -372,12 +389,16 @@ export class Dispatcher {
       this.ctx.db.prepare(`UPDATE notice_attempts SET duration_ms = ?, response_status = ?, response_headers_json = ?, response_body = ?,
           response_truncated = ?, verdict = ?, reason = ? WHERE id = ?`)
         .run(outcome.durationMs, r?.status ?? null, r ? JSON.stringify(r.headers) : null, r?.body ?? null, r?.truncated ? 1 : 0, outcome.verdict, outcome.reason, attemptId);
-      const n = this.ctx.db.prepare(`SELECT id, purchase_id, app_key, type, seq, transaction_id, attempts, max_attempts, next_attempt_at
-        FROM notices WHERE id = ?`).get(before.id) as Pick<NoticeRow, 'id' | 'purchase_id' | 'app_key' | 'type' | 'seq' | 'transaction_id' | 'attempts' | 'max_attempts' | 'next_attempt_at'>;
+      const n = this.ctx.db.prepare(`SELECT id, purchase_id, app_key, type, seq, transaction_id, attempts, max_attempts, next_attempt_at, cancelled_at
+        FROM notices WHERE id = ?`).get(before.id) as Pick<NoticeRow, 'id' | 'purchase_id' | 'app_key' | 'type' | 'seq' | 'transaction_id' | 'attempts' | 'max_attempts' | 'next_attempt_at' | 'cancelled_at'>;
       const attempts = outcome.verdict === 'interrupted' ? n.attempts : n.attempts + 1;
       let status: NoticeRow['status'] = 'pending';
       let nextAt = n.next_attempt_at;
+      let maxAttempts = n.max_attempts;
+      // Redelivered while this attempt was in flight (perhaps to a fixed URL): the redelivery stands, due when it asked.
+      const redelivered = this.inFlight.get(before.id)?.redelivered === true;
       if (outcome.verdict === 'delivered') status = 'delivered';
+      else if (redelivered) maxAttempts = Math.max(n.max_attempts ?? defaultMaxAttempts, attempts + 1);
       else if (outcome.verdict === 'forbidden_target') status = 'failed';
       else if (outcome.verdict === 'interrupted') nextAt = now;
       else {
@@ -385,20 +406,24 @@ export class Dispatcher {
         if (delay === undefined) status = 'failed';
         else nextAt = now + delay;
       }
-      this.ctx.db.prepare(`UPDATE notices SET status = ?, attempts = ?, next_attempt_at = ?, last_attempt_at = ?, last_verdict = ?, last_reason = ?,
+      // Cancelled while this attempt was in flight: no more attempts. A delivery still counts (the merchant has it), and undoes the cancel.
+      const cancelled = n.cancelled_at !== null && status !== 'delivered';
+      if (cancelled) status = 'failed';
+      this.ctx.db.prepare(`UPDATE notices SET status = ?, attempts = ?, max_attempts = ?, next_attempt_at = ?, last_attempt_at = ?, last_verdict = ?, last_reason = ?,
           delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END,
-          failed_at = CASE WHEN ? = 'failed' THEN ? ELSE NULL END WHERE id = ?`)
-        .run(status, attempts, nextAt, now, outcome.verdict, outcome.reason, status, now, status, now, n.id);
+          failed_at = CASE WHEN ? = 'failed' THEN COALESCE(failed_at, ?) ELSE NULL END, cancelled_at = CASE WHEN ? THEN cancelled_at END WHERE id = ?`)
+        .run(status, attempts, maxAttempts, nextAt, now, outcome.verdict, outcome.reason, status, now, status, now, cancelled ? 1 : 0, n.id);
       if (n.purchase_id !== null && status !== 'pending') {
         appendPurchaseEvent(tx, n.purchase_id, `notice.${status}`, now, { noticeId: n.id, type: n.type, seq: n.seq, attempts, verdict: outcome.verdict });
       }
-      return { n, attempts, status, nextAt };
+      return { n, attempts, status, nextAt, cancelled };
     });
-    const { n, attempts, status } = result;
+    const { n, attempts, status, cancelled } = result;
+    if (outcome.verdict !== 'interrupted') this.endpoints.judge(n.app_key, outcome.verdict === 'delivered');
     const base = { id: n.id, appKey: n.app_key, type: n.type, transactionID: n.transaction_id };
     this.ctx.events.emit('notice.attempted', { ...base, attempt: attempts, verdict: outcome.verdict, reason: outcome.reason, durationMs: outcome.durationMs });
     if (status === 'delivered') this.ctx.events.emit('notice.delivered', { ...base, attempts });
-    if (status === 'failed') {
+    if (status === 'failed' && !cancelled) {
       this.ctx.events.emit('notice.failed', { ...base, attempts, verdict: outcome.verdict, reason: outcome.reason });
       this.options.log(`notices: ${n.type} ${n.id} to app ${n.app_key} failed after ${attempts} attempt(s): ${outcome.verdict}`);
     }

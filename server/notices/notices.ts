@@ -1,5 +1,6 @@
 // The notice inspector behind the console API: list and filter notices, one
-// notice with every attempt, redeliver, resend an edited payload, copy the last
+// notice with every attempt, redeliver (to where it would go today, the app's
+// current URL or another), cancel, resend an edited payload, copy the last
 // request as curl, and send a test notice to an app's URL. Delivery itself is
 // the dispatcher's; this module only reads the record and writes outbox rows.
 import { PaydeskError } from '../../contract/errors.ts';
@@ -12,7 +13,9 @@ import type { Dispatcher, NoticeRow, PreparedRequest } from './dispatcher.ts';
 import type { NoticePayload, NoticeType } from './signing.ts';
 import type { NoticeTargets } from './target.ts';
 import { curlCommand } from './curl.ts';
-import { enqueueNotice } from './outbox.ts';
+import { enqueueNotice, requestNoticeURL, type URLSource } from './outbox.ts';
+import type { Tx } from '../db/tx.ts';
+import type { Db } from '../db/open.ts';
 import { appendPurchaseEvent } from '../purchases/timeline.ts';
 import { encodeCursor, decodeCursor } from '../db/cursor.ts';
 import { idPrefixRange, searchText } from '../db/search.ts';
@@ -20,7 +23,8 @@ import { idPrefixRange, searchText } from '../db/search.ts';
 export interface NoticeFilter {
   readonly appKey?: string;
   readonly type?: NoticeType;
-  readonly status?: NoticeRow['status'];
+  /** 'failed' leaves cancelled notices out; 'cancelled' is only those. */
+  readonly status?: NoticeRow['status'] | 'cancelled';
   readonly transactionID?: string;
   /** ISO dates; `from` inclusive, `to` exclusive. */
   readonly from?: string;
@@ -34,19 +38,24 @@ export interface NoticeFilter {
 interface AttemptRow {
   id: number; notice_id: string; number: number; url: string; started_at: number; duration_ms: number | null; request_headers_json: string;
   request_body: string; notice_json: string; response_status: number | null; response_headers_json: string | null; response_body: string | null;
-  response_truncated: number; verdict: string | null; reason: string | null;
+  response_truncated: number; verdict: string | null; reason: string | null; url_source: URLSource | null;
 }
 
+/** Where a redelivery goes: where the notice would go today (the request's own URL if it named one, else the app's), the app's current URL, or another. */
+export interface Destination {
+  readonly to?: 'current' | 'app';
+  readonly url?: string;
+}
 
-/** A notice as the list shows it (and the export writes it). */
-export type NoticeSummaryView = ReturnType<Notices['list']>['items'][number];
-
-/** The WHERE terms of a filter (the cursor aside), shared by the pages and the count. */
-function noticeFilterTerms(f: NoticeFilter, args: Record<string, unknown>): string[] {
+/** The WHERE clause of a notice filter (bound by name; the cursor aside), shared by the list, the export's count and the bulk retry. */
+export function noticeWhere(f: Omit<NoticeFilter, 'cursor' | 'limit'>): { readonly where: string[]; readonly args: Record<string, unknown> } {
   const where: string[] = [];
+  const args: Record<string, unknown> = {};
   if (f.appKey) { where.push('app_key = @appKey'); args.appKey = f.appKey; }
   if (f.type) { where.push('type = @type'); args.type = f.type; }
-  if (f.status) { where.push('status = @status'); args.status = f.status; }
+  if (f.status === 'cancelled') where.push("status = 'failed' AND cancelled_at IS NOT NULL");
+  else if (f.status === 'failed') where.push("status = 'failed' AND cancelled_at IS NULL");
+  else if (f.status) { where.push('status = @status'); args.status = f.status; }
   if (f.from) { where.push('created_at >= @from'); args.from = Date.parse(f.from); }
   if (f.to) { where.push('created_at < @to'); args.to = Date.parse(f.to); }
   if (f.transactionID) { where.push('transaction_id = @txn'); args.txn = f.transactionID.trim(); }
@@ -57,8 +66,32 @@ function noticeFilterTerms(f: NoticeFilter, args: Record<string, unknown>): stri
     [args.lo, args.hi] = idPrefixRange(text);
     where.push(`rowid IN (${['id', 'transaction_id', 'purchase_id'].map((c) => `SELECT rowid FROM notices WHERE ${c} >= @lo AND ${c} < @hi`).join(' UNION ')})`);
   }
-  return where;
+  return { where, args };
 }
+
+/** Sends a notice again now (one more attempt if it had finished), to `dest`; inside the caller's transaction. */
+export function requeueNotice(tx: Tx, row: NoticeRow, dest: { readonly url: string; readonly source: URLSource }, now: number): void {
+  if (row.status === 'pending') {
+    tx.prepare('UPDATE notices SET next_attempt_at = ?, url = ?, url_source = ? WHERE id = ?').run(now, dest.url, dest.source, row.id);
+  } else {
+    tx.prepare(`UPDATE notices SET status = 'pending', next_attempt_at = ?, max_attempts = attempts + 1, failed_at = NULL, cancelled_at = NULL,
+      url = ?, url_source = ? WHERE id = ?`).run(now, dest.url, dest.source, row.id);
+  }
+  if (row.purchase_id !== null) {
+    appendPurchaseEvent(tx, row.purchase_id, 'notice.redeliver', now, { noticeId: row.id, ...(dest.url !== row.url ? { url: dest.url, urlSource: dest.source } : {}) });
+  }
+}
+
+/** A notice row by id, read with the handle given (a transaction's or the plain one). */
+export function noticeRow(db: Db, id: string): NoticeRow {
+  const row = db.prepare('SELECT * FROM notices WHERE id = ?').get(id) as NoticeRow | undefined;
+  if (!row) throw new PaydeskError('notice_not_found');
+  return row;
+}
+
+
+/** A notice as the list shows it (and the export writes it). */
+export type NoticeSummaryView = ReturnType<Notices['list']>['items'][number];
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -96,7 +129,7 @@ export class Notices {
       id: n.id,
       webhookId: n.id,
       type: n.type,
-      status: n.status,
+      status: n.status === 'failed' && n.cancelled_at !== null ? 'cancelled' as const : n.status,
       origin: n.origin,
       parentId: n.parent_id,
       appKey: n.app_key,
@@ -104,6 +137,8 @@ export class Notices {
       transactionID: n.transaction_id,
       seq: n.seq,
       url: n.url,
+      urlSource: n.url_source,
+      cancelledAt: iso(n.cancelled_at),
       attempts: n.attempts,
       maxAttempts: n.max_attempts ?? defaultMaxAttempts,
       nextAttemptAt: n.status === 'pending' ? iso(n.next_attempt_at) : null,
@@ -120,6 +155,7 @@ export class Notices {
     return {
       number: a.number,
       url: a.url,
+      urlSource: a.url_source,
       startedAt: iso(a.started_at)!,
       durationMs: a.duration_ms,
       request: { headers: JSON.parse(a.request_headers_json) as Record<string, string>, body: a.request_body },
@@ -141,8 +177,7 @@ export class Notices {
 
   /** How many notices the filter matches: the export's total, told before its first row. */
   count(f: Omit<NoticeFilter, 'cursor' | 'limit'>): number {
-    const args: Record<string, unknown> = {};
-    const where = noticeFilterTerms(f, args);
+    const { where, args } = noticeWhere(f);
     return (this.ctx.db.prepare(`SELECT COUNT(*) AS n FROM notices ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`).get(args) as { n: number }).n;
   }
 
@@ -157,8 +192,7 @@ export class Notices {
   }
 
   private page(f: NoticeFilter, limit: number) {
-    const args: Record<string, unknown> = {};
-    const where = noticeFilterTerms(f, args);
+    const { where, args } = noticeWhere(f);
     if (f.cursor) {
       const [at, id] = decodeCursor(f.cursor);
       where.push('(created_at, id) < (@cAt, @cId)');
@@ -191,33 +225,65 @@ export class Notices {
     };
   }
 
-  /** Sends again now, same notice and webhook-id; a finished notice gets one more attempt. */
-  redeliver(id: string) {
+  /**
+   * Where a notice (or its edited copy, with `request`) goes when sent again,
+   * through the address guard like every notice URL. 'current' resolves as a
+   * purchase does: the request's own URL overrides the app's.
+   */
+  destination(n: Pick<NoticeRow, 'app_key' | 'type'>, request: unknown, d: Destination): { readonly url: string; readonly source: URLSource } {
+    if (d.url !== undefined) return { url: this.targets.accept(d.url, 'url'), source: 'other' };
+    const field = n.type === 'postback' ? 'postbackURL' : 'chargebackURL';
+    const own = (d.to ?? 'current') === 'current' ? requestNoticeURL(n.type, request) : undefined;
+    if (own !== undefined) return { url: this.targets.accept(own, `request.${field}`), source: 'request' };
+    // The app's URL as it is now: the fix a merchant made after the notice failed.
+    return { url: this.targets.accept(this.apps.get(n.app_key)[field], field), source: 'app' };
+  }
+
+  /** Sends again now, same notice and webhook-id, to `dest`; a finished or cancelled notice gets one more attempt. */
+  redeliver(id: string, dest: Destination = {}) {
     const now = this.ctx.now();
     const n = immediate(this.ctx.db, (tx) => {
-      const row = this.dispatcher.row(id);
-      // A notice written before the guard knew its address (an older Paydesk, or one on another port) is not sent there again.
-      this.targets.accept(row.url, 'url');
-      if (row.status === 'pending') {
-        tx.prepare('UPDATE notices SET next_attempt_at = ? WHERE id = ?').run(now, id);
-      } else {
-        tx.prepare("UPDATE notices SET status = 'pending', next_attempt_at = ?, max_attempts = attempts + 1, failed_at = NULL WHERE id = ?").run(now, id);
-      }
-      if (row.purchase_id !== null) appendPurchaseEvent(tx, row.purchase_id, 'notice.redeliver', now, { noticeId: id });
-      return this.dispatcher.row(id);
+      const row = noticeRow(tx, id);
+      requeueNotice(tx, row, this.destination(row, (JSON.parse(row.payload_json) as NoticePayload).request, dest), now);
+      return noticeRow(tx, id);
     });
+    this.dispatcher.requeued(id);
     this.ctx.events.emit('notice.queued', { id, appKey: n.app_key, type: n.type, redelivery: true });
     return this.summary(n);
   }
 
-  /** A new notice (new id, next seq) with an edited payload, linked to the original; signed when sent. */
+  /** Stops a notice's retries; cancelling again changes nothing. A delivered notice is the merchant's already. */
+  cancel(id: string) {
+    const now = this.ctx.now();
+    const { n, changed } = immediate(this.ctx.db, (tx) => {
+      const row = noticeRow(tx, id);
+      if (row.status === 'delivered') throw new PaydeskError('notice_delivered_not_cancellable');
+      if (row.cancelled_at !== null) return { n: row, changed: false };
+      tx.prepare("UPDATE notices SET status = 'failed', cancelled_at = ?, failed_at = COALESCE(failed_at, ?) WHERE id = ?").run(now, now, id);
+      if (row.purchase_id !== null) appendPurchaseEvent(tx, row.purchase_id, 'notice.cancelled', now, { noticeId: id });
+      return { n: noticeRow(tx, id), changed: true };
+    });
+    if (changed) this.ctx.events.emit('notice.cancelled', { id, appKey: n.app_key, type: n.type, transactionID: n.transaction_id });
+    return this.summary(n);
+  }
+
+  endpointHealth(appKey: string) {
+    this.apps.get(appKey);
+    return this.dispatcher.endpoints.health(appKey);
+  }
+
+  /**
+   * A new notice (new id, next seq) with an edited payload, linked to the
+   * original; signed when sent. It goes where the edited request says (its own
+   * postbackURL or chargebackURL), else to the app's current URL.
+   */
   async resend(id: string, edit: { request?: unknown; response?: unknown }) {
     const original = this.dispatcher.row(id);
-    this.targets.accept(original.url, 'url');
     const before = JSON.parse(original.payload_json) as { request: unknown; response: unknown };
     const payload = checkPayload(original.type, { request: edit.request ?? before.request, response: edit.response ?? before.response });
+    const dest = this.destination(original, payload.request, {});
     const { id: newIdValue } = immediate(this.ctx.db, (tx) => enqueueNotice(tx, {
-      purchaseId: original.purchase_id, appKey: original.app_key, type: original.type, url: original.url, payload, at: this.ctx.now(),
+      purchaseId: original.purchase_id, appKey: original.app_key, type: original.type, url: dest.url, urlSource: dest.source, payload, at: this.ctx.now(),
       origin: { kind: 'resend', parentId: id, maxAttempts: original.origin === 'test' ? 1 : null },
     }));
     this.ctx.events.emit('notice.queued', { id: newIdValue, appKey: original.app_key, type: original.type, resendOf: id });
@@ -239,6 +305,7 @@ export class Notices {
     const app = this.apps.get(appKey);
     const type = input.type ?? 'postback';
     const url = this.targets.accept(input.url ?? (type === 'postback' ? app.postbackURL : app.chargebackURL), 'url');
+    const urlSource = input.url === undefined ? 'app' : 'other';
     const transactionID = `simulate:${newId('test', 16)}`;
     const response: Record<string, unknown> = { transactionID, price: { amount: '0.99', currency: 'USD' } };
     if (type === 'chargeback') response.reason = 'refund';
@@ -246,7 +313,7 @@ export class Notices {
       id: 'paydesk-test-notice', name: 'Test notice', description: 'A test notice sent from the Paydesk console; no money moved.',
       price: '0.99', currency: 'USD', productData: '', simulate: type === 'postback' ? { result: 'postback' } : { result: 'chargeback', reason: 'refund' },
     };
-    const { id } = immediate(this.ctx.db, (tx) => enqueueNotice(tx, { purchaseId: null, appKey, type, url, payload: { request, response }, at: this.ctx.now(), origin: { kind: 'test' } }));
+    const { id } = immediate(this.ctx.db, (tx) => enqueueNotice(tx, { purchaseId: null, appKey, type, url, urlSource, payload: { request, response }, at: this.ctx.now(), origin: { kind: 'test' } }));
     const attempted = this.dispatcher.waitForAttempt(id);
     this.ctx.events.emit('notice.queued', { id, appKey, type, test: true });
     // Without a running dispatcher (services built for a unit test) the notice just stays queued.

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createClient } from '../../contract/client.ts';
 import type { PaydeskEvent } from '../../contract/events.ts';
 import {
-  POLL_INTERVAL_MS, createWatcher, failedNoticeFromEvent, failedNoticeNotification, pendingLabel, purchaseNotification, refreshesPending,
+  POLL_INTERVAL_MS, createWatcher, failedNoticeFromEvent, failedNoticeNotification, failingAppFromEvent, failingAppNotification, pendingLabel, purchaseNotification, refreshesPending,
   type PendingPurchase,
 } from '../../electron/watch.ts';
 
@@ -126,6 +126,20 @@ test('bus events: purchase changes refresh; a failed notice is announced by id, 
   assert.match((await failedNoticeNotification(apiAnswering([{ name: 'Pony Shop' }]), { id: 'ntc_1', appKey: 'app_1' })).body, /^A merchant's server/);
   // A name stored before the server refused control characters cannot reorder the sentence around it.
   assert.match((await failedNoticeNotification(apiAnswering([app('Shop\u0000')]), { id: 'ntc_1', appKey: 'app_1' })).body, /^Shop\\u0000's server/);
+});
+
+test('bus events: an app whose notices keep failing is announced once, naming it as the API has it', async () => {
+  const failing: PaydeskEvent = { type: 'app.notices_failing', data: { key: 'app_1', since: '2026-01-01T00:00:00.000Z', attempts: 5, seq: 9 } };
+  assert.deepEqual(failingAppFromEvent(failing), { appKey: 'app_1', attempts: 5 });
+  assert.equal(failingAppFromEvent({ type: 'app.notices_recovered', data: { key: 'app_1', seq: 10 } }), null);
+  assert.equal(refreshesPending(failing), false);
+  const urls: string[] = [];
+  assert.deepEqual(await failingAppNotification(apiAnswering([app('Pony Shop')], urls), { appKey: 'app_1', attempts: 5 }), {
+    title: 'Notices keep failing',
+    body: 'Pony Shop\'s server refused the last 5 notice attempts. Open the app to see its endpoint, fix it, then retry all failed.',
+  });
+  assert.deepEqual(urls, ['http://127.0.0.1:4110/api/apps/app_1']);
+  assert.match((await failingAppNotification(apiAnswering([new Error('ECONNREFUSED')]), { appKey: 'app_1', attempts: 5 })).body, /^A merchant's server refused/);
 });
 
 test('notification and tray texts', () => {

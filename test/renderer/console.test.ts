@@ -471,6 +471,7 @@ describe('console', { timeout: 240_000 }, () => {
     const webhookId = (await page.getByText(/^ntc_/).first().textContent())!.trim();
     merchant.heal();
     await page.getByRole('button', { name: 'Redeliver' }).click();
+    await page.getByRole('dialog', { name: 'Redeliver' }).getByRole('button', { name: 'Redeliver now' }).click();
     await page.getByText('Redelivery queued').waitFor();
     await page.getByTestId('notice-delivered').waitFor();
     assert.equal(merchant.received.filter((r) => r.path === '/broken' && r.webhookId === webhookId).length >= 2, true, 'the same webhook-id, retried then redelivered');

@@ -107,6 +107,22 @@ test('every flow that emits: each event is its union member exactly, on the bus 
   t.clock.advance(11 * 60_000);
   assert.equal((await t.client.call('listAuthorizations', { query: { status: 'pending' } })).items.length, 0);
   await t.client.call('revokeConnection', { params: { clientId: app.key }, query: {} });
+  // Notices that keep failing (five test notices to a closed port, three minutes apart on the test clock), then one gets through;
+  // one of the failed is cancelled, the others retried in bulk to the app's URL.
+  const failing = next('app.notices_failing');
+  const failedIds: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    failedIds.push((await t.api<{ id: string }>('POST', `/api/apps/${app.key}/test-notice`, { url: 'http://127.0.0.1:9/' })).body.id);
+    t.clock.advance(3 * 60_000);
+  }
+  await failing;
+  const recovered = next('app.notices_recovered');
+  assert.equal((await t.api('POST', `/api/apps/${app.key}/test-notice`, {})).status, 201);
+  await recovered;
+  assert.equal((await t.api('POST', `/api/notices/${failedIds[0]}/cancel`, {})).status, 200);
+  const retried = next('notice_retry.finished');
+  assert.equal((await t.api('POST', '/api/notice-retries', { appKey: app.key })).status, 201);
+  await retried;
 
   assert.equal((await t.api('POST', '/api/provider-keys/rotate', {})).status, 201);
   assert.equal((await t.api('DELETE', `/api/buyers/${buyer.id}/payment-methods/${buyer.paymentMethodId}`)).status, 200);

@@ -254,12 +254,13 @@ test('migration 008 adds the sign-in tables, and a purchase from before it names
   const path = join(freshDataDir('migration'), 'ledger.db');
   const db = new Database(path);
   db.pragma('foreign_keys = ON');
-  migrate(db, path, ledgerMigrations.slice(0, 7));
+  const at008 = ledgerMigrations.findIndex((m) => m.name.startsWith('008 '));
+  migrate(db, path, ledgerMigrations.slice(0, at008));
   db.prepare(`INSERT INTO apps (key, name, homepage, contact_email, postback_url, chargeback_url, status, access, webhook_secret_sealed, created_at, updated_at)
     VALUES ('app_1', 'Shop', 'http://127.0.0.1:9/', 'a@example.com', 'http://127.0.0.1:9/p', 'http://127.0.0.1:9/c', 'active', 'live', 'x', 0, 0)`).run();
   db.prepare(`INSERT INTO purchases (id, app_key, code, status, product_id, name, description, product_data, amount, currency, postback_url, chargeback_url,
       request_json, created_at, expires_at, updated_at) VALUES ('pur_1', 'app_1', 'C', 'pending', 'p', 'P', 'D', '', 100, 'USD', 'u', 'u', '{}', 0, 0, 0)`).run();
-  migrate(db, path, ledgerMigrations.slice(0, 8));
+  migrate(db, path, ledgerMigrations.slice(0, at008 + 1));
   for (const t of ['oidc_models', 'oauth_clients', 'oidc_signing_keys', 'sign_ins', 'oidc_connections']) assert.ok(tables(db).includes(t), t);
   assert.equal((db.prepare("SELECT signed_in_buyer_id AS b FROM purchases WHERE id = 'pur_1'").get() as { b: unknown }).b, null);
   // An app's OAuth settings belong to an app that exists.
@@ -303,5 +304,32 @@ test('migration 010 indexes the purchases already there for search, and its trig
   assert.deepEqual(found('777'), []);
   assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
   db.prepare("INSERT INTO purchase_search (purchase_search, rank) VALUES ('integrity-check', 0)").run();
+  db.close();
+});
+
+test('migration 009 marks where each notice\'s URL came from (the request\'s own or the app\'s) and gives attempts their app, for the endpoint view', () => {
+  const path = join(freshDataDir('migration'), 'ledger.db');
+  const db = new Database(path);
+  const at009 = ledgerMigrations.findIndex((m) => m.name.startsWith('009 '));
+  migrate(db, path, ledgerMigrations.slice(0, at009));
+  db.prepare(`INSERT INTO apps (key, name, homepage, contact_email, postback_url, chargeback_url, status, access, webhook_secret_sealed, created_at, updated_at)
+    VALUES ('app_1', 'Shop', 'http://127.0.0.1:9/', 'a@example.com', 'http://127.0.0.1:9/p', 'http://127.0.0.1:9/c', 'active', 'live', 'x', 0, 0)`).run();
+  const notice = db.prepare(`INSERT INTO notices (id, purchase_id, app_key, type, seq, url, payload_json, status, created_at, origin) VALUES (?, NULL, 'app_1', ?, 1, 'u', ?, 'failed', 0, ?)`);
+  notice.run('ntc_own', 'postback', JSON.stringify({ request: { postbackURL: 'http://127.0.0.1:9/own' } }), 'purchase');
+  notice.run('ntc_app', 'postback', JSON.stringify({ request: { chargebackURL: 'http://127.0.0.1:9/own' } }), 'purchase');
+  notice.run('ntc_cb', 'chargeback', JSON.stringify({ request: { chargebackURL: 'http://127.0.0.1:9/own' } }), 'purchase');
+  notice.run('ntc_test', 'postback', JSON.stringify({ request: {} }), 'test');
+  db.prepare(`INSERT INTO notice_attempts (notice_id, number, url, started_at, request_headers_json, request_body, notice_json, verdict)
+    VALUES ('ntc_own', 1, 'u', 0, '{}', '', '{}', 'connect_refused')`).run();
+
+  migrate(db, path, ledgerMigrations);
+  assert.deepEqual(db.prepare('SELECT id, url_source, cancelled_at FROM notices ORDER BY id').all(), [
+    { id: 'ntc_app', url_source: 'app', cancelled_at: null },
+    { id: 'ntc_cb', url_source: 'request', cancelled_at: null },
+    { id: 'ntc_own', url_source: 'request', cancelled_at: null },
+    { id: 'ntc_test', url_source: null, cancelled_at: null },
+  ]);
+  assert.deepEqual(db.prepare('SELECT app_key, url_source FROM notice_attempts').all(), [{ app_key: 'app_1', url_source: 'request' }]);
+  assert.throws(() => db.prepare("UPDATE notices SET url_source = 'elsewhere' WHERE id = 'ntc_app'").run(), /CHECK constraint/);
   db.close();
 });

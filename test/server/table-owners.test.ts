@@ -29,6 +29,8 @@ const tableOwners: Readonly<Record<string, string>> = {
   refunds: 'server/refunds/refunds.ts',
   notices: 'server/notices/',
   notice_attempts: 'server/notices/',
+  notice_retry_jobs: 'server/notices/',
+  notice_retry_items: 'server/notices/',
   provider_keys: 'server/notices/provider-keys.ts',
   idempotency_keys: 'server/http/idempotency.ts',
   purchase_rollup: 'server/dashboard/summary.ts',

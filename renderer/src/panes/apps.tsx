@@ -13,6 +13,7 @@ import {
   ListState, LoadingBlock, PageHeader, StatusBadge, UserText, described, showControls, useToast,
 } from '../ui.tsx';
 import { IconAlert, IconApps, IconBan, IconCheck, IconEdit, IconEye, IconEyeOff, IconKey, IconPlus, IconRotate, IconSend, IconShield } from '../icons.tsx';
+import { EndpointCard } from './notices.tsx';
 
 export function AppAvatar({ app }: { readonly app: Pick<App, 'name' | 'key'> }) {
   return (
@@ -388,7 +389,7 @@ function NoticeSettingsCard({ app, onChanged }: { readonly app: App; readonly on
     }
   });
   return (
-    <Card title="Notices" description={`Paydesk POSTs a signed JWT to ${hostOf(app.postbackURL)} for every sale and refund.`}>
+    <Card title="Notices" description={`Paydesk POSTs a signed JWT to ${hostOf(app.postbackURL)} for every sale and refund, unless the payment request names its own postbackURL or chargebackURL: a request's own URL overrides the app's.`}>
       <div className="stack">
         <div className="field">
           <span className="label" id={`sign-${app.key}`}>Sign notices with</span>
@@ -514,6 +515,7 @@ export function AppDetailPane({ appKey }: { readonly appKey: string }) {
                 <ButtonLink size="sm" href={`#/lab?app=${encodeURIComponent(app.key)}`}>Request lab</ButtonLink>
               </div>
             </Card>
+            <EndpointCard app={app} />
             <NoticeSettingsCard app={app} onChanged={res.reload} />
             <WebhookSecretCard app={app} />
           </div>

@@ -1,22 +1,39 @@
 // Merchant → Notices: every postback and chargeback Paydesk sent, each attempt's
-// request, response, timing and verdict, and the three repairs: redeliver (same
-// webhook-id), edit-and-resend (a new, re-signed notice), copy as curl.
+// request, response, timing, verdict and the URL it went to, and the repairs:
+// redeliver (same webhook-id; where it would go now, the app's current URL or
+// another), cancel, edit-and-resend (a new, re-signed notice), copy as curl, and
+// "retry all failed" in bulk. The app page's endpoint card is here too.
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { call, type App, type RouteQuery, type RouteResult } from '../api.ts';
-import { useAction, useDocumentTitle, useResource } from '../hooks.ts';
+import { useAction, useDocumentTitle, useResource, useServerEvents } from '../hooks.ts';
 import { navigate, useLocation } from '../router.ts';
 import { formatDateTime, formatMs, relativeTime } from '../format.ts';
 import {
-  Badge, Button, Callout, Card, CopyButton, Dialog, EmptyState, ErrorCallout, ErrorState, Field, IdChip, LoadingBlock, LoadingRows,
+  Badge, Button, ButtonLink, Callout, Card, ConfirmDialog, CopyButton, Dialog, EmptyState, ErrorCallout, ErrorState, Field, IdChip, LoadingBlock, LoadingRows,
   CodeText, PageHeader, StatusBadge, UserText, showControls, useToast,
 } from '../ui.tsx';
-import { IconBell, IconEdit, IconRefresh, IconSearch, IconTerminal, IconX, IconArrowRight } from '../icons.tsx';
+import { IconBan, IconBell, IconEdit, IconRefresh, IconSearch, IconTerminal, IconX, IconArrowRight } from '../icons.tsx';
 import { ExportButtons } from '../export.tsx';
 
 type NoticeSummary = RouteResult<'listNotices'>['items'][number];
 type NoticeDetail = RouteResult<'getNotice'>;
 type NoticeAttempt = NoticeDetail['attemptLog'][number];
 type NoticeQuery = NonNullable<RouteQuery<'listNotices'>>;
+type RetryJob = RouteResult<'retryFailedNotices'>;
+const statuses = ['pending', 'delivered', 'failed', 'cancelled'] as const;
+
+const urlSourceWords = {
+  app: ["app's URL", "The app's registered postback or chargeback URL"],
+  request: ["request's URL", "The payment request named its own postbackURL or chargebackURL, which overrides the app's"],
+  other: ['other URL', 'A URL typed in for a test notice or a redelivery'],
+} as const;
+
+/** Which URL a notice or an attempt used: the request's own (it overrides the app's), the app's, or one typed in. */
+function URLSourceBadge({ source }: { readonly source: keyof typeof urlSourceWords | null }) {
+  if (!source) return null;
+  const [label, title] = urlSourceWords[source];
+  return <Badge tone={source === 'request' ? 'accent' : 'neutral'} plain title={title}>{label}</Badge>;
+}
 
 const verdictWords: Record<string, string> = {
   delivered: 'Delivered: 2xx and the body echoed the transaction id',
@@ -59,7 +76,7 @@ export function NoticesPane() {
   const query: NoticeQuery = {
     ...(loc.query.get('app') ? { appKey: loc.query.get('app')! } : {}),
     ...(['postback', 'chargeback'].includes(loc.query.get('type') ?? '') ? { type: loc.query.get('type') as 'postback' | 'chargeback' } : {}),
-    ...(['pending', 'delivered', 'failed'].includes(loc.query.get('status') ?? '') ? { status: loc.query.get('status') as 'pending' | 'delivered' | 'failed' } : {}),
+    ...((statuses as readonly string[]).includes(loc.query.get('status') ?? '') ? { status: loc.query.get('status') as NoticeQuery['status'] } : {}),
     ...(loc.query.get('q') ? { q: loc.query.get('q')! } : {}),
   };
   const setQuery = (q: NoticeQuery) => navigate('/notices', { app: q.appKey, type: q.type, status: q.status, q: q.q }, { replace: true });
@@ -86,10 +103,16 @@ export function NoticesPane() {
         actions={<ExportButtons name="exportNotices" filter={query} what="notices" />}
       />
       <NoticeFilters query={query} apps={apps.data ?? []} onChange={setQuery} />
-      {failedCount > 0 && !query.status && (
+      {(failedCount > 0 || query.status === 'failed') && (
         <div style={{ marginBottom: 16 }}>
-          <Callout tone="danger" title={`${failedCount} notice${failedCount === 1 ? '' : 's'} failed`}>
-            The merchant never acknowledged {failedCount === 1 ? 'it' : 'them'}. Open one to see why, fix the server, then redeliver. <button type="button" className="link-btn" onClick={() => setQuery({ ...query, status: 'failed' })}>Show only failed</button>
+          <Callout tone="danger" title={failedCount > 0 ? `${failedCount} notice${failedCount === 1 ? '' : 's'} failed` : 'Failed notices'}>
+            <div className="stack-sm">
+              <span>
+                The merchant never acknowledged {failedCount === 1 ? 'it' : 'them'}. Open one to see why, fix the server or the app's URL, then redeliver, or retry them all.{' '}
+                {!query.status && <button type="button" className="link-btn" onClick={() => setQuery({ ...query, status: 'failed' })}>Show only failed</button>}
+              </span>
+              <RetryFailed filter={{ appKey: query.appKey, type: query.type, q: query.q }} label={query.appKey ? "Retry all failed for this app" : 'Retry all failed'} />
+            </div>
           </Callout>
         </div>
       )}
@@ -167,7 +190,7 @@ function NoticeFilters({ query, apps, onChange }: { readonly query: NoticeQuery;
       </Field>
       <Field label="Status" htmlFor={`${id}-status`}>
         <select id={`${id}-status`} className="select" value={query.status ?? ''} onChange={(e) => onChange({ ...query, status: (e.target.value || undefined) as NoticeQuery['status'] })}>
-          <option value="">Any status</option><option value="pending">Pending</option><option value="delivered">Delivered</option><option value="failed">Failed</option>
+          <option value="">Any status</option><option value="pending">Pending</option><option value="delivered">Delivered</option><option value="failed">Failed</option><option value="cancelled">Cancelled</option>
         </select>
       </Field>
       {Object.keys(query).length > 0 && <Button variant="ghost" icon={<IconX />} onClick={() => onChange({})}>Clear</Button>}
@@ -182,16 +205,9 @@ export function NoticeDetailPane({ id }: { readonly id: string }) {
   const res = useResource((signal) => call('getNotice', { params: { id }, signal }), [id], { events: ['notice.'] });
   useDocumentTitle('Notice');
   const [resendOpen, setResendOpen] = useState(false);
+  const [redeliverOpen, setRedeliverOpen] = useState(false);
+  const [cancelOpen, setCancelOpen] = useState(false);
   const [curl, setCurl] = useState<string | null>(null);
-  const [redeliver, redelivering] = useAction(async () => {
-    try {
-      await call('redeliverNotice', { params: { id }, body: {} });
-      toast.success('Redelivery queued', 'Paydesk sends it again now, with the same webhook-id.');
-      res.reload();
-    } catch (e) {
-      toast.error(e);
-    }
-  });
   const [loadCurl, loadingCurl] = useAction(async () => {
     try {
       setCurl((await call('noticeCurl', { params: { id } })).curl);
@@ -213,17 +229,23 @@ export function NoticeDetailPane({ id }: { readonly id: string }) {
       <PageHeader
         back={{ href: '#/notices', label: 'Notices' }}
         title={<span className="row-lg">{n.type === 'postback' ? 'Postback' : 'Chargeback'} notice <StatusBadge status={n.status} large /></span>}
-        sub={<span className="row wrap"><IdChip value={n.id} /> <span className="subtle">·</span> to <span className="mono small">{n.url}</span></span>}
+        sub={<span className="row wrap"><IdChip value={n.id} /> <span className="subtle">·</span> to <span className="mono small" data-testid="notice-url">{n.url}</span> <URLSourceBadge source={n.urlSource} /></span>}
         actions={<>
           <Button icon={<IconTerminal />} busy={loadingCurl} onClick={() => loadCurl()}>Copy as curl</Button>
           <Button icon={<IconEdit />} onClick={() => setResendOpen(true)}>Edit and resend</Button>
-          <Button variant="primary" icon={<IconRefresh />} busy={redelivering} onClick={() => redeliver()}>Redeliver</Button>
+          {(n.status === 'pending' || n.status === 'failed') && <Button variant="danger-outline" icon={<IconBan />} onClick={() => setCancelOpen(true)}>Cancel notice</Button>}
+          <Button variant="primary" icon={<IconRefresh />} onClick={() => setRedeliverOpen(true)}>Redeliver</Button>
         </>}
       />
       <div className="stack-lg">
         {n.status === 'failed' && (
           <Callout tone="danger" title={`Failed after ${n.attempts} attempt${n.attempts === 1 ? '' : 's'}`}>
             {n.lastVerdict ? verdictWords[n.lastVerdict] ?? n.lastVerdict : 'No attempt succeeded'}{n.lastReason ? ` (${showControls(n.lastReason)})` : ''}. Fix the merchant's endpoint, then redeliver: the webhook-id stays the same, so a merchant that already processed it can tell.
+          </Callout>
+        )}
+        {n.status === 'cancelled' && (
+          <Callout tone="warning" title="Cancelled">
+            Paydesk stopped trying {n.cancelledAt ? formatDateTime(n.cancelledAt, true) : ''} after {n.attempts} attempt{n.attempts === 1 ? '' : 's'}. Redeliver sends it again if you change your mind.
           </Callout>
         )}
         {n.status === 'delivered' && (
@@ -272,6 +294,15 @@ export function NoticeDetailPane({ id }: { readonly id: string }) {
         </div>
       </div>
       <ResendDialog open={resendOpen} notice={n} onClose={() => setResendOpen(false)} />
+      <RedeliverDialog open={redeliverOpen} notice={n} onClose={() => setRedeliverOpen(false)} onDone={res.reload} />
+      <ConfirmDialog open={cancelOpen} onClose={() => setCancelOpen(false)} title="Stop retrying this notice?" confirmLabel="Stop retrying" tone="danger"
+        onConfirm={async () => {
+          await call('cancelNotice', { params: { id }, body: {} });
+          toast.success('Notice cancelled', 'No more attempts. Redeliver sends it again if needed.');
+          res.reload();
+        }}>
+        Paydesk stops retrying it{n.status === 'pending' && n.nextAttemptAt ? ` (the next attempt was due ${relativeTime(n.nextAttemptAt)})` : ''}. The merchant never gets it unless you redeliver it.
+      </ConfirmDialog>
       <Dialog wide open={curl !== null} onClose={() => setCurl(null)} title="The last request, as curl"
         footer={<><Button onClick={() => setCurl(null)}>Close</Button>{curl && <CopyButton value={curl} label="Copy command" size="md" variant="primary" />}</>}>
         {curl !== null && <CodeText data-testid="curl" label="curl command" text={curl} />}
@@ -295,7 +326,7 @@ function AttemptCard({ attempt: a, open }: { readonly attempt: NoticeAttempt; re
       </summary>
       <div className="attempt-body">
         <div className="stack-sm">
-          <div className="label">Request <span className="subtle mono xsmall">POST {a.url}</span></div>
+          <div className="label row wrap">Request <span className="subtle mono xsmall" data-testid="attempt-url">POST {a.url}</span> <URLSourceBadge source={a.urlSource} /></div>
           <CodeText label={`Attempt ${a.number} request`} text={`${Object.entries(a.request.headers).map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${a.request.body}`} />
         </div>
         <div className="stack-sm">
@@ -353,7 +384,7 @@ function ResendDialog({ open, notice, onClose }: { readonly open: boolean; reado
         }}>Sign and send</Button>
       </>}>
       <div className="stack">
-        <p className="small">Paydesk signs a <b>new</b> notice (new id and webhook-id, next seq) with what you edit here and sends it to <span className="mono">{notice.url}</span>. The original stays as it was.</p>
+        <p className="small">Paydesk signs a <b>new</b> notice (new id and webhook-id, next seq) with what you edit here and sends it to the request's own <span className="mono">{notice.type === 'postback' ? 'postbackURL' : 'chargebackURL'}</span> if it names one, else to the app's current URL. The original stays as it was.</p>
         <Field label="request" htmlFor={`${id}-req`} error={typeof req === 'string' ? `request ${req}` : undefined}>
           <textarea id={`${id}-req`} className="textarea mono" rows={8} value={request} onChange={(e) => setRequest(e.target.value)} spellCheck={false} />
         </Field>
@@ -363,5 +394,171 @@ function ResendDialog({ open, notice, onClose }: { readonly open: boolean; reado
         <ErrorCallout error={error} />
       </div>
     </Dialog>
+  );
+}
+
+// --- redeliver, retry all failed --------------------------------------------------
+
+function RedeliverDialog({ open, notice, onClose, onDone }: { readonly open: boolean; readonly notice: NoticeDetail; readonly onClose: () => void; readonly onDone: () => void }) {
+  const id = useId();
+  const toast = useToast();
+  const app = useResource((signal) => call('getApp', { params: { key: notice.appKey }, signal }), [notice.appKey, open], { events: ['app.'] });
+  const [choice, setChoice] = useState<'current' | 'app' | 'url'>('current');
+  const [url, setURL] = useState('');
+  const [error, setError] = useState<unknown>(undefined);
+  const [send, busy] = useAction(async () => {
+    setError(undefined);
+    try {
+      const body = choice === 'url' ? { url: url.trim() } : { to: choice };
+      const r = await call('redeliverNotice', { params: { id: notice.id }, body });
+      toast.success('Redelivery queued', `Paydesk sends it to ${r.url} now, with the same webhook-id.`);
+      onClose();
+      onDone();
+    } catch (e) {
+      setError(e);
+    }
+  });
+  useEffect(() => {
+    if (open) { setChoice('current'); setURL(''); setError(undefined); }
+  }, [open]);
+  const appURL = app.data ? (notice.type === 'postback' ? app.data.postbackURL : app.data.chargebackURL) : undefined;
+  const ownRequest = notice.urlSource === 'request';
+  const options: readonly { readonly value: 'current' | 'app' | 'url'; readonly title: string; readonly sub: string }[] = [
+    ownRequest
+      ? { value: 'current', title: "The request's own URL", sub: `${notice.url}: the payment request named it, and it overrides the app's` }
+      : { value: 'current', title: "The app's current URL", sub: appURL ?? '…' },
+    ...(ownRequest ? [{ value: 'app' as const, title: "The app's current URL instead", sub: appURL ?? '…' }] : []),
+    { value: 'url', title: 'Another URL', sub: 'Checked by the same address guard as every notice URL' },
+  ];
+  return (
+    <Dialog open={open} onClose={() => !busy && onClose()} title="Redeliver"
+      footer={<>
+        <Button onClick={onClose} disabled={busy}>Close</Button>
+        <Button variant="primary" icon={<IconRefresh />} busy={busy} disabled={choice === 'url' && url.trim() === ''} onClick={() => send()}>Redeliver now</Button>
+      </>}>
+      <div className="stack">
+        <p className="small">The same notice and webhook-id, sent once more. It went to <span className="mono">{notice.url}</span> last time.</p>
+        <div className="choice-list stacked" role="radiogroup" aria-label="Send it to">
+          {options.map((o) => (
+            <button key={o.value} type="button" role="radio" className="choice" aria-checked={choice === o.value} aria-pressed={choice === o.value} onClick={() => setChoice(o.value)}>
+              <span className="c-title">{o.title}</span><span className="c-sub mono small">{o.sub}</span>
+            </button>
+          ))}
+        </div>
+        {choice === 'url' && (
+          <Field label="URL" htmlFor={`${id}-url`}>
+            <input id={`${id}-url`} className="input mono" type="url" value={url} onChange={(e) => setURL(e.target.value)} placeholder="https://pony.example/paydesk/postback" spellCheck={false} autoComplete="off" />
+          </Field>
+        )}
+        <ErrorCallout error={error} />
+      </div>
+    </Dialog>
+  );
+}
+
+/** "Retry all failed" for a filter: one bulk job; its progress and summary from the notice_retry events. */
+function RetryFailed({ filter, label }: { readonly filter: Readonly<{ appKey?: string; type?: 'postback' | 'chargeback'; q?: string }>; readonly label: string }) {
+  const [job, setJob] = useState<Pick<RetryJob, 'id' | 'queued' | 'skipped' | 'more' | 'pending' | 'delivered' | 'failed' | 'finished'> | undefined>(undefined);
+  const [error, setError] = useState<unknown>(undefined);
+  const [start, busy] = useAction(async () => {
+    setError(undefined);
+    try {
+      const body = Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined));
+      setJob(await call('retryFailedNotices', { body }));
+    } catch (e) {
+      setError(e);
+    }
+  });
+  // Events that came before the job's id was known (a small job can finish first): read its summary once.
+  useEffect(() => {
+    if (!job || job.finished) return;
+    const ctrl = new AbortController();
+    call('getNoticeRetry', { params: { id: job.id }, signal: ctrl.signal }).then((j) => setJob((cur) => (cur && cur.id === j.id && !cur.finished ? j : cur)), () => undefined);
+    return () => ctrl.abort();
+  }, [job?.id]);
+  useServerEvents((e) => {
+    if ((e.type === 'notice_retry.progress' || e.type === 'notice_retry.finished') && e.data.id === job?.id) {
+      const { delivered, failed, queued } = e.data;
+      setJob((j) => j && { ...j, queued, delivered, failed, pending: e.type === 'notice_retry.progress' ? e.data.pending : 0, finished: e.type === 'notice_retry.finished' || e.data.pending === 0 });
+    }
+  });
+  const done = job ? job.delivered + job.failed : 0;
+  return (
+    <div className="stack-sm" data-testid="retry-failed">
+      <div className="row wrap">
+        <Button size="sm" icon={<IconRefresh />} busy={busy || (job !== undefined && !job.finished)} onClick={() => start()}>{label}</Button>
+        {job && (
+          <span className="small" role="status" aria-live="polite" data-testid="retry-summary">
+            {job.queued === 0 ? 'Nothing to retry: no failed notice matches.'
+              : job.finished ? `Done: ${job.queued} queued, ${job.delivered} delivered, ${job.failed} failed again.`
+              : `Retrying ${done} of ${job.queued}: ${job.delivered} delivered, ${job.failed} failed…`}
+            {job.skipped > 0 ? ` ${job.skipped} left failed: the address guard refuses their URL.` : ''}
+            {job.more && job.finished ? ' More failed notices match: run it again for the next batch.' : ''}
+          </span>
+        )}
+      </div>
+      {job && job.queued > 0 && !job.finished && <progress className="progress" max={job.queued} value={done} aria-label="Retry progress" />}
+      <ErrorCallout error={error} />
+    </div>
+  );
+}
+
+// --- the app page's endpoint card ------------------------------------------------------
+
+const percent = (v: number) => `${Math.round(v * 1000) / 10}%`;
+
+/**
+ * How the app's notice endpoint is doing (GET /api/apps/{key}/endpoint-health),
+ * the banner while its notices keep failing (the rule is the server's,
+ * server/notices/health.ts), and its latest notices with the URL each used.
+ */
+export function EndpointCard({ app }: { readonly app: App }) {
+  const health = useResource((signal) => call('getEndpointHealth', { params: { key: app.key }, signal }), [app.key], { events: ['notice.', 'app.'] });
+  const recent = useResource((signal) => call('listNotices', { query: { appKey: app.key, limit: 5 }, signal }), [app.key], { events: ['notice.'] });
+  const h = health.data;
+  return (
+    <Card title="Endpoint" id="endpoint" description="From the app's latest notice attempts (up to 200).">
+      <div className="stack">
+        {h?.failing && (
+          <div data-testid="endpoint-failing">
+            <Callout tone="danger" title="Notices to this app keep failing">
+              The last {h.failing.attempts} attempts since {formatDateTime(h.failing.since, true)} all failed
+              {h.lastFailure ? <>, most recently {verdictWords[h.lastFailure.verdict]?.toLowerCase() ?? h.lastFailure.verdict} at <span className="mono small">{h.lastFailure.url}</span></> : null}.
+              {' '}Fix the merchant server or the app's postback URL, then retry them.
+              <div style={{ marginTop: 8 }}><RetryFailed filter={{ appKey: app.key }} label="Retry all failed" /></div>
+            </Callout>
+          </div>
+        )}
+        {!h ? (health.error ? <ErrorState compact error={health.error} retry={health.reload} /> : <LoadingRows rows={2} />) : h.window === 0 ? (
+          <p className="small muted">No attempts yet. Send a test notice to see how the endpoint answers.</p>
+        ) : (
+          <div className="grid-2">
+            <div><div className="subtle small">Success rate</div><div className="stat-value">{h.successRate === null ? '—' : percent(h.successRate)}</div><div className="xsmall subtle">of {h.window} attempts</div></div>
+            <div><div className="subtle small">Latency p50 / p95</div><div className="stat-value">{h.latency ? `${formatMs(h.latency.p50Ms)} / ${formatMs(h.latency.p95Ms)}` : '—'}</div></div>
+            <div className="span-2">
+              <div className="subtle small">Last failure</div>
+              {h.lastFailure
+                ? <div className="small"><a href={`#/notices/${encodeURIComponent(h.lastFailure.noticeId)}`}>{relativeTime(h.lastFailure.at)}</a>: <VerdictBadge verdict={h.lastFailure.verdict} />{h.lastFailure.reason ? <span className="muted"> {showControls(h.lastFailure.reason)}</span> : null}</div>
+                : <div className="small muted">None in this window.</div>}
+            </div>
+          </div>
+        )}
+        <p className="small">
+          A payment request that names its own <span className="mono">postbackURL</span> (or <span className="mono">chargebackURL</span>) overrides the app's: its notices go there, marked <Badge tone="accent" plain>request's URL</Badge> below and in each attempt.
+        </p>
+        {recent.data && recent.data.items.length > 0 && (
+          <ul className="plain-list stack-sm" aria-label="Latest notices and the URL each used">
+            {recent.data.items.map((n) => (
+              <li key={n.id} className="row wrap small" data-testid="endpoint-notice">
+                <StatusBadge status={n.status} />
+                <a className="mono xsmall" href={`#/notices/${encodeURIComponent(n.id)}`}>{n.url}</a>
+                <URLSourceBadge source={n.urlSource} />
+              </li>
+            ))}
+          </ul>
+        )}
+        <div className="row"><ButtonLink size="sm" variant="ghost" href={`#/notices?app=${encodeURIComponent(app.key)}`}>All notices</ButtonLink></div>
+      </div>
+    </Card>
   );
 }

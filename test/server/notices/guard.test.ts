@@ -146,9 +146,12 @@ test('Paydesk restarted on the port a merchant used: redelivery, resend and test
   s = await startNoticeServer({ dataDir, port });
   const arrived = noticesArrivingAt(t, () => port);
   const redelivered = await s.api<ErrorBody>('POST', `/api/notices/${old!.id}/redeliver`);
-  assertForbidden(redelivered, 'url', 'redeliver');
+  // The field names the URL refused: the purchase's request named its own, which overrides the app's.
+  assertForbidden(redelivered, 'request.postbackURL', 'redeliver');
   assert.match(redelivered.body.error!.reason!, /carries the IPv4 address 127\.0\.0\.1|loopback.*Paydesk itself/);
-  assertForbidden(await s.api('POST', `/api/notices/${old!.id}/resend`, {}), 'url', 'resend');
+  assertForbidden(await s.api('POST', `/api/notices/${old!.id}/resend`, {}), 'request.postbackURL', 'resend');
+  assertForbidden(await s.api('POST', `/api/notices/${old!.id}/redeliver`, { to: 'app' }), 'postbackURL', 'redeliver to the app\'s URL');
+  assertForbidden(await s.api('POST', `/api/notices/${old!.id}/redeliver`, { url: `http://127.0.0.1:${port}/p` }), 'url', 'redeliver to another URL');
   assertForbidden(await s.api('POST', `/api/apps/${app.key}/test-notice`, {}), 'url', 'test notice to the app\'s URL');
 
   // A purchase made now takes the app's registered URL, which is Paydesk's port today: refused when sent.
