@@ -237,6 +237,13 @@ export const RequestDryRun = z.object({
   replayed: z.boolean().describe('the jti was already used by a purchase'),
 });
 
+// --- the test clock ---------------------------------------------------------------
+
+export const TestClockState = z.object({
+  now: isoDate.describe('Paydesk\'s time'), offsetMs: z.int().min(0).describe('how far it runs ahead of the machine\'s clock'),
+});
+export const AdvanceClockBody = z.object({ seconds: z.int().min(1).max(366 * 24 * 3600).describe('how far to move Paydesk\'s time forward') }).strict();
+
 // --- dashboard ------------------------------------------------------------------
 
 /** True for an IANA time zone name this runtime knows ("Europe/Paris", "UTC"). */
@@ -475,6 +482,18 @@ export const routes = {
     method: 'POST', path: '/v1/pay/{id}/cancel', auth: 'public', body: Empty,
     summary: 'Cancel a pending purchase from the page or its status window (no credential: a pending purchase id is unguessable and only the page that started it knows it)',
     response: PublicPurchase,
+  },
+
+  // --- the test clock (`serve --test-clock` only; server/clock/test-clock.ts) ---
+  getTestClock: {
+    method: 'GET', path: '/api/test-clock', auth: 'console',
+    summary: 'Paydesk\'s simulated time and how far it runs ahead of the machine\'s; test_clock_off unless started with --test-clock',
+    response: TestClockState,
+  },
+  advanceTestClock: {
+    method: 'POST', path: '/api/test-clock/advance', auth: 'console', body: AdvanceClockBody,
+    summary: 'Move the test clock forward: overdue purchases expire at once, PIN lockouts and secrets\' grace periods end by the new time, notice retries now due are sent; emits clock.advanced',
+    response: TestClockState,
   },
 
   // --- live updates (contract/events.ts) ---

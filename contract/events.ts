@@ -69,6 +69,11 @@ export const PaydeskEvent = z.discriminatedUnion('type', [
   event('notice.delivered', { ...attempted, attempts: z.int() }),
   // No app name: it is neither an id nor a state, and it can change. Whoever shows it asks GET /api/apps/{appKey} (electron/watch.ts).
   event('notice.failed', { ...attempted, attempts: z.int(), verdict: z.string(), reason: z.string().nullable() }),
+  // server/clock/test-clock.ts: the test clock moved forward (only with --test-clock)
+  event('clock.advanced', {
+    now: z.iso.datetime().describe('Paydesk\'s time after the advance'), bySeconds: z.int().positive(),
+    offsetMs: z.int().describe('how far Paydesk\'s time now runs ahead of the machine\'s'),
+  }),
   // server/notices/provider-keys.ts
   event('provider_key.rotated', { kid: z.string() }),
 ]);

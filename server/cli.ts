@@ -11,9 +11,10 @@ import { SchemaTooNewError } from './db/open.ts';
 import { MasterKeyInKeystoreError } from './keys/master-key.ts';
 import { createClient, isApiError } from '../contract/client.ts';
 import type { NoticeFault } from './notices/dispatcher.ts';
+import { parseTimeScale, TIME_SCALE_RULE } from './notices/schedule.ts';
 
 const usage = `Usage: paydesk serve [--port 7402] [--data-dir DIR] [--audience paydesk] [--notice-time-scale 1]
-                     [--public-rate 10] [--public-keys 1000] [--dev]
+                     [--public-rate 10] [--public-keys 1000] [--test-clock] [--dev]
        paydesk login [--port 7402] [--data-dir DIR]
   serve       runs Paydesk and prints the console's login link
   login       asks the running Paydesk for a new login link (\`npm run login\`)
@@ -27,6 +28,10 @@ const usage = `Usage: paydesk serve [--port 7402] [--data-dir DIR] [--audience p
               (/v1/*), with bursts of 30 seconds' worth (default ${defaultPublicLimits.requestsPerSecond})
   --public-keys  Idempotency-Keys one origin may hold on the public API, each
               kept a day (default ${defaultPublicLimits.keysPerOrigin}); load tests raise both
+  --test-clock  development only: a clock the console can move forward (a
+              "Test clock" banner) to expire purchases, end PIN lockouts, run
+              notice retries now and end secrets' grace periods; use a data
+              folder of its own, since its times run ahead of the real ones
   --dev       development (with \`npm run dev:renderer\`): every answer is checked
               against its schema in contract/api.ts; a mismatch answers 500
               internal_error and logs the route and the fields`;
@@ -74,11 +79,10 @@ function parse(argv: string[], own: readonly string[] = [], switches: readonly s
 }
 
 async function serve(argv: string[]): Promise<void> {
-  const { flags, on, port, dataDir } = parse(argv, ['audience', 'notice-time-scale', 'public-rate', 'public-keys'], ['dev']);
-  const timeScale = flags['notice-time-scale'] === undefined ? undefined : Number(flags['notice-time-scale']);
-  if (timeScale !== undefined && !(Number.isFinite(timeScale) && timeScale > 0 && timeScale <= 1)) {
-    fail(`--notice-time-scale must be a number above 0 and at most 1, not "${flags['notice-time-scale']}".`, 2);
-  }
+  const { flags, on, port, dataDir } = parse(argv, ['audience', 'notice-time-scale', 'public-rate', 'public-keys'], ['dev', 'test-clock']);
+  const scaleText = flags['notice-time-scale'];
+  const timeScale = scaleText === undefined ? undefined : parseTimeScale(scaleText);
+  if (scaleText !== undefined && timeScale === undefined) fail(`--notice-time-scale must be ${TIME_SCALE_RULE}, not "${scaleText}".`, 2);
   const publicLimits: { requestsPerSecond?: number; keysPerOrigin?: number } = {};
   for (const [flag, field] of [['public-rate', 'requestsPerSecond'], ['public-keys', 'keysPerOrigin']] as const) {
     const v = flags[flag];
@@ -97,6 +101,7 @@ async function serve(argv: string[]): Promise<void> {
       ...(fault ? { noticeFault: fault } : {}),
       publicLimits,
       checkResponses: on.has('dev'),
+      testClock: on.has('test-clock'),
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
@@ -121,6 +126,7 @@ async function serve(argv: string[]): Promise<void> {
   console.log(`Console: open ${server.loginLink()} in your browser (${LINK_NOTE})`);
   console.log(`Data folder: ${dataDir}`);
   if (on.has('dev')) console.log('Development mode: every answer is checked against contract/api.ts');
+  if (on.has('test-clock')) console.log(`Test clock: on. Paydesk's time is ${new Date(server.services.ctx.now()).toISOString()}; move it forward from the console's "Test clock" banner`);
   console.log(`Console token: ${dataDir}/${ADMIN_TOKEN_FILE} (send it as "Authorization: Bearer <token>")`);
 }
 

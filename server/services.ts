@@ -10,6 +10,7 @@ import { Notices } from './notices/notices.ts';
 import { Refunds } from './refunds/refunds.ts';
 import { NoticeTargets } from './notices/target.ts';
 import { DashboardSummaries } from './dashboard/summary.ts';
+import type { TestClock } from './clock/test-clock.ts';
 
 export interface Services {
   readonly ctx: Context;
@@ -25,10 +26,12 @@ export interface Services {
   readonly notices: Notices;
   readonly refunds: Refunds;
   readonly dashboard: DashboardSummaries;
+  /** Only with `--test-clock` (server/clock/test-clock.ts); undefined in normal mode. */
+  readonly testClock: TestClock | undefined;
 }
 
-export function makeServices(ctx: Context, options: { slowCharge?: () => Promise<void>; notices?: Partial<DispatcherOptions> } = {}): Services {
-  const { notices: noticeOptions, ...vaultOptions } = options;
+export function makeServices(ctx: Context, options: { slowCharge?: () => Promise<void>; notices?: Partial<DispatcherOptions>; testClock?: TestClock } = {}): Services {
+  const { notices: noticeOptions, testClock, ...vaultOptions } = options;
   const noticeTargets = new NoticeTargets();
   const apps = new Apps(ctx, noticeTargets);
   const vault = new Vault(ctx.vaultDb, { now: () => ctx.now(), ...vaultOptions });
@@ -38,5 +41,5 @@ export function makeServices(ctx: Context, options: { slowCharge?: () => Promise
   const dispatcher = new Dispatcher(ctx, apps, providerKeys, noticeTargets, { ...defaultDispatcherOptions, ...noticeOptions });
   const notices = new Notices(ctx, apps, dispatcher, noticeTargets);
   const refunds = new Refunds(ctx, apps, purchases, vault, wallet);
-  return { ctx, noticeTargets, apps, vault, wallet, purchases, providerKeys, dispatcher, notices, refunds, dashboard: new DashboardSummaries(ctx.db) };
+  return { ctx, noticeTargets, apps, vault, wallet, purchases, providerKeys, dispatcher, notices, refunds, dashboard: new DashboardSummaries(ctx.db), testClock };
 }

@@ -10,6 +10,7 @@ import { peekRequest, refusalOf, traceRequestChecks } from '../requests/verify.t
 import type { RouteInput, RouteName, RouteOutput } from '../../contract/api.ts';
 import type { Services } from '../services.ts';
 import { sessionCookie, type ConsoleLogin } from './console-login.ts';
+import type { TestClockState } from '../clock/test-clock.ts';
 
 /** What the HTTP layer knows of a request besides its contract input. */
 export interface RequestMeta {
@@ -20,6 +21,12 @@ export interface RequestMeta {
 }
 
 export type Handlers = { [N in RouteName]: (input: RouteInput<N> & RequestMeta) => RouteOutput<N> | Promise<RouteOutput<N>> };
+
+/** Both test-clock routes: refused with test_clock_off unless the server runs with --test-clock. */
+function clockView(state: TestClockState | undefined): { now: string; offsetMs: number } {
+  if (!state) throw new PaydeskError('test_clock_off');
+  return { now: iso(state.now)!, offsetMs: state.offsetMs };
+}
 
 export function makeHandlers(s: Services, login: ConsoleLogin): Handlers {
   return {
@@ -108,6 +115,10 @@ export function makeHandlers(s: Services, login: ConsoleLogin): Handlers {
       s.purchases.cancel(params.id);
       return s.purchases.publicStatus(params.id);
     },
+
+    // --- the test clock ---
+    getTestClock: () => clockView(s.testClock?.state()),
+    advanceTestClock: ({ body }) => clockView(s.testClock?.advance(body.seconds)),
 
     // --- request lab ---
     verifyRequest: async ({ body }) => {

@@ -95,7 +95,8 @@ export class Purchases {
 
   private verifyContext(): PaymentVerifyContext {
     return {
-      now: this.ctx.now(),
+      // The merchant signed iat and exp by its own clock: checked by the machine's, never the test clock's.
+      now: this.ctx.wallNow(),
       audiences: acceptedAudiences(this.ctx.config.audience),
       defaultCurrency: this.ctx.config.defaultCurrency,
       limits: defaultLimits,
@@ -206,7 +207,8 @@ export class Purchases {
 
   /** Forgets request ids past their expiry; run from a timer. */
   sweepRequestIds(): number {
-    return immediate(this.ctx.db, (tx) => sweepRequestIds(tx, this.ctx.now()));
+    // Kept until the token's own exp by the machine's clock: advancing the test clock must not let a token be replayed.
+    return immediate(this.ctx.db, (tx) => sweepRequestIds(tx, this.ctx.wallNow()));
   }
 
   // --- state changes ------------------------------------------------------------
