@@ -102,7 +102,7 @@ test('advancing past a PIN lockout lets the right PIN confirm', async () => {
   assert.equal(ok.body.status, 'completed');
 });
 
-test('advancing past the next retry sends it now; the notice is still signed at the real time', async (tt) => {
+test('advancing past the next retry sends it now; the notice is still signed at the real time', { timeout: 60_000 }, async (tt) => {
   // The first attempt gets a 500; the one after the advance is answered properly.
   let answers = 0;
   const merchant = await receiver((_req, res, body) => {
