@@ -89,6 +89,7 @@ export const Purchase = z.object({
   id: z.string(), code: z.string(), status: PurchaseStatus,
   item: z.object({ id: z.string().nullable().describe('the request\'s id; null when it has none'), name: z.string(), description: z.string(), productData: z.string() }),
   price: money, pricePoint: z.string().nullable(), refundedAmount: z.int(),
+  disputed: z.boolean().describe('the buyer disputed it: what was left was reversed, and the seller got a chargeback'),
   simulate: z.record(z.string(), z.unknown()).nullable(),
   seller: z.object({
     appKey: z.string(), name: z.string(), homepage: z.string(), contactEmail: z.string(), registeredAt: isoDate,

@@ -15,7 +15,7 @@ import type { Wallet } from '../wallet/wallet.ts';
 import type { Vault } from '../vault/vault.ts';
 import type { NoticeTargets } from '../notices/target.ts';
 import { enqueueNotice } from '../notices/outbox.ts';
-import { appendPurchaseEvent, purchaseTimeline } from './timeline.ts';
+import { appendPurchaseEvent, purchaseTimeline, wasDisputed } from './timeline.ts';
 import { claimRequestId, requestIdSeen, sweepRequestIds } from './request-ids.ts';
 import { listTransactions, type TransactionFilter } from './transactions.ts';
 
@@ -151,6 +151,8 @@ export class Purchases {
       price: { amount: p.amount, currency: p.currency, display: formatAmount(p.amount, p.currency) },
       pricePoint: p.price_point,
       refundedAmount: p.refunded_amount,
+      // Only a purchase with money back can have been disputed: no lookup for the others.
+      disputed: p.refunded_amount > 0 && wasDisputed(this.ctx.db, p.id),
       simulate: p.simulate_json ? (JSON.parse(p.simulate_json) as Record<string, unknown>) : null,
       seller: this.apps.seller(p.app_key),
       buyer,

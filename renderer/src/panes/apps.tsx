@@ -90,6 +90,15 @@ export function AppsPane() {
 
 // --- the form (create and edit) ------------------------------------------------------
 
+/**
+ * What the two kinds of access mean in Paydesk, which is offline: "live" charges a test card
+ * in Paydesk's own vault on this computer (no real money anywhere); "simulate" charges nothing.
+ */
+const accessWords = {
+  live: 'Live: purchases charge the buyer\'s test card in Paydesk\'s local vault, as a real provider would; no real money moves',
+  simulate: 'Simulate only: requests must carry "simulate"; nothing is charged, and the notice reports the result it asks for',
+} as const;
+
 type AppFields = { name: string; homepage: string; contactEmail: string; postbackURL: string; chargebackURL: string; access: 'live' | 'simulate' };
 type FieldErrors = Partial<Record<keyof AppFields, string>>;
 
@@ -174,7 +183,7 @@ function AppForm({ initial, submitLabel, onSubmit, onCancel, mode }: {
         <div className="field span-2">
           <span className="label" id={`${id}-access`}>Access</span>
           <div className="choice-list cols" role="radiogroup" aria-labelledby={`${id}-access`}>
-            {([['live', 'Live', 'Real charges through the buyer\'s preauthorized card'], ['simulate', 'Simulate only', 'Requests must carry "simulate"; no money moves']] as const).map(([value, title, sub]) => (
+            {([['live', 'Live', accessWords.live], ['simulate', 'Simulate only', accessWords.simulate]] as const).map(([value, title, sub]) => (
               <button key={value} type="button" role="radio" className="choice" aria-checked={v.access === value} aria-pressed={v.access === value} onClick={() => setV({ ...v, access: value })}>
                 <span className="c-title">{title}</span><span className="c-sub">{sub}</span>
               </button>
@@ -444,7 +453,7 @@ export function AppDetailPane({ appKey }: { readonly appKey: string }) {
   const [once, setOnce] = useState<OneTimeSecrets | undefined>(() => takeOneTimeSecrets(appKey));
   const [editing, setEditing] = useState(false);
   const [statusOpen, setStatusOpen] = useState(false);
-  const res = useResource((signal) => call('getApp', { params: { key: appKey }, signal }), [appKey], { events: ['app.', 'purchase.completed'] });
+  const res = useResource((signal) => call('getApp', { params: { key: appKey }, signal }), [appKey], { events: ['app.', 'purchase.completed', 'clock.advanced'] });
   useDocumentTitle(res.data ? showControls(res.data.name) : 'App');
   const app = res.data;
 
@@ -500,7 +509,7 @@ export function AppDetailPane({ appKey }: { readonly appKey: string }) {
                   <dt>Contact</dt><dd>{app.contactEmail}</dd>
                   <dt>Postback URL</dt><dd className="mono small"><UserText text={app.postbackURL} /></dd>
                   <dt>Chargeback URL</dt><dd className="mono small"><UserText text={app.chargebackURL} /></dd>
-                  <dt>Access</dt><dd>{app.access === 'live' ? 'Live: real charges' : 'Simulate only: requests must carry "simulate"'}</dd>
+                  <dt>Access</dt><dd>{app.access === 'live' ? accessWords.live : accessWords.simulate}</dd>
                   <dt>Notices signed</dt><dd>{app.noticeSigning === 'eddsa' ? 'EdDSA with the provider key (verify with /.well-known/jwks.json)' : 'HS256 with the app secret'}</dd>
                   <dt>Registered</dt><dd>{formatDateTime(app.createdAt)}</dd>
                   <dt>Last changed</dt><dd>{formatDateTime(app.updatedAt)}</dd>

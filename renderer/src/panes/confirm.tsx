@@ -160,7 +160,7 @@ function PendingPurchase({ purchase: p, onChanged, onOutcome }: { readonly purch
           <div className="code-box">
             <div>
               <div className="small muted">Confirmation code</div>
-              <div className="small subtle code-hint">The merchant's page shows the same code. Don't confirm if they differ.</div>
+              <div className="small subtle code-hint">Paydesk's status window (opened by the merchant's page) shows the same code. Don't confirm if they differ.</div>
             </div>
             <span className="conf-code" data-testid="conf-code">{p.code}</span>
           </div>

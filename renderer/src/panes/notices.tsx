@@ -3,9 +3,9 @@
 // webhook-id), edit-and-resend (a new, re-signed notice), copy as curl.
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { call, type App, type RouteQuery, type RouteResult } from '../api.ts';
-import { useAction, useDocumentTitle, useResource } from '../hooks.ts';
+import { useAction, useDocumentTitle, useNow, useResource } from '../hooks.ts';
 import { navigate, useLocation } from '../router.ts';
-import { formatDateTime, formatMs, relativeTime } from '../format.ts';
+import { formatDateTime, formatMs, formatTime, relativeTime } from '../format.ts';
 import {
   Badge, Button, Callout, Card, CopyButton, Dialog, EmptyState, ErrorCallout, ErrorState, Field, IdChip, LoadingBlock, LoadingRows,
   CodeText, PageHeader, StatusBadge, UserText, showControls, useToast,
@@ -65,7 +65,7 @@ export function NoticesPane() {
   const apps = useResource(async (signal) => (await call('listApps', { signal })).items, [], { events: ['app.'] });
   const [extra, setExtra] = useState<{ items: readonly NoticeSummary[]; cursor: string | null }>({ items: [], cursor: null });
   const key = JSON.stringify(query);
-  const first = useResource((signal) => call('listNotices', { query: { ...query, limit: 50 }, signal }), [key], { events: ['notice.'] });
+  const first = useResource((signal) => call('listNotices', { query: { ...query, limit: 50 }, signal }), [key], { events: ['notice.', 'clock.advanced'] });
   useEffect(() => setExtra({ items: [], cursor: null }), [key]);
   const [loadMore, loadingMore] = useAction(async () => {
     const cursor = extra.cursor ?? first.data?.nextCursor;
@@ -174,8 +174,10 @@ function NoticeFilters({ query, apps, onChange }: { readonly query: NoticeQuery;
 
 export function NoticeDetailPane({ id }: { readonly id: string }) {
   const toast = useToast();
-  const res = useResource((signal) => call('getNotice', { params: { id }, signal }), [id], { events: ['notice.'] });
+  const res = useResource((signal) => call('getNotice', { params: { id }, signal }), [id], { events: ['notice.', 'clock.advanced'] });
   useDocumentTitle('Notice');
+  // Ticks, so "in 8 seconds" counts down to "is due now" by Paydesk's time.
+  const now = useNow(1000, res.data?.status === 'pending');
   const [resendOpen, setResendOpen] = useState(false);
   const [curl, setCurl] = useState<string | null>(null);
   const [redeliver, redelivering] = useAction(async () => {
@@ -230,7 +232,7 @@ export function NoticeDetailPane({ id }: { readonly id: string }) {
         )}
         {n.status === 'pending' && n.nextAttemptAt && (
           <Callout tone="warning" title="Delivery in progress">
-            Attempt {n.attempts + 1} of {n.maxAttempts} {Date.parse(n.nextAttemptAt) <= Date.now() ? 'is due now' : `is scheduled ${relativeTime(n.nextAttemptAt)}`}.
+            Attempt {n.attempts + 1} of {n.maxAttempts} {Date.parse(n.nextAttemptAt) <= now ? 'is due now' : `is scheduled for ${formatTime(n.nextAttemptAt)} (${relativeTime(n.nextAttemptAt, now)})`}.
           </Callout>
         )}
         <div className="split">
