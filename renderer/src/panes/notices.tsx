@@ -24,7 +24,7 @@ const verdictWords: Record<string, string> = {
   redirect_not_followed: 'The merchant answered with a redirect; notices do not follow redirects',
   response_too_large: 'The response was larger than the cap',
   timeout: 'The merchant did not answer in time',
-  connect_refused: 'Nothing listens at that address (connection refused)',
+  connect_refused: 'Connection refused',
   connection_reset: 'The connection was reset',
   dns_failed: 'The host name does not resolve',
   network_error: 'A network error interrupted the request',
