@@ -536,6 +536,7 @@ export const resources = {
   payScript: { method: 'GET', path: '/pay.js', auth: 'public', contentType: 'text/javascript', summary: 'pay.js, the merchant page\'s library (docs/buy-flow.md; CORS open, loadable from any origin)' },
   payStatusScript: { method: 'GET', path: '/pay/status.js', auth: 'public', contentType: 'text/javascript', summary: 'The status window\'s script (same-origin only)' },
   payStatusStyle: { method: 'GET', path: '/pay/status.css', auth: 'public', contentType: 'text/css', summary: 'The status window\'s stylesheet (same-origin only)' },
+  payStatusIcon: { method: 'GET', path: '/pay/favicon.svg', auth: 'public', contentType: 'image/svg+xml', summary: 'The status window\'s icon, the console\'s own (same-origin only)' },
   payStatusPage: {
     method: 'GET', path: '/pay/{id}', auth: 'public', contentType: 'text/html',
     summary: 'The status window of a purchase, server-rendered (cannot be framed); 404 page for an unknown id',
