@@ -38,7 +38,9 @@ export function TestClockBanner() {
   // The console runs on the same computer as Paydesk: its clock plus the offset is Paydesk's time,
   // which every countdown (useNow) reads.
   useEffect(() => setPaydeskClockOffset(offset), [offset]);
-  const now = useNow(1000, clock.data !== undefined);
+  // Ticks every second; the time shown is computed from the offset of this render, never a tick behind an advance.
+  useNow(1000, clock.data !== undefined);
+  const now = Date.now() + offset;
   if (!clock.data) return null;
   const custom = Number(amount) * units[unit];
   const customValid = Number.isInteger(custom) && custom >= 1 && custom <= 366 * 24 * 3600;

@@ -95,8 +95,8 @@ export function AppsPane() {
  * in Paydesk's own vault on this computer (no real money anywhere); "simulate" charges nothing.
  */
 const accessWords = {
-  live: 'Live: purchases charge the buyer\'s test card in Paydesk\'s local vault, as a real provider would; no real money moves',
-  simulate: 'Simulate only: requests must carry "simulate"; nothing is charged, and the notice reports the result it asks for',
+  live: 'Purchases charge the buyer\'s test card in Paydesk\'s local vault, as a real provider would; no real money moves',
+  simulate: 'Requests must carry "simulate"; nothing is charged, and the notice reports the result it asks for',
 } as const;
 
 type AppFields = { name: string; homepage: string; contactEmail: string; postbackURL: string; chargebackURL: string; access: 'live' | 'simulate' };
@@ -509,7 +509,7 @@ export function AppDetailPane({ appKey }: { readonly appKey: string }) {
                   <dt>Contact</dt><dd>{app.contactEmail}</dd>
                   <dt>Postback URL</dt><dd className="mono small"><UserText text={app.postbackURL} /></dd>
                   <dt>Chargeback URL</dt><dd className="mono small"><UserText text={app.chargebackURL} /></dd>
-                  <dt>Access</dt><dd>{app.access === 'live' ? accessWords.live : accessWords.simulate}</dd>
+                  <dt>Access</dt><dd>{app.access === 'live' ? <><b>Live</b> · {accessWords.live}</> : <><b>Simulate only</b> · {accessWords.simulate}</>}</dd>
                   <dt>Notices signed</dt><dd>{app.noticeSigning === 'eddsa' ? 'EdDSA with the provider key (verify with /.well-known/jwks.json)' : 'HS256 with the app secret'}</dd>
                   <dt>Registered</dt><dd>{formatDateTime(app.createdAt)}</dd>
                   <dt>Last changed</dt><dd>{formatDateTime(app.updatedAt)}</dd>
