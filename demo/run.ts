@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { defaultDataDir } from '../server/data-dir.ts';
 import { startDemo, type RunningDemo } from './demo.ts';
 import { parseTimeScale, TIME_SCALE_RULE } from '../server/notices/schedule.ts';
+import { TEST_CLOCK_NEEDS_DATA_DIR } from '../server/clock/test-clock.ts';
 
 const usage = `Usage: npm run demo -- [--port 7402] [--store-port 7403] [--data-dir DIR] [--notice-time-scale 1] [--test-clock]
   --port        Paydesk's port on 127.0.0.1 (default 7402; 0 picks a free one)
@@ -14,7 +15,7 @@ const usage = `Usage: npm run demo -- [--port 7402] [--store-port 7403] [--data-
                 the ~3-day schedule into ~4 minutes)
   --test-clock  a clock the console can move forward (its "Test clock" banner):
                 expire purchases, end PIN lockouts, run notice retries now;
-                use a data folder of its own, its times run ahead of the real ones`;
+                needs --data-dir: a folder of its own, its times run ahead of the real ones`;
 
 function port(value: string, flag: string): number {
   const n = Number(value);
@@ -51,6 +52,11 @@ const scaleText = values['notice-time-scale'];
 const noticeTimeScale = scaleText === undefined ? undefined : parseTimeScale(scaleText);
 if (scaleText !== undefined && noticeTimeScale === undefined) {
   console.error(`--notice-time-scale must be ${TIME_SCALE_RULE}, not "${scaleText}".`);
+  process.exit(2);
+}
+
+if (values['test-clock'] && values['data-dir'] === undefined) {
+  console.error(TEST_CLOCK_NEEDS_DATA_DIR);
   process.exit(2);
 }
 

@@ -12,6 +12,7 @@ import { MasterKeyInKeystoreError } from './keys/master-key.ts';
 import { createClient, isApiError } from '../contract/client.ts';
 import type { NoticeFault } from './notices/dispatcher.ts';
 import { parseTimeScale, TIME_SCALE_RULE } from './notices/schedule.ts';
+import { TEST_CLOCK_NEEDS_DATA_DIR } from './clock/test-clock.ts';
 
 const usage = `Usage: paydesk serve [--port 7402] [--data-dir DIR] [--audience paydesk] [--notice-time-scale 1]
                      [--public-rate 10] [--public-keys 1000] [--test-clock] [--dev]
@@ -31,7 +32,8 @@ const usage = `Usage: paydesk serve [--port 7402] [--data-dir DIR] [--audience p
   --test-clock  development only: a clock the console can move forward (a
               "Test clock" banner) to expire purchases, end PIN lockouts, run
               notice retries now and end secrets' grace periods; use a data
-              folder of its own, since its times run ahead of the real ones
+              folder of its own (--data-dir is required with it): its times
+              run ahead of the real ones
   --dev       development (with \`npm run dev:renderer\`): every answer is checked
               against its schema in contract/api.ts; a mismatch answers 500
               internal_error and logs the route and the fields`;
@@ -80,6 +82,7 @@ function parse(argv: string[], own: readonly string[] = [], switches: readonly s
 
 async function serve(argv: string[]): Promise<void> {
   const { flags, on, port, dataDir } = parse(argv, ['audience', 'notice-time-scale', 'public-rate', 'public-keys'], ['dev', 'test-clock']);
+  if (on.has('test-clock') && flags['data-dir'] === undefined) fail(TEST_CLOCK_NEEDS_DATA_DIR, 2);
   const scaleText = flags['notice-time-scale'];
   const timeScale = scaleText === undefined ? undefined : parseTimeScale(scaleText);
   if (scaleText !== undefined && timeScale === undefined) fail(`--notice-time-scale must be ${TIME_SCALE_RULE}, not "${scaleText}".`, 2);

@@ -25,7 +25,7 @@ import { lockDataDir } from './data-dir.ts';
 import { serveJwks } from './notices/jwks.ts';
 import { defaultDeliveryLimits, type DeliveryLimits } from './notices/deliver.ts';
 import type { NoticeFault } from './notices/dispatcher.ts';
-import { TestClock } from './clock/test-clock.ts';
+import { refuseMovedClock, TestClock } from './clock/test-clock.ts';
 
 export interface ServerOptions {
   /** TCP port on 127.0.0.1; 0 picks a free one. */
@@ -128,6 +128,8 @@ export async function startServer(opts: StartOptions): Promise<ServerInternals> 
  * them in reverse, so no write is lost between the last answer and the files closing.
  */
 async function startLocked(opts: StartOptions, unlock: () => void): Promise<ServerInternals> {
+  // Before any file opens: a refusal leaves nothing to close.
+  if (!opts.testClock) refuseMovedClock(opts.dataDir);
   const log = opts.log ?? ((line: string) => console.error(line));
   const keys = deriveKeys((opts.keySource ?? fileKeySource(opts.dataDir)).load());
   const stores = openStores(opts, log);

@@ -17,6 +17,9 @@ import type { EventBus } from '../events/bus.ts';
 
 export const TEST_CLOCK_FILE = 'test-clock';
 
+/** What `serve` and the demo say when --test-clock comes without a folder of its own (the default is the desktop app's). */
+export const TEST_CLOCK_NEEDS_DATA_DIR = '--test-clock needs --data-dir DIR, a data folder of its own: its times run ahead of the real ones, and Paydesk without --test-clock refuses that folder afterwards.';
+
 /** The longest single step: far past any grace period (30 days) or notice schedule (~3 days). */
 export const MAX_ADVANCE_SECONDS = 366 * 24 * 3600;
 
@@ -65,6 +68,17 @@ export class TestClock {
     const state = this.state();
     this.events?.emit('clock.advanced', { now: new Date(state.now).toISOString(), bySeconds: seconds, offsetMs: state.offsetMs });
     return state;
+  }
+}
+
+/**
+ * Refuses to open, in normal mode, a data folder whose test clock was moved: its purchases,
+ * lockouts and notices carry times ahead of the real ones, which normal mode would take as real.
+ */
+export function refuseMovedClock(dataDir: string): void {
+  const file = join(dataDir, TEST_CLOCK_FILE);
+  if (existsSync(file) && readOffset(file) > 0) {
+    throw new Error(`${dataDir} was used with --test-clock and its times run ahead of the real ones. Start it with --test-clock again, or use another data folder (--data-dir).`);
   }
 }
 

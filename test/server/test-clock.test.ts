@@ -6,6 +6,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import type { PaydeskEvent } from '../../contract/events.ts';
 import { TEST_CLOCK_FILE } from '../../server/clock/test-clock.ts';
@@ -67,6 +69,10 @@ test('advance: refuses going back or nowhere, answers the new time, emits clock.
   servers.splice(servers.indexOf(t), 1);
   const again = await server({ dataDir, testClock: true, startAt });
   assert.equal((await again.api<ClockState>('GET', '/api/test-clock')).body.offsetMs, 3_600_000, 'a restart does not move time back');
+  await again.close();
+  servers.splice(servers.indexOf(again), 1);
+  // Its rows are dated ahead of the real time: normal mode must not take them as real.
+  await assert.rejects(startTestServer({ dataDir, startAt }), /was used with --test-clock and its times run ahead of the real ones\. Start it with --test-clock again, or use another data folder/);
 });
 
 test('advancing past 15 minutes expires a pending purchase before the answer', async () => {
@@ -169,4 +175,38 @@ test('the bus delivers clock.advanced to the console stream', async () => {
   await advance(t, 60);
   assert.match(await seen, /event: clock\.advanced\ndata: \{"now":"[^"]+","bySeconds":60,"offsetMs":60000/);
   controller.abort();
+});
+
+/** `node --import tsx <script> <args>` in the checkout, as the npm scripts run it: its exit code and output. */
+async function run(script: string, args: readonly string[], until?: RegExp): Promise<{ code: number | null; out: string }> {
+  const root = join(import.meta.dirname, '..', '..');
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, script), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const exited = once(child, 'exit');
+  const grow = (c: Buffer) => {
+    out += c.toString();
+    // A server that printed what the test waits for is stopped as a user would (Ctrl-C).
+    if (until?.test(out)) child.kill('SIGINT');
+  };
+  child.stdout.on('data', grow);
+  child.stderr.on('data', grow);
+  const [code] = await exited;
+  return { code: code as number | null, out };
+}
+
+test('the command lines: --test-clock needs a data folder of its own; the demo checks --notice-time-scale as serve does', { timeout: 120_000 }, async () => {
+  const noDir = await run('server/cli.ts', ['serve', '--test-clock', '--port', '0']);
+  assert.equal(noDir.code, 2);
+  assert.match(noDir.out, /--test-clock needs --data-dir DIR, a data folder of its own/);
+  const demoNoDir = await run('demo/run.ts', ['--test-clock', '--port', '0', '--store-port', '0']);
+  assert.equal(demoNoDir.code, 2);
+  assert.match(demoNoDir.out, /--test-clock needs --data-dir DIR/);
+  for (const bad of ['0', '2', 'fast']) {
+    const r = await run('demo/run.ts', ['--notice-time-scale', bad, '--data-dir', freshDataDir('demo-flags')]);
+    assert.equal(r.code, 2, bad);
+    assert.match(r.out, new RegExp(`--notice-time-scale must be a number above 0 and at most 1, not "${bad}"`));
+  }
+  const on = await run('server/cli.ts', ['serve', '--test-clock', '--port', '0', '--data-dir', freshDataDir('serve-clock')], /Test clock: on/);
+  assert.match(on.out, /Test clock: on\. Paydesk's time is \d{4}-\d\d-\d\dT/);
+  assert.equal(on.code, 0);
 });
