@@ -93,7 +93,7 @@ export function setPaydeskClockOffset(ms: number): void {
 }
 
 /** Paydesk's time now: what its expiry times, lockouts and notice schedules are measured by. */
-export function paydeskNow(): number {
+function paydeskNow(): number {
   return Date.now() + paydeskOffsetMs;
 }
 
