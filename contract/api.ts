@@ -241,6 +241,7 @@ export const RequestDryRun = z.object({
 // --- the test clock ---------------------------------------------------------------
 
 export const TestClockState = z.object({
+  enabled: z.boolean().describe('whether Paydesk runs with --test-clock; without it the time is the machine\'s and cannot be moved'),
   now: isoDate.describe('Paydesk\'s time'), offsetMs: z.int().min(0).describe('how far it runs ahead of the machine\'s clock'),
 });
 export const AdvanceClockBody = z.object({ seconds: z.int().min(1).max(366 * 24 * 3600).describe('how far to move Paydesk\'s time forward') }).strict();
@@ -488,12 +489,12 @@ export const routes = {
   // --- the test clock (`serve --test-clock` only; server/clock/test-clock.ts) ---
   getTestClock: {
     method: 'GET', path: '/api/test-clock', auth: 'console',
-    summary: 'Paydesk\'s simulated time and how far it runs ahead of the machine\'s; test_clock_off unless started with --test-clock',
+    summary: 'Paydesk\'s time and how far it runs ahead of the machine\'s; enabled: false (offset 0) unless started with --test-clock',
     response: TestClockState,
   },
   advanceTestClock: {
     method: 'POST', path: '/api/test-clock/advance', auth: 'console', body: AdvanceClockBody,
-    summary: 'Move the test clock forward: overdue purchases expire at once, PIN lockouts and secrets\' grace periods end by the new time, notice retries now due are sent; emits clock.advanced',
+    summary: 'Move the test clock forward (test_clock_off unless started with --test-clock): overdue purchases expire at once, PIN lockouts and secrets\' grace periods end by the new time, notice retries now due are sent; emits clock.advanced',
     response: TestClockState,
   },
 

@@ -1,5 +1,5 @@
 // The "Test clock" banner: shown only when Paydesk runs with --test-clock (the
-// server answers test_clock_off otherwise, and nothing is shown). It says what
+// server says enabled: false otherwise, and nothing is shown). It says what
 // time Paydesk thinks it is and moves it forward; what that does (purchases
 // expire, lockouts end, retries go out, grace periods end) is the server's
 // doing, and the panes refresh from the events it sends.
@@ -39,9 +39,9 @@ export function TestClockBanner() {
   // which every countdown (useNow) reads.
   useEffect(() => setPaydeskClockOffset(offset), [offset]);
   // Ticks every second; the time shown is computed from the offset of this render, never a tick behind an advance.
-  useNow(1000, clock.data !== undefined);
+  useNow(1000, clock.data?.enabled === true);
   const now = Date.now() + offset;
-  if (!clock.data) return null;
+  if (!clock.data?.enabled) return null;
   const custom = Number(amount) * units[unit];
   const customValid = Number.isInteger(custom) && custom >= 1 && custom <= 366 * 24 * 3600;
   const submit = (e: FormEvent) => {

@@ -22,10 +22,8 @@ export interface RequestMeta {
 
 export type Handlers = { [N in RouteName]: (input: RouteInput<N> & RequestMeta) => RouteOutput<N> | Promise<RouteOutput<N>> };
 
-/** Both test-clock routes: refused with test_clock_off unless the server runs with --test-clock. */
-function clockView(state: TestClockState | undefined): { now: string; offsetMs: number } {
-  if (!state) throw new PaydeskError('test_clock_off');
-  return { now: iso(state.now)!, offsetMs: state.offsetMs };
+function clockView(state: TestClockState): { enabled: true; now: string; offsetMs: number } {
+  return { enabled: true, now: iso(state.now)!, offsetMs: state.offsetMs };
 }
 
 export function makeHandlers(s: Services, login: ConsoleLogin): Handlers {
@@ -117,8 +115,12 @@ export function makeHandlers(s: Services, login: ConsoleLogin): Handlers {
     },
 
     // --- the test clock ---
-    getTestClock: () => clockView(s.testClock?.state()),
-    advanceTestClock: ({ body }) => clockView(s.testClock?.advance(body.seconds)),
+    // Read in every mode (the console asks, to know whether to show its banner); moved only with --test-clock.
+    getTestClock: () => (s.testClock ? clockView(s.testClock.state()) : { enabled: false, now: iso(s.ctx.now())!, offsetMs: 0 }),
+    advanceTestClock: ({ body }) => {
+      if (!s.testClock) throw new PaydeskError('test_clock_off');
+      return clockView(s.testClock.advance(body.seconds));
+    },
 
     // --- request lab ---
     verifyRequest: async ({ body }) => {

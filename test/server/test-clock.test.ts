@@ -22,7 +22,7 @@ async function server(opts: Parameters<typeof startTestServer>[0] = {}) {
   return s;
 }
 
-interface ClockState { now: string; offsetMs: number }
+interface ClockState { enabled: boolean; now: string; offsetMs: number }
 
 async function advance(t: TestServer, seconds: number): Promise<ClockState> {
   const r = await t.api<ClockState>('POST', '/api/test-clock/advance', { seconds });
@@ -42,11 +42,10 @@ function nextEvent<T extends PaydeskEvent['type']>(t: TestServer, type: T, match
   });
 }
 
-test('without --test-clock both routes refuse with test_clock_off, and nothing moves', async () => {
+test('without --test-clock the clock reads as off and an advance is refused with test_clock_off; nothing moves', async () => {
   const t = await server();
   const read = await t.api('GET', '/api/test-clock');
-  assert.equal(read.status, 409);
-  assert.equal(errorCode(read), 'test_clock_off');
+  assert.deepEqual([read.status, read.body], [200, { enabled: false, now: new Date(t.clock.now).toISOString(), offsetMs: 0 }]);
   const moved = await t.api('POST', '/api/test-clock/advance', { seconds: 60 });
   assert.equal(errorCode(moved), 'test_clock_off');
   assert.equal(t.server.services.ctx.now(), t.clock.now);
@@ -57,13 +56,13 @@ test('advance: refuses going back or nowhere, answers the new time, emits clock.
   const dataDir = freshDataDir('test-clock');
   const startAt = Date.UTC(2026, 0, 5, 12);
   const t = await server({ dataDir, testClock: true, startAt });
-  assert.deepEqual((await t.api<ClockState>('GET', '/api/test-clock')).body, { now: new Date(startAt).toISOString(), offsetMs: 0 });
+  assert.deepEqual((await t.api<ClockState>('GET', '/api/test-clock')).body, { enabled: true, now: new Date(startAt).toISOString(), offsetMs: 0 });
   for (const seconds of [0, -60, 1.5, 367 * 24 * 3600]) {
     assert.equal(errorCode(await t.api('POST', '/api/test-clock/advance', { seconds })), 'validation_failed', String(seconds));
   }
   const event = nextEvent(t, 'clock.advanced');
   const state = await advance(t, 3600);
-  assert.deepEqual(state, { now: new Date(startAt + 3_600_000).toISOString(), offsetMs: 3_600_000 });
+  assert.deepEqual(state, { enabled: true, now: new Date(startAt + 3_600_000).toISOString(), offsetMs: 3_600_000 });
   assert.deepEqual((await event).data, { now: state.now, bySeconds: 3600, offsetMs: 3_600_000, seq: (await event).data.seq });
   await t.close();
   servers.splice(servers.indexOf(t), 1);
