@@ -4,7 +4,8 @@
 import { resolve } from 'node:path';
 import { once } from 'node:events';
 import {
-  ADMIN_TOKEN_FILE, DataDirBusyError, MasterKeyInKeystoreError, SchemaTooNewError, defaultDataDir, startServer, type NoticeFault,
+  ADMIN_TOKEN_FILE, DataDirBusyError, MasterKeyInKeystoreError, SchemaTooNewError, TEST_CLOCK_NEEDS_DATA_DIR, TIME_SCALE_RULE,
+  defaultDataDir, parseTimeScale, startServer, type NoticeFault,
 } from '../server/main.ts';
 import { stringFlag, type CommandContext } from './command.ts';
 import { CliError, EXIT, usageError, type ExitCode } from './exit.ts';
@@ -25,12 +26,12 @@ function wholeNumber(flag: string, v: string): number {
 export async function runServe({ flags, out, env, signal }: CommandContext): Promise<ExitCode> {
   const port = Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError(`--port must be a whole number from 0 to 65535, not "${flags.port}".`);
+  const testClock = flags['test-clock'] === true;
+  if (testClock && stringFlag(flags, 'data-dir') === undefined) throw usageError(TEST_CLOCK_NEEDS_DATA_DIR);
   const dataDir = resolve(stringFlag(flags, 'data-dir') ?? defaultDataDir());
   const scaleText = stringFlag(flags, 'notice-time-scale');
-  const timeScale = scaleText === undefined ? undefined : Number(scaleText);
-  if (timeScale !== undefined && !(Number.isFinite(timeScale) && timeScale > 0 && timeScale <= 1)) {
-    throw usageError(`--notice-time-scale must be a number above 0 and at most 1, not "${scaleText}".`);
-  }
+  const timeScale = scaleText === undefined ? undefined : parseTimeScale(scaleText);
+  if (scaleText !== undefined && timeScale === undefined) throw usageError(`--notice-time-scale must be ${TIME_SCALE_RULE}, not "${scaleText}".`);
   const rate = stringFlag(flags, 'public-rate');
   const keys = stringFlag(flags, 'public-keys');
   const publicLimits = {
@@ -43,7 +44,7 @@ export async function runServe({ flags, out, env, signal }: CommandContext): Pro
   let server;
   try {
     server = await startServer({
-      port, dataDir, publicLimits, checkResponses: dev,
+      port, dataDir, publicLimits, checkResponses: dev, testClock,
       ...(audience ? { audience } : {}),
       ...(timeScale !== undefined ? { noticeTimeScale: timeScale } : {}),
       ...(fault ? { noticeFault: fault } : {}),
@@ -62,6 +63,7 @@ export async function runServe({ flags, out, env, signal }: CommandContext): Pro
   out.say(`Console: open ${loginLink} in your browser (${LINK_NOTE})`);
   out.say(`Data folder: ${dataDir}`);
   if (dev) out.say('Development mode: every answer is checked against contract/api.ts');
+  if (testClock) out.say(`Test clock: on. Paydesk's time is ${new Date(server.services.ctx.now()).toISOString()}; move it forward from the console's "Test clock" banner`);
   out.say(`Console token: ${tokenFile} (send it as "Authorization: Bearer <token>")`);
   out.emit({ url: server.url, loginLink, dataDir, tokenFile });
   await stopped;

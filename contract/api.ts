@@ -89,6 +89,7 @@ export const Purchase = z.object({
   id: z.string(), code: z.string(), status: PurchaseStatus,
   item: z.object({ id: z.string().nullable().describe('the request\'s id; null when it has none'), name: z.string(), description: z.string(), productData: z.string() }),
   price: money, pricePoint: z.string().nullable(), refundedAmount: z.int(),
+  disputed: z.boolean().describe('the buyer disputed it: what was left was reversed, and the seller got a chargeback'),
   simulate: z.record(z.string(), z.unknown()).nullable(),
   seller: z.object({
     appKey: z.string(), name: z.string(), homepage: z.string(), contactEmail: z.string(), registeredAt: isoDate,
@@ -369,6 +370,14 @@ export const VerifiedToken = z.object({
 export const Profile = z.object({
   sub: z.string(), name: z.string().optional(), email: z.string().optional(), email_verified: z.boolean().optional(), picture: z.string().optional(),
 }).describe('OpenID Connect standard claims, those the token\'s scopes allow');
+
+// --- the test clock ---------------------------------------------------------------
+
+export const TestClockState = z.object({
+  enabled: z.boolean().describe('whether Paydesk runs with --test-clock; without it the time is the machine\'s and cannot be moved'),
+  now: isoDate.describe('Paydesk\'s time'), offsetMs: z.int().min(0).describe('how far it runs ahead of the machine\'s clock'),
+});
+export const AdvanceClockBody = z.object({ seconds: z.int().min(1).max(366 * 24 * 3600).describe('how far to move Paydesk\'s time forward') }).strict();
 
 // --- dashboard ------------------------------------------------------------------
 
@@ -678,6 +687,18 @@ export const routes = {
     response: PublicPurchase,
   },
 
+  // --- the test clock (`serve --test-clock` only; server/clock/test-clock.ts) ---
+  getTestClock: {
+    method: 'GET', path: '/api/test-clock', auth: 'console',
+    summary: 'Paydesk\'s time and how far it runs ahead of the machine\'s; enabled: false (offset 0) unless started with --test-clock',
+    response: TestClockState,
+  },
+  advanceTestClock: {
+    method: 'POST', path: '/api/test-clock/advance', auth: 'console', body: AdvanceClockBody,
+    summary: 'Move the test clock forward (test_clock_off unless started with --test-clock): overdue purchases expire at once, PIN lockouts and secrets\' grace periods end by the new time, notice retries now due are sent; emits clock.advanced',
+    response: TestClockState,
+  },
+
   // --- live updates (contract/events.ts) ---
   streamEvents: {
     method: 'GET', path: '/api/events', auth: 'console', stream: true,
@@ -720,6 +741,7 @@ export const resources = {
   payScript: { method: 'GET', path: '/pay.js', auth: 'public', contentType: 'text/javascript', summary: 'pay.js, the merchant page\'s library (docs/buy-flow.md; CORS open, loadable from any origin)' },
   payStatusScript: { method: 'GET', path: '/pay/status.js', auth: 'public', contentType: 'text/javascript', summary: 'The status window\'s script (same-origin only)' },
   payStatusStyle: { method: 'GET', path: '/pay/status.css', auth: 'public', contentType: 'text/css', summary: 'The status window\'s stylesheet (same-origin only)' },
+  payStatusIcon: { method: 'GET', path: '/pay/favicon.svg', auth: 'public', contentType: 'image/svg+xml', summary: 'The status window\'s icon, the console\'s own (same-origin only)' },
   payStatusPage: {
     method: 'GET', path: '/pay/{id}', auth: 'public', contentType: 'text/html',
     summary: 'The status window of a purchase, server-rendered (cannot be framed); 404 page for an unknown id',

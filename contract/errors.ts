@@ -27,6 +27,7 @@ const catalogue = {
   idempotency_in_progress: { status: 409, message: 'A request with this Idempotency-Key is still being processed. Retry after it finishes.' },
   idempotency_key_limit: { status: 429, message: 'This origin already holds as many Idempotency-Keys as Paydesk keeps for one origin in a day. Wait `retryAfterSeconds` for the oldest to expire, or start Paydesk with a higher --public-keys for a load test.' },
   rate_limited: { status: 429, message: 'Too many requests to the public API from this origin. Wait `retryAfterSeconds` (the Retry-After header) and try again; a load test can start Paydesk with a higher --public-rate.' },
+  test_clock_off: { status: 409, message: 'Paydesk is not running with a test clock, so its time cannot be moved. Start a development server with `npm run serve -- --test-clock` (or `npm run demo -- --test-clock`) on a data folder of its own.' },
   internal_error: { status: 500, message: 'Paydesk hit an unexpected error. Nothing was changed; retry, and if it persists, report it with the server log.' },
 
   // --- merchant apps --------------------------------------------------------

@@ -87,6 +87,11 @@ export const PaydeskEvent = z.discriminatedUnion('type', [
   // server/notices/retry-jobs.ts: a bulk retry's counts after each of its notices is attempted.
   event('notice_retry.progress', { id: z.string(), queued: z.int(), pending: z.int(), delivered: z.int(), failed: z.int() }),
   event('notice_retry.finished', { id: z.string(), queued: z.int(), delivered: z.int(), failed: z.int() }),
+  // server/clock/test-clock.ts: the test clock moved forward (only with --test-clock)
+  event('clock.advanced', {
+    now: z.iso.datetime().describe('Paydesk\'s time after the advance'), bySeconds: z.int().positive(),
+    offsetMs: z.int().describe('how far Paydesk\'s time now runs ahead of the machine\'s'),
+  }),
   // server/notices/provider-keys.ts
   event('provider_key.rotated', { kid: z.string() }),
 ]);

@@ -18,6 +18,10 @@ export interface DemoOptions {
   readonly log?: (line: string) => void;
   /** Paydesk's clock, for tests (expiry); the store signs with the real one. */
   readonly now?: () => number;
+  /** `--notice-time-scale`: multiplies every notice retry wait (server/main.ts noticeTimeScale). */
+  readonly noticeTimeScale?: number;
+  /** `--test-clock`: Paydesk's time can be moved forward from the console (server/clock/test-clock.ts). */
+  readonly testClock?: boolean;
 }
 
 export interface RunningDemo {
@@ -33,6 +37,8 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
   const say = opts.say ?? (() => undefined);
   const paydesk = await startServer({
     port: opts.port, dataDir: opts.dataDir, ...(opts.log ? { log: opts.log } : {}), ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.noticeTimeScale !== undefined ? { noticeTimeScale: opts.noticeTimeScale } : {}),
+    ...(opts.testClock ? { testClock: true } : {}),
   });
   let store: RunningStore | undefined;
   try {

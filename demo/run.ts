@@ -4,11 +4,18 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { defaultDataDir } from '../server/data-dir.ts';
 import { startDemo, type RunningDemo } from './demo.ts';
+import { parseTimeScale, TIME_SCALE_RULE } from '../server/notices/schedule.ts';
+import { TEST_CLOCK_NEEDS_DATA_DIR } from '../server/clock/test-clock.ts';
 
-const usage = `Usage: npm run demo -- [--port 7402] [--store-port 7403] [--data-dir DIR]
+const usage = `Usage: npm run demo -- [--port 7402] [--store-port 7403] [--data-dir DIR] [--notice-time-scale 1] [--test-clock]
   --port        Paydesk's port on 127.0.0.1 (default 7402; 0 picks a free one)
   --store-port  the demo store's port (default 7403; 0 picks a free one)
-  --data-dir    Paydesk's data folder (default: ${defaultDataDir()})`;
+  --data-dir    Paydesk's data folder (default: ${defaultDataDir()})
+  --notice-time-scale  multiplies every notice retry wait (default 1; 0.001 turns
+                the ~3-day schedule into ~4 minutes)
+  --test-clock  a clock the console can move forward (its "Test clock" banner):
+                expire purchases, end PIN lockouts, run notice retries now;
+                needs --data-dir: a folder of its own, its times run ahead of the real ones`;
 
 function port(value: string, flag: string): number {
   const n = Number(value);
@@ -26,6 +33,8 @@ try {
       port: { type: 'string', default: '7402' },
       'store-port': { type: 'string', default: '7403' },
       'data-dir': { type: 'string' },
+      'notice-time-scale': { type: 'string' },
+      'test-clock': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -39,6 +48,18 @@ if (values.help) {
   process.exit(0);
 }
 
+const scaleText = values['notice-time-scale'];
+const noticeTimeScale = scaleText === undefined ? undefined : parseTimeScale(scaleText);
+if (scaleText !== undefined && noticeTimeScale === undefined) {
+  console.error(`--notice-time-scale must be ${TIME_SCALE_RULE}, not "${scaleText}".`);
+  process.exit(2);
+}
+
+if (values['test-clock'] && values['data-dir'] === undefined) {
+  console.error(TEST_CLOCK_NEEDS_DATA_DIR);
+  process.exit(2);
+}
+
 const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
 let demo: RunningDemo;
 try {
@@ -46,6 +67,8 @@ try {
     dataDir,
     port: port(values.port, '--port'),
     storePort: port(values['store-port'], '--store-port'),
+    ...(noticeTimeScale !== undefined ? { noticeTimeScale } : {}),
+    ...(values['test-clock'] ? { testClock: true } : {}),
     say: (line) => console.log(`  ${line}`),
     log: (line) => console.log(`[log] ${line}`),
   });

@@ -3,19 +3,38 @@
 # Run from the project folder after `npm ci`:   bash docs/quick-tour.sh
 # It starts a throwaway Paydesk on a free port (or uses PAYDESK_URL and
 # PAYDESK_DATA_DIR if you already run one), then walks one purchase through.
+# A throwaway Paydesk is stopped, and its data folder removed, when the script
+# ends: done, failed or interrupted (Ctrl-C). Yours is left as it is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 json() { node -e 'let s="";process.stdin.on("data",c=>s+=c).on("end",()=>{const v=JSON.parse(s);const r=process.argv[1].split(".").reduce((o,k)=>o?.[k],v);if(r===undefined){console.error("missing "+process.argv[1]+" in "+s);process.exit(1)}console.log(typeof r==="string"?r:JSON.stringify(r))})' "$1"; }
 
+SERVER_PID=""
+OWN_DATA_DIR=""
+# Only what this script started: its server (waited for, so it has closed its files) and its folder.
+cleanup() {
+  if [[ -n "$SERVER_PID" ]]; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  if [[ -n "$OWN_DATA_DIR" ]]; then rm -rf "$OWN_DATA_DIR"; fi
+}
+trap cleanup EXIT
+# A signal ends the script through exit, so the EXIT trap runs (bash skips it on an untrapped SIGTERM).
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
 if [[ -z "${PAYDESK_URL:-}" ]]; then
-  PAYDESK_DATA_DIR=$(mktemp -d)
+  OWN_DATA_DIR=$(mktemp -d)
+  PAYDESK_DATA_DIR=$OWN_DATA_DIR
   PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+  # node itself (not npx) so that SERVER_PID is the server, and stopping it stops Paydesk.
   node bin/paydesk.js serve --port "$PORT" --data-dir "$PAYDESK_DATA_DIR" > "$PAYDESK_DATA_DIR/server.log" 2>&1 &
   SERVER_PID=$!
-  trap 'kill $SERVER_PID 2>/dev/null; wait $SERVER_PID 2>/dev/null || true' EXIT
   PAYDESK_URL="http://127.0.0.1:$PORT"
   for _ in $(seq 1 100); do grep -q "Paydesk listening" "$PAYDESK_DATA_DIR/server.log" 2>/dev/null && break; sleep 0.1; done
+  echo "== A throwaway Paydesk, data in $OWN_DATA_DIR: both go when this script ends"
 fi
 TOKEN=$(cat "$PAYDESK_DATA_DIR/admin-token")
 api() { curl -sS -X "$1" "$PAYDESK_URL$2" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' ${3:+-d "$3"}; }

@@ -29,7 +29,20 @@ export interface Context {
   readonly keys: DerivedKeys;
   readonly events: EventBus;
   readonly config: Config;
+  /**
+   * Paydesk's time, in ms: what purchases expire by, PIN lockouts end by, notice
+   * retries fall due by and secrets' grace periods end by. Ahead of the machine's
+   * clock when the test clock is on (server/clock/test-clock.ts); the same otherwise.
+   */
   now(): number;
+  /**
+   * The machine's clock, which the test clock never moves: for times another party
+   * checks against its own clock (a payment request's or refund token's iat and exp,
+   * the request ids kept until that exp, a notice's iat and webhook-timestamp), and
+   * for limits on the person at the keyboard (console login codes and sessions, the
+   * public rate limit, how long an Idempotency-Key is kept).
+   */
+  wallNow(): number;
 }
 
 /**

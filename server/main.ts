@@ -28,6 +28,7 @@ import { defaultDeliveryLimits, type DeliveryLimits } from './notices/deliver.ts
 import type { NoticeFault } from './notices/dispatcher.ts';
 import type { TokenRate } from './identity/provider.ts';
 import { ADMIN_TOKEN_FILE, SERVER_URL_FILE } from '../contract/local.ts';
+import { refuseMovedClock, TestClock } from './clock/test-clock.ts';
 
 export interface ServerOptions {
   /** TCP port on 127.0.0.1; 0 picks a free one. */
@@ -42,8 +43,14 @@ export interface ServerOptions {
   readonly consoleOrigins?: readonly string[];
   /** An Electron-ABI better_sqlite3.node, when the desktop app runs the server (electron/rebuild-native.ts). */
   readonly nativeBinding?: string;
-  /** Injected clock in milliseconds, for tests. */
+  /** Injected clock in milliseconds, for tests: the machine's time as Paydesk sees it (Context.wallNow). */
   readonly now?: () => number;
+  /**
+   * Development only (`--test-clock`): Paydesk's time runs ahead of `now` by an offset the
+   * console advances (server/clock/test-clock.ts, GET/POST /api/test-clock). Off by default,
+   * and then the routes refuse with test_clock_off.
+   */
+  readonly testClock?: boolean;
   /** Multiplies every notice retry wait (docs/notices.md); e.g. 0.001 in development. Default 1. */
   readonly noticeTimeScale?: number;
   /** Notice delivery timeouts, response cap and concurrency; defaults in server/notices/. */
@@ -74,6 +81,8 @@ export { ADMIN_TOKEN_FILE };
 export { defaultDataDir, DataDirBusyError } from './data-dir.ts';
 export { SchemaTooNewError } from './db/open.ts';
 export { MasterKeyInKeystoreError } from './keys/master-key.ts';
+export { parseTimeScale, TIME_SCALE_RULE } from './notices/schedule.ts';
+export { TEST_CLOCK_NEEDS_DATA_DIR } from './clock/test-clock.ts';
 export type { NoticeFault };
 
 type ExtraRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
@@ -149,21 +158,29 @@ export async function startServer(opts: StartOptions): Promise<ServerInternals> 
  * them in reverse, so no write is lost between the last answer and the files closing.
  */
 async function startLocked(opts: StartOptions, unlock: () => void): Promise<ServerInternals> {
+  // Before any file opens: a refusal leaves nothing to close.
+  if (!opts.testClock) refuseMovedClock(opts.dataDir);
   const log = opts.log ?? ((line: string) => console.error(line));
   const keys = deriveKeys((opts.keySource ?? fileKeySource(opts.dataDir)).load());
   const stores = openStores(opts, log);
   const events = new EventBus();
+  const wallNow = opts.now ?? Date.now;
+  const testClock = opts.testClock ? new TestClock(wallNow, opts.dataDir) : undefined;
+  testClock?.attach(events);
   const ctx: Context = {
     db: stores.db, vaultDb: stores.vaultDb, keys, events,
     config: { ...defaultConfig, audience: opts.audience ?? defaultConfig.audience },
-    now: opts.now ?? Date.now,
+    now: testClock?.now ?? wallNow,
+    wallNow,
   };
-  const services = startServices(ctx, opts, log);
+  const services = startServices(ctx, opts, log, testClock);
   const token = loadOrCreateToken(opts.dataDir);
-  const idempotency = new IdempotencyStore(stores.db, ctx.now, keys.idempotencyKey);
+  // Kept a day of real time: an Idempotency-Key guards against a client's retries, which the test clock does not speed up.
+  const idempotency = new IdempotencyStore(stores.db, ctx.wallNow, keys.idempotencyKey);
   // How a console in a browser tab gets its session: a login code traded for a cookie.
   // In memory, so codes and sessions die with the process; never the admin token.
-  const login = new ConsoleLogin(ctx.now);
+  // Real time: advancing the test clock must neither end the developer's session nor stretch a code's 10 minutes.
+  const login = new ConsoleLogin(ctx.wallNow);
   const { server, setPort } = makeHttpServer({ opts, ctx, stores, services, token, idempotency, login, log });
   const port = await listen(server, opts.port).catch(async (e: unknown) => {
     await stores.stopCheckpointers();
@@ -177,7 +194,7 @@ async function startLocked(opts: StartOptions, unlock: () => void): Promise<Serv
   // Only now is the port known: no notice URL may point at it.
   services.noticeTargets.setOwnPorts([port]);
   services.dispatcher.start();
-  const background = startBackgroundWork(services, idempotency);
+  const background = startBackgroundWork(ctx, services, idempotency);
   const url = `http://127.0.0.1:${port}`;
   const unpublish = publishUrl(opts.dataDir, url);
 
@@ -245,9 +262,10 @@ function openStores(opts: StartOptions, log: (line: string) => void): Stores {
 }
 
 /** The domain services, with what a crash left half-done recovered and the provider keys in place. */
-function startServices(ctx: Context, opts: StartOptions, log: (line: string) => void): Services {
+function startServices(ctx: Context, opts: StartOptions, log: (line: string) => void, testClock: TestClock | undefined): Services {
   const { connectTimeoutMs, responseTimeoutMs, maxResponseBytes, ...concurrency } = opts.noticeDelivery ?? {};
   const services = makeServices(ctx, {
+    ...(testClock ? { testClock } : {}),
     ...(opts.slowCharge ? { slowCharge: opts.slowCharge } : {}),
     ...(opts.tokenRate ? { tokenRate: opts.tokenRate } : {}),
     notices: {
@@ -285,7 +303,8 @@ function makeHttpServer({ opts, ctx, stores, services, token, idempotency, login
     idempotency,
     durable,
     publicLimits: { ...defaultPublicLimits, ...opts.publicLimits },
-    now: ctx.now,
+    // Real time: the limit is on requests a real page sends per real second.
+    now: ctx.wallNow,
     consoleOrigins: opts.consoleOrigins ?? [],
     login,
     exports: exportSources(services),
@@ -313,10 +332,17 @@ function listen(server: Server, port: number): Promise<number> {
   });
 }
 
-/** Timers that expire purchases and sweep tables; unref'd, so they never keep the process alive. */
-function startBackgroundWork(services: Services, idempotency: IdempotencyStore): { stop(): void } {
+/**
+ * Timers that expire purchases and sweep tables; unref'd, so they never keep the process
+ * alive. When the test clock moves, overdue purchases are expired at once rather than
+ * at the next tick, so the advance's answer already shows them expired.
+ */
+function startBackgroundWork(ctx: Context, services: Services, idempotency: IdempotencyStore): { stop(): void } {
   const sweep = setInterval(() => services.purchases.expireDue(), 5_000);
   sweep.unref();
+  const unsubscribe = ctx.events.subscribe((e) => {
+    if (e.type === 'clock.advanced') services.purchases.expireDue();
+  });
   // Housekeeping that scans tables: expired Idempotency-Keys and request ids past their exp.
   const housekeeping = setInterval(() => {
     idempotency.sweep();
@@ -326,6 +352,7 @@ function startBackgroundWork(services: Services, idempotency: IdempotencyStore):
   housekeeping.unref();
   return {
     stop() {
+      unsubscribe();
       clearInterval(sweep);
       clearInterval(housekeeping);
     },

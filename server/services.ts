@@ -16,6 +16,7 @@ import { OAuthClients } from './identity/clients.ts';
 import { SignIns } from './identity/authorizations.ts';
 import { Connections } from './identity/connections.ts';
 import { Identity, type TokenRate } from './identity/provider.ts';
+import type { TestClock } from './clock/test-clock.ts';
 
 export interface Services {
   readonly ctx: Context;
@@ -38,10 +39,12 @@ export interface Services {
   readonly signIns: SignIns;
   readonly connections: Connections;
   readonly oidcStore: OidcStore;
+  /** Only with `--test-clock` (server/clock/test-clock.ts); undefined in normal mode. */
+  readonly testClock: TestClock | undefined;
 }
 
-export function makeServices(ctx: Context, options: { slowCharge?: () => Promise<void>; notices?: Partial<DispatcherOptions>; tokenRate?: TokenRate } = {}): Services {
-  const { notices: noticeOptions, tokenRate, ...vaultOptions } = options;
+export function makeServices(ctx: Context, options: { slowCharge?: () => Promise<void>; notices?: Partial<DispatcherOptions>; tokenRate?: TokenRate; testClock?: TestClock } = {}): Services {
+  const { notices: noticeOptions, tokenRate, testClock, ...vaultOptions } = options;
   const noticeTargets = new NoticeTargets();
   const apps = new Apps(ctx, noticeTargets);
   const vault = new Vault(ctx.vaultDb, { now: () => ctx.now(), ...vaultOptions });
@@ -59,6 +62,6 @@ export function makeServices(ctx: Context, options: { slowCharge?: () => Promise
   const identity = new Identity({ ctx, wallet, store: oidcStore, clients: oauthClients, signIns, connections }, tokenRate);
   return {
     ctx, noticeTargets, apps, vault, wallet, purchases, providerKeys, dispatcher, notices, noticeRetries, refunds, dashboard: new DashboardSummaries(ctx.db),
-    identity, oauthClients, signIns, connections, oidcStore,
+    identity, oauthClients, signIns, connections, oidcStore, testClock,
   };
 }

@@ -23,6 +23,7 @@ import { HistoryPane } from './panes/history.tsx';
 import { bridge, isDesktop } from './connection.ts';
 import { useTheme, type Theme } from './theme.ts';
 import { ConsoleGate } from './login.tsx';
+import { TestClockBanner } from './test-clock.tsx';
 
 // --- routes ------------------------------------------------------------------------------
 
@@ -196,6 +197,7 @@ function Shell() {
       <div className="main">
         <TopBar page={page} theme={theme} toggleTheme={toggleTheme} menu={menu} />
         <SessionEndedBanner />
+        <TestClockBanner />
         <main id="main" className="content" tabIndex={-1}>{page.node}</main>
       </div>
     </div>

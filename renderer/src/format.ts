@@ -64,7 +64,7 @@ export function relativeTime(iso: string | null | undefined, now = Date.now()): 
   if (!iso) return '—';
   const diff = Date.parse(iso) - now;
   const abs = Math.abs(diff);
-  if (abs < 45_000) return diff < 0 ? 'just now' : 'in a moment';
+  if (abs < 45_000) return diff < 0 ? 'just now' : rtf.format(Math.max(1, Math.round(diff / 1000)), 'second');
   const units: [Intl.RelativeTimeFormatUnit, number][] = [['minute', 60_000], ['hour', 3_600_000], ['day', 86_400_000], ['month', 2_592_000_000], ['year', 31_536_000_000]];
   let chosen: [Intl.RelativeTimeFormatUnit, number] = units[0]!;
   for (const u of units) if (abs >= u[1]) chosen = u;
@@ -122,4 +122,16 @@ export function hueOf(s: string): number {
   let h = 0;
   for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) >>> 0;
   return h % 360;
+}
+
+/** A long span in words: "3 d 4 h", "2 h 15 min", "15 min", "40 s" (the test clock's lead). */
+export function formatSpan(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  const d = Math.floor(s / 86_400);
+  const h = Math.floor((s % 86_400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  if (d > 0) return h > 0 ? `${d} d ${h} h` : `${d} d`;
+  if (h > 0) return m > 0 ? `${h} h ${m} min` : `${h} h`;
+  if (m > 0) return `${m} min`;
+  return `${s} s`;
 }

@@ -85,13 +85,25 @@ export function useStreamState(): StreamState {
   );
 }
 
-/** The current time, updated every `ms` while mounted (countdowns). */
+/** How far Paydesk's test clock runs ahead of this computer's (test-clock.tsx sets it; 0 without --test-clock). */
+let paydeskOffsetMs = 0;
+
+export function setPaydeskClockOffset(ms: number): void {
+  paydeskOffsetMs = ms;
+}
+
+/** Paydesk's time now: what its expiry times, lockouts and notice schedules are measured by. */
+function paydeskNow(): number {
+  return Date.now() + paydeskOffsetMs;
+}
+
+/** Paydesk's current time, updated every `ms` while mounted (countdowns). */
 export function useNow(ms = 1000, active = true): number {
-  const [now, setNow] = useState(() => Date.now());
+  const [now, setNow] = useState(paydeskNow);
   useEffect(() => {
     if (!active) return;
-    setNow(Date.now());
-    const t = setInterval(() => setNow(Date.now()), ms);
+    setNow(paydeskNow());
+    const t = setInterval(() => setNow(paydeskNow()), ms);
     return () => clearInterval(t);
   }, [ms, active]);
   return now;

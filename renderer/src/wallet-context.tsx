@@ -35,7 +35,7 @@ function userIsTyping(): boolean {
  */
 export function WalletProvider({ children, bringForward }: { readonly children: ReactNode; readonly bringForward: boolean }) {
   const toast = useToast();
-  const session = useResource((signal) => call('getSession', { signal }), [], { events: ['wallet.', 'buyer.'] });
+  const session = useResource((signal) => call('getSession', { signal }), [], { events: ['wallet.', 'buyer.', 'clock.advanced'] });
   const pending = useResource(
     async (signal) => (await call('listPurchases', { query: { status: 'pending', limit: 100 }, signal })).items,
     [],

@@ -10,6 +10,7 @@ import { peekRequest, refusalOf, traceRequestChecks } from '../requests/verify.t
 import type { RouteInput, RouteName, RouteOutput } from '../../contract/api.ts';
 import type { Services } from '../services.ts';
 import { sessionCookie, type ConsoleLogin } from './console-login.ts';
+import type { TestClockState } from '../clock/test-clock.ts';
 
 /** What the HTTP layer knows of a request besides its contract input. */
 export interface RequestMeta {
@@ -22,6 +23,10 @@ export interface RequestMeta {
 }
 
 export type Handlers = { [N in RouteName]: (input: RouteInput<N> & RequestMeta) => RouteOutput<N> | Promise<RouteOutput<N>> };
+
+function clockView(state: TestClockState): { enabled: true; now: string; offsetMs: number } {
+  return { enabled: true, now: iso(state.now)!, offsetMs: state.offsetMs };
+}
 
 export function makeHandlers(s: Services, login: ConsoleLogin): Handlers {
   return {
@@ -131,6 +136,14 @@ export function makeHandlers(s: Services, login: ConsoleLogin): Handlers {
     payCancel: ({ params }) => {
       s.purchases.cancel(params.id);
       return s.purchases.publicStatus(params.id);
+    },
+
+    // --- the test clock ---
+    // Read in every mode (the console asks, to know whether to show its banner); moved only with --test-clock.
+    getTestClock: () => (s.testClock ? clockView(s.testClock.state()) : { enabled: false, now: iso(s.ctx.now())!, offsetMs: 0 }),
+    advanceTestClock: ({ body }) => {
+      if (!s.testClock) throw new PaydeskError('test_clock_off');
+      return clockView(s.testClock.advance(body.seconds));
     },
 
     // --- request lab ---

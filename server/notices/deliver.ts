@@ -45,12 +45,18 @@ function headersOf(h: IncomingHttpHeaders): Record<string, string | string[]> {
   return out;
 }
 
-function networkVerdict(e: NodeJS.ErrnoException): { verdict: Verdict; reason: string } {
+/**
+ * The verdict names what went wrong and the reason adds only what the verdict does not say
+ * (the address, the system's code), without parentheses: whoever shows them writes
+ * "<verdict in words> (<reason>)", and a reason that restated the verdict or wrapped
+ * Node's message read "connection refused (connection refused (connect ECONNREFUSED …))".
+ */
+function networkVerdict(e: NodeJS.ErrnoException & { address?: string; port?: number }): { verdict: Verdict; reason: string } {
   switch (e.code) {
-    case 'ECONNREFUSED': return { verdict: 'connect_refused', reason: `connection refused (${e.message})` };
+    case 'ECONNREFUSED': return { verdict: 'connect_refused', reason: e.address ? `${e.address.includes(':') ? `[${e.address}]` : e.address}:${e.port} answered that nothing listens on that port` : 'nothing listens on that port' };
     case 'ECONNRESET':
     case 'EPIPE':
-    case 'ECONNABORTED': return { verdict: 'connection_reset', reason: `the merchant closed the connection before answering (${e.code})` };
+    case 'ECONNABORTED': return { verdict: 'connection_reset', reason: `the merchant closed the connection before answering, ${e.code}` };
     case 'ETIMEDOUT': return { verdict: 'timeout', reason: 'the connection timed out' };
     default: return { verdict: 'network_error', reason: e.message || String(e.code) };
   }

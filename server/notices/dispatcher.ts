@@ -163,6 +163,11 @@ export class Dispatcher {
         this.kick();
       } else if (e.type === 'notice.queued') {
         this.kick();
+      } else if (e.type === 'clock.advanced') {
+        // The timer waits real milliseconds for a time that may now have passed: drop it,
+        // so the pump looks again by the new time and starts what has fallen due.
+        this.dropTimer();
+        this.kick();
       }
     });
     this.poll = setInterval(() => this.kick(), POLL_MS);
@@ -243,11 +248,16 @@ export class Dispatcher {
     this.scheduleAt(next, now);
   }
 
+  private dropTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = undefined;
+  }
+
   /** The timer wakes the dispatcher when the next notice not yet due becomes due; moved only when that changes. */
   private scheduleAt(due: number | undefined, now: number): void {
     if (due === this.timerAt && this.timer) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.dropTimer();
     this.timerAt = due;
     if (due === undefined) return;
     this.timer = setTimeout(() => {
@@ -341,7 +351,8 @@ export class Dispatcher {
 
   /** Signs the notice as it would go out now: used for each attempt and for "copy as curl". */
   prepare(n: Pick<NoticeRow, 'id' | 'app_key' | 'type' | 'seq' | 'url' | 'payload_json'>): PreparedRequest {
-    const nowMs = this.ctx.now();
+    // iat, exp and webhook-timestamp are checked by the merchant's clock: the machine's, never the test clock's.
+    const nowMs = this.ctx.wallNow();
     const payload = JSON.parse(n.payload_json) as NoticePayload;
     const claims = noticeClaims({ id: n.id, type: n.type, seq: n.seq, issuer: this.ctx.config.audience, appKey: n.app_key, payload, nowMs });
     const { jwt, header } = signNotice(claims, this.signingKey(n.app_key));
@@ -434,10 +445,8 @@ export class Dispatcher {
     if (!this.running) return;
     this.running = false;
     this.unsubscribe?.();
-    if (this.timer) clearTimeout(this.timer);
+    this.dropTimer();
     if (this.poll) clearInterval(this.poll);
-    this.timer = undefined;
-    this.timerAt = undefined;
     const pending = [...this.inFlight.values()];
     for (const f of pending) f.controller.abort();
     await Promise.all(pending.map((f) => f.done));

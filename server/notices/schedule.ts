@@ -30,3 +30,11 @@ export function retryDelayMs(attempt: number, maxAttempts: number, timeScale: nu
 export function totalScheduleSeconds(): number {
   return retryDelaysSeconds.reduce((a, b) => a + b, 0);
 }
+
+/** `--notice-time-scale` as typed (serve and the demo share it): a number above 0 and at most 1, or undefined. */
+export function parseTimeScale(text: string): number | undefined {
+  const n = Number(text);
+  return text.trim() !== '' && Number.isFinite(n) && n > 0 && n <= 1 ? n : undefined;
+}
+
+export const TIME_SCALE_RULE = 'a number above 0 and at most 1';

@@ -2,6 +2,7 @@
 //   GET /pay.js          the merchant page's library (CORS open, loadable from any origin)
 //   GET /pay/status.js   the status window's script   } same-origin only
 //   GET /pay/status.css  its stylesheet                }
+//   GET /pay/favicon.svg its icon                      }
 //   GET /pay/<id>        the status window (server-rendered; cannot be framed)
 // The JSON it talks to (/v1/pay, /v1/pay/<id>, /v1/pay/<id>/cancel) is in the
 // contract. docs/buy-flow.md describes the whole flow and every header below.
@@ -79,6 +80,8 @@ export function payPageRoutes(opts: PayPageOptions): (req: IncomingMessage, res:
     [resources.payScript.path]: asset('pay.js', 'text/javascript; charset=utf-8', { 'cross-origin-resource-policy': 'cross-origin', 'access-control-allow-origin': '*' }),
     [resources.payStatusScript.path]: asset('status.js', 'text/javascript; charset=utf-8', sameOrigin),
     [resources.payStatusStyle.path]: asset('status.css', 'text/css; charset=utf-8', sameOrigin),
+    // Named by the page's <link rel="icon">: without one the browser asked for /favicon.ico, a 404 per purchase.
+    [resources.payStatusIcon.path]: asset('favicon.svg', 'image/svg+xml', sameOrigin),
   };
 
   return async (req, res, url) => {

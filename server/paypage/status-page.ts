@@ -80,6 +80,7 @@ function page(title: string, bodyAttrs: string, main: string): string {
 <meta name="referrer" content="no-referrer">
 <title>${escapeHtml(title)}</title>
 <link rel="stylesheet" href="/pay/status.css">
+<link rel="icon" href="/pay/favicon.svg" type="image/svg+xml">
 <script src="/pay/status.js" defer></script>
 </head>
 <body ${bodyAttrs}>

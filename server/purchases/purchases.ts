@@ -15,7 +15,7 @@ import type { Wallet } from '../wallet/wallet.ts';
 import type { Vault } from '../vault/vault.ts';
 import type { NoticeTargets } from '../notices/target.ts';
 import { enqueueNotice } from '../notices/outbox.ts';
-import { appendPurchaseEvent, purchaseTimeline } from './timeline.ts';
+import { appendPurchaseEvent, purchaseTimeline, wasDisputed } from './timeline.ts';
 import { claimRequestId, requestIdSeen, sweepRequestIds } from './request-ids.ts';
 import { listTransactions, type TransactionFilter } from './transactions.ts';
 
@@ -96,7 +96,8 @@ export class Purchases {
 
   private verifyContext(): PaymentVerifyContext {
     return {
-      now: this.ctx.now(),
+      // The merchant signed iat and exp by its own clock: checked by the machine's, never the test clock's.
+      now: this.ctx.wallNow(),
       audiences: acceptedAudiences(this.ctx.config.audience),
       defaultCurrency: this.ctx.config.defaultCurrency,
       limits: defaultLimits,
@@ -152,6 +153,8 @@ export class Purchases {
       price: { amount: p.amount, currency: p.currency, display: formatAmount(p.amount, p.currency) },
       pricePoint: p.price_point,
       refundedAmount: p.refunded_amount,
+      // Only a purchase with money back can have been disputed: no lookup for the others.
+      disputed: p.refunded_amount > 0 && wasDisputed(this.ctx.db, p.id),
       simulate: p.simulate_json ? (JSON.parse(p.simulate_json) as Record<string, unknown>) : null,
       seller: this.apps.seller(p.app_key),
       buyer,
@@ -209,7 +212,8 @@ export class Purchases {
 
   /** Forgets request ids past their expiry; run from a timer. */
   sweepRequestIds(): number {
-    return immediate(this.ctx.db, (tx) => sweepRequestIds(tx, this.ctx.now()));
+    // Kept until the token's own exp by the machine's clock: advancing the test clock must not let a token be replayed.
+    return immediate(this.ctx.db, (tx) => sweepRequestIds(tx, this.ctx.wallNow()));
   }
 
   // --- state changes ------------------------------------------------------------

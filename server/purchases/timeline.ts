@@ -13,3 +13,8 @@ export function purchaseTimeline(db: Db, purchaseId: string) {
   return (db.prepare('SELECT type, at, data_json FROM purchase_events WHERE purchase_id = ? ORDER BY id').all(purchaseId) as { type: string; at: number; data_json: string }[])
     .map((e) => ({ type: e.type, at: iso(e.at)!, data: JSON.parse(e.data_json) as Record<string, unknown> }));
 }
+
+/** Whether the buyer disputed the purchase: a reversal is on its timeline (refunds/ records it through recordRefund). */
+export function wasDisputed(db: Db, purchaseId: string): boolean {
+  return db.prepare("SELECT 1 FROM purchase_events WHERE purchase_id = ? AND type = 'reversed' LIMIT 1").get(purchaseId) !== undefined;
+}

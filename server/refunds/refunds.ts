@@ -86,7 +86,8 @@ export class Refunds {
   /** The merchant API: a refund token signed with the app's secret. */
   async refundFromMerchant(jwt: unknown, request?: RequestKey) {
     const t = await verifyRefundToken(jwt, {
-      now: this.ctx.now(),
+      // The merchant's iat and exp, by the machine's clock (Context.wallNow).
+      now: this.ctx.wallNow(),
       audiences: acceptedAudiences(this.ctx.config.audience),
       defaultCurrency: this.ctx.config.defaultCurrency,
       limits: defaultLimits,

@@ -4,6 +4,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { signPaymentRequest } from '../../sdk/index.ts';
 import { startStage, storeJwt, screenshot, type Stage } from './harness.ts';
 
@@ -137,6 +139,28 @@ test('the window follows the purchase live: confirmed in the wallet, it turns to
     assert.ok(await page.locator('#cancel').isHidden(), 'no Cancel once paid');
     assert.equal(await page.title(), 'Paid · Elite Sparkle Pony');
     await screenshot(page, 'status-window-paid');
+  } finally {
+    await page.close();
+  }
+});
+
+test('the status window has its icon: Chromium fetches it, and nothing it asks for is a 404', async () => {
+  const { id } = await newPurchase();
+  const page = await stage.context.newPage();
+  const failures: string[] = [];
+  page.on('response', (r) => {
+    if (r.status() >= 400) failures.push(`${r.status()} ${new URL(r.url()).pathname}`);
+  });
+  try {
+    const icon = page.waitForResponse((r) => /favicon/.test(r.url()));
+    await page.goto(`${stage.demo.paydesk.url}/pay/${id}`);
+    const res = await icon;
+    assert.deepEqual([res.status(), new URL(res.url()).pathname, res.headers()['content-type']], [200, '/pay/favicon.svg', 'image/svg+xml']);
+    assert.equal(res.headers()['cross-origin-resource-policy'], 'same-origin');
+    await page.waitForSelector('#code');
+    assert.deepEqual(failures, []);
+    // The console's icon, byte for byte: one mark, kept in two places only because each is served from its own folder.
+    assert.deepEqual(await res.body(), readFileSync(join(import.meta.dirname, '..', '..', 'renderer', 'public', 'favicon.svg')));
   } finally {
     await page.close();
   }

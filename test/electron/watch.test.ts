@@ -14,7 +14,7 @@ import {
 const at = '2026-01-01T00:00:00.000Z';
 const purchase = (id: string): PendingPurchase => ({
   id, code: 'K7P-4QX', status: 'pending', item: { id: 'pony-1', name: 'Elite Sparkle Pony', description: '', productData: '' },
-  price: { amount: 199, currency: 'USD', display: '$1.99' }, pricePoint: null, refundedAmount: 0, simulate: null,
+  price: { amount: 199, currency: 'USD', display: '$1.99' }, pricePoint: null, refundedAmount: 0, disputed: false, simulate: null,
   seller: { appKey: 'app_1', name: 'Pony Store', homepage: 'https://pony.example/', contactEmail: 'm@example.com', registeredAt: at, sales: 0, refundRate: 0, newSeller: true },
   buyer: null, signedIn: false, paymentMethod: null, transactionID: null, failure: null, errorName: null, digest: 'd1', createdAt: at, expiresAt: at, completedAt: null,
 });

@@ -20,7 +20,8 @@ let streamGrew = () => {};
 
 before(async () => {
   merchant = await receiver();
-  t = await startTestServer();
+  // With the test clock, so that clock.advanced is among the events sent.
+  t = await startTestServer({ testClock: true });
   t.server.events.subscribe((e) => void onBus.push(e));
   const res = await fetch(`${t.url}${routes.streamEvents.path}`, { headers: { authorization: `Bearer ${t.server.token}` }, signal: stream.signal });
   assert.equal(res.headers.get('content-type'), 'text/event-stream; charset=utf-8');
@@ -125,6 +126,7 @@ test('every flow that emits: each event is its union member exactly, on the bus 
   await retried;
 
   assert.equal((await t.api('POST', '/api/provider-keys/rotate', {})).status, 201);
+  assert.equal((await t.api('POST', '/api/test-clock/advance', { seconds: 1 })).status, 200);
   assert.equal((await t.api('DELETE', `/api/buyers/${buyer.id}/payment-methods/${buyer.paymentMethodId}`)).status, 200);
   assert.equal((await t.api('DELETE', '/api/wallet/session')).status, 200);
 

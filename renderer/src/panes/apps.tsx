@@ -92,6 +92,15 @@ export function AppsPane() {
 
 // --- the form (create and edit) ------------------------------------------------------
 
+/**
+ * What the two kinds of access mean in Paydesk, which is offline: "live" charges a test card
+ * in Paydesk's own vault on this computer (no real money anywhere); "simulate" charges nothing.
+ */
+const accessWords = {
+  live: 'Purchases charge the buyer\'s test card in Paydesk\'s local vault, as a real provider would; no real money moves',
+  simulate: 'Requests must carry "simulate"; nothing is charged, and the notice reports the result it asks for',
+} as const;
+
 type AppFields = { name: string; homepage: string; contactEmail: string; postbackURL: string; chargebackURL: string; access: 'live' | 'simulate' };
 type FieldErrors = Partial<Record<keyof AppFields, string>>;
 
@@ -177,7 +186,7 @@ function AppForm({ initial, submitLabel, onSubmit, onCancel, mode }: {
           <span className="label" id={`${id}-access`}>Access</span>
           <ChoiceGroup
             className="cols" aria-labelledby={`${id}-access`} value={v.access} onChange={(access) => setV({ ...v, access })}
-            options={[{ value: 'live', title: 'Live', sub: 'Real charges through the buyer\'s preauthorized card' }, { value: 'simulate', title: 'Simulate only', sub: 'Requests must carry "simulate"; no money moves' }]}
+            options={[{ value: 'live', title: 'Live', sub: accessWords.live }, { value: 'simulate', title: 'Simulate only', sub: accessWords.simulate }]}
           />
         </div>
       </div>
@@ -434,7 +443,7 @@ export function AppDetailPane({ appKey }: { readonly appKey: string }) {
   const [once, setOnce] = useState<OneTimeSecrets | undefined>(() => takeOneTimeSecrets(appKey));
   const [editing, setEditing] = useState(false);
   const [statusOpen, setStatusOpen] = useState(false);
-  const res = useResource((signal) => call('getApp', { params: { key: appKey }, signal }), [appKey], { events: ['app.', 'purchase.completed'] });
+  const res = useResource((signal) => call('getApp', { params: { key: appKey }, signal }), [appKey], { events: ['app.', 'purchase.completed', 'clock.advanced'] });
   useDocumentTitle(res.data ? showControls(res.data.name) : 'App');
   const app = res.data;
 
@@ -490,7 +499,7 @@ export function AppDetailPane({ appKey }: { readonly appKey: string }) {
                   <dt>Contact</dt><dd>{app.contactEmail}</dd>
                   <dt>Postback URL</dt><dd className="mono small"><UserText text={app.postbackURL} /></dd>
                   <dt>Chargeback URL</dt><dd className="mono small"><UserText text={app.chargebackURL} /></dd>
-                  <dt>Access</dt><dd>{app.access === 'live' ? 'Live: real charges' : 'Simulate only: requests must carry "simulate"'}</dd>
+                  <dt>Access</dt><dd>{app.access === 'live' ? <><b>Live</b> · {accessWords.live}</> : <><b>Simulate only</b> · {accessWords.simulate}</>}</dd>
                   <dt>Notices signed</dt><dd>{app.noticeSigning === 'eddsa' ? 'EdDSA with the provider key (verify with /.well-known/jwks.json)' : 'HS256 with the app secret'}</dd>
                   <dt>Registered</dt><dd>{formatDateTime(app.createdAt)}</dd>
                   <dt>Last changed</dt><dd>{formatDateTime(app.updatedAt)}</dd>

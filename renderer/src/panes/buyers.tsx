@@ -19,7 +19,7 @@ export function BuyersPane() {
   useDocumentTitle('Buyers');
   const toast = useToast();
   const { session } = useWallet();
-  const buyers = useResource(async (signal) => (await call('listBuyers', { signal })).items, [], { events: ['buyer.', 'wallet.'] });
+  const buyers = useResource(async (signal) => (await call('listBuyers', { signal })).items, [], { events: ['buyer.', 'wallet.', 'clock.advanced'] });
   const [signIn, signingIn] = useAction(async (b: Buyer) => {
     try {
       await call('signIn', { body: { buyerId: b.id } });

@@ -1,6 +1,6 @@
 // Wallet → Confirmation: the trusted dialog of DESIGN section 4 step 4. The
 // purchase as the provider verified it (item, price, seller and reputation, the
-// code the merchant page shows too), and the PIN, typed here and nowhere else.
+// code Paydesk's status window shows too), and the PIN, typed here and nowhere else.
 // The confirm carries the purchase's digest, binding the PIN to what was shown.
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { call, type Purchase } from '../api.ts';
@@ -39,7 +39,7 @@ export function ConfirmPane({ id }: { readonly id?: string }) {
     <>
       <PageHeader
         title="Confirm purchase"
-        sub="Purchases started on merchant pages wait here. Check the seller, the price and the code the page shows, then confirm with the PIN."
+        sub="Purchases started on merchant pages wait here. Check the seller, the price and the code Paydesk's status window shows, then confirm with the PIN."
       />
       {!selected ? (
         pending.error && !pending.data ? <Card><ErrorState error={pending.error} retry={pending.reload} /></Card>
@@ -169,7 +169,7 @@ function PendingPurchase({ purchase: p, onChanged, onOutcome }: { readonly purch
           <div className="code-box">
             <div>
               <div className="small muted">Confirmation code</div>
-              <div className="small subtle code-hint">The merchant's page shows the same code. Don't confirm if they differ.</div>
+              <div className="small subtle code-hint">Paydesk's status window (opened by the merchant's page) shows the same code. Don't confirm if they differ.</div>
             </div>
             <span className="conf-code" data-testid="conf-code">{p.code}</span>
           </div>

@@ -56,7 +56,8 @@ export function HistoryPane() {
                           {p.refundedAmount > 0 && <div className="xsmall subtle">−{formatMoney(p.refundedAmount, p.price.currency)} back</div>}
                         </td>
                         <td>
-                          {p.refundedAmount > 0 && p.status === 'completed' ? <Badge tone="info">{left === 0 ? 'Refunded' : 'Part refunded'}</Badge> : <StatusBadge status={p.status} />}
+                          {p.status === 'completed' && p.disputed ? <StatusBadge status="disputed" />
+                            : p.refundedAmount > 0 && p.status === 'completed' ? <Badge tone="info">{left === 0 ? 'Refunded' : 'Part refunded'}</Badge> : <StatusBadge status={p.status} />}
                           {p.simulate && <span style={{ marginLeft: 6 }}><Badge tone="accent" plain>Simulated</Badge></span>}
                         </td>
                         {effectiveScope === 'all' && <td className="small muted">{p.buyer?.email ?? '—'}</td>}

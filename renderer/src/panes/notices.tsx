@@ -5,9 +5,9 @@
 // "retry all failed" in bulk. The app page's endpoint card is here too.
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { call, type App, type RouteQuery, type RouteResult } from '../api.ts';
-import { useAction, useDocumentTitle, useResource, useServerEvents } from '../hooks.ts';
+import { useAction, useDocumentTitle, useNow, useResource, useServerEvents } from '../hooks.ts';
 import { navigate, useLocation } from '../router.ts';
-import { formatDateTime, formatMs, relativeTime } from '../format.ts';
+import { formatDateTime, formatMs, formatTime, relativeTime } from '../format.ts';
 import {
   Badge, Button, ButtonLink, Callout, Card, ConfirmDialog, CopyButton, Dialog, EmptyState, ErrorCallout, ErrorState, Field, IdChip, LoadingBlock, LoadingRows,
   CodeText, PageHeader, StatusBadge, UserText, showControls, useToast,
@@ -42,7 +42,7 @@ const verdictWords: Record<string, string> = {
   redirect_not_followed: 'The merchant answered with a redirect; notices do not follow redirects',
   response_too_large: 'The response was larger than the cap',
   timeout: 'The merchant did not answer in time',
-  connect_refused: 'Nothing listens at that address (connection refused)',
+  connect_refused: 'Connection refused',
   connection_reset: 'The connection was reset',
   dns_failed: 'The host name does not resolve',
   network_error: 'A network error interrupted the request',
@@ -83,7 +83,7 @@ export function NoticesPane() {
   const apps = useResource(async (signal) => (await call('listApps', { signal })).items, [], { events: ['app.'] });
   const [extra, setExtra] = useState<{ items: readonly NoticeSummary[]; cursor: string | null }>({ items: [], cursor: null });
   const key = JSON.stringify(query);
-  const first = useResource((signal) => call('listNotices', { query: { ...query, limit: 50 }, signal }), [key], { events: ['notice.'] });
+  const first = useResource((signal) => call('listNotices', { query: { ...query, limit: 50 }, signal }), [key], { events: ['notice.', 'clock.advanced'] });
   useEffect(() => setExtra({ items: [], cursor: null }), [key]);
   const [loadMore, loadingMore] = useAction(async () => {
     const cursor = extra.cursor ?? first.data?.nextCursor;
@@ -202,8 +202,10 @@ function NoticeFilters({ query, apps, onChange }: { readonly query: NoticeQuery;
 
 export function NoticeDetailPane({ id }: { readonly id: string }) {
   const toast = useToast();
-  const res = useResource((signal) => call('getNotice', { params: { id }, signal }), [id], { events: ['notice.'] });
+  const res = useResource((signal) => call('getNotice', { params: { id }, signal }), [id], { events: ['notice.', 'clock.advanced'] });
   useDocumentTitle('Notice');
+  // Ticks, so "in 8 seconds" counts down to "is due now" by Paydesk's time.
+  const now = useNow(1000, res.data?.status === 'pending');
   const [resendOpen, setResendOpen] = useState(false);
   const [redeliverOpen, setRedeliverOpen] = useState(false);
   const [cancelOpen, setCancelOpen] = useState(false);
@@ -257,7 +259,7 @@ export function NoticeDetailPane({ id }: { readonly id: string }) {
         )}
         {n.status === 'pending' && n.nextAttemptAt && (
           <Callout tone="warning" title="Delivery in progress">
-            Attempt {n.attempts + 1} of {n.maxAttempts} {Date.parse(n.nextAttemptAt) <= Date.now() ? 'is due now' : `is scheduled ${relativeTime(n.nextAttemptAt)}`}.
+            Attempt {n.attempts + 1} of {n.maxAttempts} {Date.parse(n.nextAttemptAt) <= now ? 'is due now' : `is scheduled for ${formatTime(n.nextAttemptAt)} (${relativeTime(n.nextAttemptAt, now)})`}.
           </Callout>
         )}
         <div className="split">

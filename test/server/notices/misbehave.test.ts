@@ -68,7 +68,7 @@ test('misbehaving merchants: every attempt recorded with its verdict, retried, f
   const down = 9;
   const downApp = await createApp(s, { postbackURL: `http://127.0.0.1:${down}/postback`, chargebackURL: `http://127.0.0.1:${down}/chargeback` });
   await buy(s, downApp, buyers.get(s)!);
-  cases.push({ name: 'down', verdict: 'connect_refused', reason: /connection refused/, server: s, appKey: downApp.key, noticeId: (await noticesOf(s, `appKey=${downApp.key}`))[0]!.id });
+  cases.push({ name: 'down', verdict: 'connect_refused', reason: new RegExp(`^127\\.0\\.0\\.1:${down} answered that nothing listens on that port$`), server: s, appKey: downApp.key, noticeId: (await noticesOf(s, `appKey=${downApp.key}`))[0]!.id });
 
   // All run at once (one app each): the slowest bounds the test, not the sum.
   const results = await Promise.all(cases.map((c) => settled(c.server, c.noticeId, ['failed'])));
@@ -79,6 +79,8 @@ test('misbehaving merchants: every attempt recorded with its verdict, retried, f
     for (const a of n.attemptLog) {
       assert.equal(a.verdict, c.verdict, `${c.name}: attempt ${a.number} ${a.reason}`);
       assert.match(a.reason ?? '', c.reason, c.name);
+      // Shown as "<verdict in words> (<reason>)": a reason in parentheses of its own would nest them.
+      assert.doesNotMatch(a.reason ?? '', /[()]/, `${c.name}: ${a.reason}`);
       assert.equal(a.request.headers['webhook-id'], n.id, 'the same webhook-id on every attempt');
       assert.equal(typeof a.durationMs, 'number');
     }

@@ -127,6 +127,7 @@ test('a buyer disputes their own purchase: a reversal of what is left, and a cha
   const alice = await readyBuyer(s);
   const { purchaseId, transactionID } = await buy(s, app, alice);
   await s.api('POST', `/api/transactions/${purchaseId}/refunds`, { amount: 99 });
+  assert.equal((await s.client.call('getPurchase', { params: { id: purchaseId } })).disputed, false, 'a refund is no dispute');
 
   // Bob, signed in (readyBuyer signs him in), cannot dispute Alice's purchase.
   await readyBuyer(s);
@@ -161,6 +162,9 @@ test('a buyer disputes their own purchase: a reversal of what is left, and a cha
   assert.equal(again.body.error.code, 'refund_exceeds_refundable');
   const tl = await s.api<{ timeline: { type: string }[] }>('GET', `/api/transactions/${purchaseId}`);
   assert.ok(tl.body.timeline.some((e) => e.type === 'reversed'));
+  // What Wallet → History shows as "Disputed" rather than "Refunded".
+  assert.equal((await s.client.call('getPurchase', { params: { id: purchaseId } })).disputed, true);
+  assert.equal((await s.client.call('listPurchases', { query: {} })).items.find((p) => p.id === purchaseId)?.disputed, true);
   assert.ok(s.events.some((e) => e.type === 'purchase.refunded' && e.data.kind === 'reversal'));
 });
 
