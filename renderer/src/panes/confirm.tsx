@@ -109,8 +109,8 @@ function PurchaseConfirmation({ id, standalone = false }: { readonly id: string;
   return <PendingPurchase purchase={p} onChanged={res.reload} onOutcome={setOutcome} />;
 }
 
-function SellerBlock({ p }: { readonly p: Purchase }) {
-  const s = p.seller;
+/** The seller's identity and reputation, as purchases and sign-ins show it. */
+export function SellerBlock({ seller: s }: { readonly seller: Purchase['seller'] }) {
   return (
     <div className={`seller ${s.newSeller ? 'new-seller' : ''}`} data-testid="seller">
       <AppAvatar app={{ key: s.appKey, name: s.name }} />
@@ -156,7 +156,7 @@ function PendingPurchase({ purchase: p, onChanged, onOutcome }: { readonly purch
             <div className="price-big" data-testid="price">{formatMoney(p.price.amount, p.price.currency)}</div>
             {p.simulate ? <Badge tone="accent">Simulated: no money moves</Badge> : p.pricePoint !== null ? <span className="small subtle">price point {p.pricePoint}</span> : null}
           </div>
-          <SellerBlock p={p} />
+          <SellerBlock seller={p.seller} />
           <div className="code-box">
             <div>
               <div className="small muted">Confirmation code</div>
