@@ -89,6 +89,21 @@ export async function ensureApp(client: Client, storeUrl: string, state: DemoSta
   return { appKey: c.app.key, secret: c.secret.secret, secretId: c.secret.id, webhookSecret: c.webhookSecret };
 }
 
+/**
+ * "Sign in with Paydesk" for the store: its app as an OAuth client whose one
+ * redirect URI is the store's callback (matched exactly, so a new store port
+ * updates it). Public, with PKCE: the demo keeps no client secret.
+ */
+export async function ensureOAuthClient(client: Client, appKey: string, storeUrl: string): Promise<void> {
+  const redirectURI = `${storeUrl}/signin/callback`;
+  const params = { key: appKey };
+  const now = await step('Reading the demo app\'s sign-in settings', client.call('getOAuthClient', { params }));
+  if (now.updatedAt !== null && now.enabled && now.redirectURIs.length === 1 && now.redirectURIs[0] === redirectURI && now.allowedScopes.includes('payments')) return;
+  await step('Setting the demo app\'s sign-in settings', client.call('setOAuthClient', {
+    params, body: { enabled: true, type: 'public', redirectURIs: [redirectURI], allowedScopes: ['openid', 'profile', 'payments'] },
+  }));
+}
+
 /** Trivial PINs are refused by Paydesk too; six random digits almost never are. */
 function newPin(): string {
   return String(randomInt(0, 1_000_000)).padStart(6, '0');

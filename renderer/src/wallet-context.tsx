@@ -50,6 +50,8 @@ export function WalletProvider({ children, bringForward }: { readonly children: 
     { events: ['authorization.'] },
   );
   const seen = useRef(new Set<string>());
+  const signInsRef = useRef(signIns.data);
+  signInsRef.current = signIns.data;
 
   useServerEvents((e) => {
     if (!bringForward) return;
@@ -72,7 +74,10 @@ export function WalletProvider({ children, bringForward }: { readonly children: 
       // Confirmed or cancelled already (a script, another window): nothing to bring forward.
       if (p.status !== 'pending') return;
       const where = window.location.hash;
-      const busyConfirming = /^#\/wallet\/confirm\/pur_/.test(where) && !where.includes(id);
+      // A sign-in still waiting keeps its pane; one decided (the store now starts the purchase) gives way.
+      const shownSignIn = /^#\/wallet\/sign-in\/([^/?]+)/.exec(where)?.[1];
+      const busyConfirming = (/^#\/wallet\/confirm\/pur_/.test(where) && !where.includes(id))
+        || (shownSignIn !== undefined && (signInsRef.current ?? []).some((a) => a.id === shownSignIn));
       if (!isDesktop() && !userIsTyping() && !busyConfirming) navigate(`/wallet/confirm/${id}`);
       else toast.info('Purchase waiting for confirmation', `${showControls(p.item.name)} · ${formatMoney(p.price.amount, p.price.currency)} from ${showControls(p.seller.name)}`, { label: 'Review and confirm', href: `#/wallet/confirm/${id}` }, 'purchase-waiting');
     }, () => undefined);
