@@ -7,9 +7,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { openConsole } from '../helpers/console.ts';
+import { ensureRendererBuilt } from '../renderer/browser.ts';
 import { screenshot, startStage } from './harness.ts';
 
 test('Buy → sign in once → confirm; the second purchase needs only the confirmation', { timeout: 180_000 }, async (t) => {
+  // The wallet is the console: built from the current sources, never a stale one.
+  ensureRendererBuilt();
   const stage = await startStage({ checkout: 'sign-in' });
   t.after(() => stage.close());
   const { page: store, demo, context } = stage;
