@@ -705,9 +705,9 @@ export const resources = {
   oauthRevoke: { method: 'POST', path: '/oauth/revoke', auth: 'public', contentType: 'application/json', summary: 'RFC 7009 token revocation' },
   oauthDeviceAuthorization: {
     method: 'POST', path: '/oauth/device/auth', auth: 'public', contentType: 'application/json',
-    summary: 'RFC 8628 device authorization: a device code and the user code the wallet shows',
+    summary: 'RFC 8628 device authorization request: a device code, and the user code the buyer types at /oauth/device',
   },
-  oauthDevicePage: { method: 'GET', path: '/oauth/device', auth: 'public', contentType: 'text/html', summary: 'Where a buyer may type a device\'s user code (the wallet also lists it to approve directly)' },
+  oauthDevicePage: { method: 'GET', path: '/oauth/device', auth: 'public', contentType: 'text/html', summary: 'Where a buyer types a device\'s user code; the sign-in then waits in the wallet like any other' },
 } as const satisfies Record<string, ResourceSpec>;
 
 export type ResourceName = keyof typeof resources;

@@ -115,8 +115,7 @@ const catalogue = {
   // --- sign-in and tokens (docs/identity.md) ------------------------------------
   token_in_query: { status: 400, message: 'A token was sent in the URL (`access_token` or the like), where logs, history and Referer headers keep it. Send it in the `Authorization: Bearer <token>` header instead, and treat this one as leaked: revoke it.' },
   token_invalid: { status: 401, message: 'The Bearer token is not an active Paydesk access token: expired, revoked (the buyer may have disconnected your app) or unknown. Sign the buyer in again.' },
-  token_scope_insufficient: { status: 403, message: 'The token lacks the scope this endpoint needs (`scope` names it). Ask for it in the sign-in (scope=... payments) and sign the buyer in again.' },
-  token_audience_invalid: { status: 403, message: 'The token was issued for another resource: payments tokens are for POST /v1/pay (resource = the pay API), profile tokens for /v1/profile and userinfo. Get a token for this one with the refresh token and `resource`.' },
+  token_audience_invalid: { status: 403, message: 'The token is not for this endpoint: payments tokens (scope payments, resource = the pay API) are for POST /v1/pay, profile tokens (scope openid profile, no resource) for /v1/profile and userinfo. Get the right one with the refresh token and `resource`.' },
   token_wrong_app: { status: 403, message: 'The token was issued to another app than the one that signed the payment request. Use a token your own app obtained.' },
   authorization_not_found: { status: 404, message: 'No sign-in with this id. List waiting ones with GET /api/wallet/authorizations?status=pending.' },
   authorization_not_pending: { status: 409, message: 'This sign-in was already approved, denied or has expired. Ask the merchant to start it again.' },

@@ -204,8 +204,7 @@ export class Identity {
   /** The buyer a payments token names, checked for the app that signed the payment request. */
   async payingBuyer(authorization: string, appKey: string): Promise<string> {
     const token = await this.activeToken(bearerOf(authorization));
-    if (audiences(token).join(' ') !== this.payApi) throw new PaydeskError('token_audience_invalid');
-    if (!scopesOf(token).includes('payments')) throw new PaydeskError('token_scope_insufficient', { scope: 'payments' });
+    if (audiences(token).join(' ') !== this.payApi || !scopesOf(token).includes('payments')) throw new PaydeskError('token_audience_invalid');
     if (token.clientId !== appKey) throw new PaydeskError('token_wrong_app');
     if (token.grantId) this.parts.connections.touch(token.grantId);
     return token.accountId;
@@ -217,7 +216,7 @@ export class Identity {
     if (audiences(token).length > 0) throw new PaydeskError('token_audience_invalid');
     const scopes = scopesOf(token);
     const claims = new Set(scopes.flatMap((s) => (s in claimsByScope ? claimsByScope[s as keyof typeof claimsByScope] : [])));
-    if (!claims.has('sub')) throw new PaydeskError('token_scope_insufficient', { scope: 'openid' });
+    if (!claims.has('sub')) throw new PaydeskError('token_audience_invalid');
     const buyer = this.parts.wallet.buyerContact(token.accountId);
     if (!buyer) throw new PaydeskError('token_invalid');
     if (token.grantId) this.parts.connections.touch(token.grantId);

@@ -22,7 +22,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
+import * as oidc from 'openid-client';
 import { createClient, isApiError, type CallArgs, type Client, type RouteName, type RouteResult } from '../../contract/client.ts';
+import { Browser } from '../helpers/sign-in.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -376,6 +378,18 @@ export async function runCrashHarness(opts: CrashOptions): Promise<CrashReport> 
     refused.set(code, (refused.get(code) ?? 0) + 1);
   };
   let stopping = false;
+  /** Access tokens a sign-in got to the client: each must stay valid across every kill. */
+  const signedIn: string[] = [];
+  /** The acknowledged tokens that no longer verify (POST /v1/verify), as violations. */
+  const lostSignIns = async (): Promise<string[]> => {
+    const lost: string[] = [];
+    for (const token of signedIn) {
+      const r = await fetch(`${server.url}/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+      if (r.status !== 200) lost.push(`an acknowledged sign-in's access token no longer verifies (HTTP ${r.status})`);
+      await r.body?.cancel();
+    }
+    return lost;
+  };
   try {
     await server.start();
     server.open();
@@ -389,6 +403,8 @@ export async function runCrashHarness(opts: CrashOptions): Promise<CrashReport> 
       body: { name: `Crash Shop ${i}`, homepage: 'http://127.0.0.1:9/', contactEmail: 'crash@example.com', postbackURL: `${m.url}/postback`, chargebackURL: `${m.url}/chargeback` },
       idempotencyKey: `setup-app-${i}`,
     })));
+    const redirectURI = 'http://127.0.0.1:9/callback';
+    await must('setOAuthClient', { params: { key: apps[0]!.app.key }, body: { type: 'public', redirectURIs: [redirectURI], allowedScopes: ['openid', 'profile', 'payments'] }, idempotencyKey: 'setup-oauth' });
     const buyer = await must('createBuyer', { body: { email: 'crash@example.com', name: 'Crash Buyer' }, idempotencyKey: 'setup-buyer' });
     await must('signIn', { body: { buyerId: buyer.id }, idempotencyKey: 'setup-session' });
     await must('setPin', { params: { id: buyer.id }, body: { pin: '2468', unlockWindowSeconds: 300 }, idempotencyKey: 'setup-pin' });
@@ -455,10 +471,42 @@ export async function runCrashHarness(opts: CrashOptions): Promise<CrashReport> 
         acked.refundKeys.set(key, r.value.id);
       } else note(r);
     };
+    /**
+     * A whole sign-in (issue 12): the page, the wallet's approval, the code exchanged by
+     * openid-client from discovery. A kill anywhere in it just abandons it (the browser's
+     * part is not retried, as a buyer would start again); an access token that reached
+     * the client is a promise: it must still verify after every restart.
+     */
+    const signInOnce = async () => {
+      await server.up;
+      try {
+        const config = await oidc.discovery(new URL(server.url), apps[0]!.app.key, undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] });
+        const verifier = oidc.randomPKCECodeVerifier();
+        const state = oidc.randomState();
+        const url = oidc.buildAuthorizationUrl(config, { redirect_uri: redirectURI, scope: 'openid profile', state, code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+        const browser = new Browser();
+        const page = await browser.walk(url.href, redirectURI);
+        const code = /id="code">([A-Z0-9-]+)</.exec(await page.res!.text())?.[1];
+        const pending = await client.call('listAuthorizations', { query: { status: 'pending' } });
+        const mine = pending.items.find((a) => a.code === code);
+        if (!mine) {
+          note({ ok: false, status: page.res?.status ?? 0, code: 'sign-in page without a pending sign-in' });
+          return;
+        }
+        await client.call('approveAuthorization', { params: { id: mine.id }, body: {}, idempotencyKey: `approve-${mine.id}` });
+        const back = await browser.walk(page.url, redirectURI);
+        const tokens = await oidc.authorizationCodeGrant(config, new URL(back.url), { pkceCodeVerifier: verifier, expectedState: state });
+        signedIn.push(tokens.access_token);
+      } catch (e) {
+        // Killed mid-way (a refused connection, a page of the old server): this sign-in is abandoned.
+        note({ ok: false, status: 0, code: `sign-in abandoned (${e instanceof Error ? e.message.slice(0, 60) : 'error'})` });
+      }
+    };
     const worker = async (w: number) => {
       while (!stopping && Date.now() < deadline) {
         try {
           if (randomInt(5) === 0) await refund();
+          else if (randomInt(6) === 0) await signInOnce();
           else await purchase(w);
         } catch (e) {
           violations.push(`client error: ${e instanceof Error ? e.message : String(e)}`);
@@ -485,6 +533,7 @@ export async function runCrashHarness(opts: CrashOptions): Promise<CrashReport> 
       for (const f of found) violations.push(`after kill ${kills}: ${f}`);
       log(`kill ${kills}/${opts.kills}: ${acked.purchases.size} purchases and ${acked.refunds.size} refunds acknowledged so far; ${found.length === 0 ? 'all invariants hold' : `${found.length} VIOLATION(S)`}${refused.size ? `; refused: ${[...refused].map(([c, n]) => `${c} x${n}`).join(', ')}` : ''}`);
       server.open();
+      for (const f of await lostSignIns()) violations.push(`after kill ${kills}: ${f}`);
       if (violations.length > 0) break;
     }
     stopping = true;
@@ -492,6 +541,8 @@ export async function runCrashHarness(opts: CrashOptions): Promise<CrashReport> 
     if (kills < opts.kills) violations.push(`only ${kills} of ${opts.kills} kills fit in ${opts.timeLimitMs} ms`);
     // A run in which nothing was acknowledged proves nothing.
     if (acked.purchases.size === 0) violations.push(`no purchase was acknowledged (refused: ${JSON.stringify([...refused])})`);
+    for (const f of await lostSignIns()) violations.push(`at the end: ${f}`);
+    log(`sign-ins: ${signedIn.length} acknowledged, checked after every kill and at the end`);
     // A pay's answer is stored with the purchase it created: a retry after a lost reply is
     // answered with it, never refused as a reused request.
     const replayedJti = refused.get('409 request_jti_replayed') ?? 0;

@@ -9,6 +9,7 @@ import { routes } from '../../contract/api.ts';
 import { SseParser, type SseMessage } from '../../renderer/src/events.ts';
 import { startTestServer, createApp, signRequest, pay, readyBuyer, errorCode, type TestServer } from '../helpers/paydesk.ts';
 import { receiver, type Receiver } from './notices/helpers.ts';
+import { discover, oauthApp, pendingSignIn, signIn, startSignIn } from '../helpers/sign-in.ts';
 
 let t: TestServer;
 let merchant: Receiver;
@@ -95,6 +96,17 @@ test('every flow that emits: each event is its union member exactly, on the bus 
   const failedId = (await failed).data.id;
   assert.equal((await t.api('POST', `/api/notices/${failedId}/redeliver`, {})).status, 200);
   assert.equal((await t.api('POST', `/api/notices/${delivered.data.id}/resend`, {})).status, 201);
+
+  // Sign-in (issue 12): approved, denied, left to expire, then the connection revoked.
+  await oauthApp(t, app.key);
+  const config = await discover(t, app.key);
+  await signIn(t, config);
+  await startSignIn(config);
+  await t.client.call('denyAuthorization', { params: { id: (await pendingSignIn(t)).id }, body: {} });
+  await startSignIn(config);
+  t.clock.advance(11 * 60_000);
+  assert.equal((await t.client.call('listAuthorizations', { query: { status: 'pending' } })).items.length, 0);
+  await t.client.call('revokeConnection', { params: { clientId: app.key }, query: {} });
 
   assert.equal((await t.api('POST', '/api/provider-keys/rotate', {})).status, 201);
   assert.equal((await t.api('DELETE', `/api/buyers/${buyer.id}/payment-methods/${buyer.paymentMethodId}`)).status, 200);

@@ -7,7 +7,7 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import { startTestServer, createApp, readyBuyer, signRequest, type TestServer } from '../helpers/paydesk.ts';
-import { Browser, oauthApp, pendingSignIn } from '../helpers/sign-in.ts';
+import { Browser, discover, oauthApp, pendingSignIn, signIn } from '../helpers/sign-in.ts';
 
 const redirectURI = 'http://127.0.0.1:9/callback';
 let t: TestServer;
@@ -64,4 +64,28 @@ test('openid-client signs in from discovery alone, reads userinfo, refreshes, an
   assert.equal(purchase.status, 'pending', 'the token says who buys, never that they agreed');
   assert.equal(purchase.buyer?.id, buyer.id);
   assert.equal(purchase.signedIn, true);
+});
+
+test('sign-in state survives a restart on the same data folder: the token stays valid, the refresh token works, the ID token key is the same', async () => {
+  const app = await createApp(t, { name: 'Restart Shop' });
+  await oauthApp(t, app.key, { redirectURI });
+  const buyer = await readyBuyer(t);
+  const config = await discover(t, app.key);
+  const { tokens } = await signIn(t, config);
+  const jwksBefore = await (await fetch(`${t.url}/oauth/jwks`)).json();
+  const { dataDir, server: { port } } = t;
+  await t.close();
+  t = await startTestServer({ dataDir, port });
+  // Same port (the issuer is the origin), so this process's pooled keep-alive sockets to
+  // 127.0.0.1:<port> are the closed server's: talk to localhost:<port> (its own pool) instead.
+  const fresh = `http://localhost:${port}`;
+  assert.deepEqual(await (await fetch(`${fresh}/oauth/jwks`)).json(), jwksBefore);
+  const verified = await fetch(`${fresh}/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: tokens.access_token }) });
+  assert.equal(((await verified.json()) as { user: string }).user, buyer.id);
+  const refreshed = await fetch(`${fresh}/oauth/token`, {
+    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token!, client_id: app.key }).toString(),
+  });
+  assert.equal(refreshed.status, 200, await refreshed.clone().text());
+  assert.ok(((await refreshed.json()) as { access_token?: string }).access_token);
 });
