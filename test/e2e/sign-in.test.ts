@@ -26,9 +26,11 @@ test('Buy → sign in once → confirm; the second purchase needs only the confi
   /** The buyer's PIN on the pad and Confirm: one decision (the digits are part of it). */
   async function confirmInWallet(code: string): Promise<void> {
     await wallet.getByTestId('confirm-dialog').waitFor();
+    assert.match((await wallet.getByTestId('signed-in-at').textContent()) ?? '', /Signed in at Elite Sparkle Pony as Pony Fan/);
     assert.equal((await wallet.getByTestId('conf-code').textContent())?.trim(), code, 'the wallet shows the code the store shows');
     await wallet.waitForFunction(() => document.querySelector('[data-pinkey]:not([disabled])') !== null);
     for (const digit of demo.buyer.pin) await wallet.locator('.pinpad button.pinkey', { hasText: new RegExp(`^${digit}$`) }).click();
+    await screenshot(wallet, 'wallet-confirm-signed-in');
     await wallet.getByRole('button', { name: /^Confirm\b/ }).click();
     clicks.decisions++;
     await wallet.getByTestId('purchase-result').waitFor();

@@ -157,6 +157,9 @@ function PendingPurchase({ purchase: p, onChanged, onOutcome }: { readonly purch
             {p.simulate ? <Badge tone="accent">Simulated: no money moves</Badge> : p.pricePoint !== null ? <span className="small subtle">price point {p.pricePoint}</span> : null}
           </div>
           <SellerBlock seller={p.seller} />
+          {p.signedIn && p.buyer && (
+            <div className="small muted row" data-testid="signed-in-at"><IconShield width={14} height={14} />Signed in at <b><UserText text={p.seller.name} /></b> as <b><UserText text={p.buyer.name} /></b>: only this buyer can confirm it, and the token is no consent to pay.</div>
+          )}
           <div className="code-box">
             <div>
               <div className="small muted">Confirmation code</div>
