@@ -158,7 +158,7 @@ function PendingPurchase({ purchase: p, onChanged, onOutcome }: { readonly purch
           </div>
           <SellerBlock seller={p.seller} />
           {p.signedIn && p.buyer && (
-            <div className="small muted row" data-testid="signed-in-at"><IconShield width={14} height={14} />Signed in at <b><UserText text={p.seller.name} /></b> as <b><UserText text={p.buyer.name} /></b>: only this buyer can confirm it, and the token is no consent to pay.</div>
+            <p className="small muted" style={{ margin: 0 }} data-testid="signed-in-at"><IconShield width={14} height={14} style={{ verticalAlign: '-2px', marginRight: 6 }} />Signed in at <b><UserText text={p.seller.name} /></b> as <b><UserText text={p.buyer.name} /></b>: only this buyer can confirm it, and the token is no consent to pay.</p>
           )}
           <div className="code-box">
             <div>
