@@ -31,6 +31,9 @@ test('Buy → sign in once → confirm; the second purchase needs only the confi
     await wallet.waitForFunction(() => document.querySelector('[data-pinkey]:not([disabled])') !== null);
     for (const digit of demo.buyer.pin) await wallet.locator('.pinpad button.pinkey', { hasText: new RegExp(`^${digit}$`) }).click();
     await screenshot(wallet, 'wallet-confirm-signed-in');
+    await wallet.emulateMedia({ colorScheme: 'dark' });
+    await screenshot(wallet, 'wallet-confirm-signed-in-dark');
+    await wallet.emulateMedia({ colorScheme: 'light' });
     await wallet.getByRole('button', { name: /^Confirm\b/ }).click();
     clicks.decisions++;
     await wallet.getByTestId('purchase-result').waitFor();
@@ -66,6 +69,9 @@ test('Buy → sign in once → confirm; the second purchase needs only the confi
   await store.getByText('Hi, Pony Fan!').waitFor();
   const code1 = await (await store.waitForFunction(() => document.getElementById('product')?.dataset.code)).jsonValue();
   await screenshot(store, 'store-signed-in-confirming');
+  await store.emulateMedia({ colorScheme: 'dark' });
+  await screenshot(store, 'store-signed-in-confirming-dark');
+  await store.emulateMedia({ colorScheme: 'light' });
   await confirmInWallet(code1 as string);
   await unlocked(store);
   const first = { ...clicks };

@@ -85,6 +85,8 @@ describe('wallet sign-in panes', { timeout: 180_000 }, () => {
     assert.match((await result.textContent()) ?? '', /Robin Vale \(robin@example\.com\)/);
     assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'H2', 'the result takes focus');
     await shot(page, 'sign-in-approved-light');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot(page, 'sign-in-approved-dark');
 
     const decided = (await t.client.call('listAuthorizations', { query: {} })).items.find((a) => a.code === code);
     assert.equal(decided?.status, 'approved');
