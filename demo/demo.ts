@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { startServer, type ServerInternals } from '../server/main.ts';
 import { startStore, type RunningStore } from './store.ts';
-import { consoleClient, ensureApp, ensureBuyer, readDemoState, writeDemoState, DEMO_FILE, type DemoState } from './setup.ts';
+import { consoleClient, ensureApp, ensureBuyer, ensureOAuthClient, readDemoState, writeDemoState, DEMO_FILE, type DemoState } from './setup.ts';
 
 export interface DemoOptions {
   readonly dataDir: string;
@@ -22,6 +22,8 @@ export interface DemoOptions {
   readonly noticeTimeScale?: number;
   /** `--test-clock`: Paydesk's time can be moved forward from the console (server/clock/test-clock.ts). */
   readonly testClock?: boolean;
+  /** How the store sells (demo/store.ts): sign-in first (default) or to guests with pay.js alone. */
+  readonly checkout?: 'sign-in' | 'guest';
 }
 
 export interface RunningDemo {
@@ -46,6 +48,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
       port: opts.storePort,
       provider: paydesk.url,
       ordersFile: join(opts.dataDir, 'demo-orders.json'),
+      ...(opts.checkout ? { checkout: opts.checkout } : {}),
       ...(opts.log ? { log: opts.log } : {}),
     });
     const file = join(opts.dataDir, DEMO_FILE);
@@ -53,6 +56,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
     const client = consoleClient(paydesk.url, paydesk.token);
     const app = await ensureApp(client, store.url, state, say);
     writeDemoState(file, { ...state, app });
+    await ensureOAuthClient(client, app.appKey, store.url);
     const buyer = await ensureBuyer(client, { ...state, app }, say);
     writeDemoState(file, { app, buyer: { id: buyer.id, pin: buyer.pin } });
     store.setCredentials(app);

@@ -8,11 +8,13 @@ export interface StorePageInput {
   /** Paydesk's origin. */
   readonly provider: string;
   readonly pony: { readonly name: string; readonly description: string; readonly display: string };
+  /** sign-in: Buy signs the buyer in with Paydesk first (one approval), then pays with the token; guest: pay.js alone. */
+  readonly checkout: 'sign-in' | 'guest';
 }
 
 const sparkles = Array.from({ length: 9 }, (_, i) => `<span class="sparkle s${i + 1}"></span>`).join('');
 
-export function renderStorePage({ provider, pony }: StorePageInput): string {
+export function renderStorePage({ provider, pony, checkout }: StorePageInput): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -25,10 +27,15 @@ export function renderStorePage({ provider, pony }: StorePageInput): string {
 <script src="${escapeHtml(provider)}/pay.js" defer></script>
 <script src="/static/store.js" defer></script>
 </head>
-<body>
+<body data-checkout="${checkout}">
 <header class="topbar">
   <a class="shop-name" href="/"><img src="/favicon.svg" alt="" width="28" height="28">Sparkle Stable</a>
   <span class="topbar-note">A demo store · pays with Paydesk</span>
+  <div class="account" id="account" data-state="signed-out">
+    <a class="signin" id="signin" href="/signin">Sign in with Paydesk</a>
+    <span class="greeting" id="greeting"></span>
+    <button type="button" class="signout" id="signout">Sign out</button>
+  </div>
 </header>
 <main class="shop">
   <article class="product" id="product" data-state="locked">

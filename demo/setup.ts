@@ -80,6 +80,21 @@ export async function ensureApp(client: Client, storeUrl: string, state: DemoSta
 }
 
 /**
+ * "Sign in with Paydesk" for the store: its app as an OAuth client whose one
+ * redirect URI is the store's callback (matched exactly, so a new store port
+ * updates it). Public, with PKCE: the demo keeps no client secret.
+ */
+export async function ensureOAuthClient(client: Client, appKey: string, storeUrl: string): Promise<void> {
+  const redirectURI = `${storeUrl}/signin/callback`;
+  const params = { key: appKey };
+  const now = await step('Reading the demo app\'s sign-in settings', client.call('getOAuthClient', { params }));
+  if (now.updatedAt !== null && now.enabled && now.redirectURIs.length === 1 && now.redirectURIs[0] === redirectURI && now.allowedScopes.includes('payments')) return;
+  await step('Setting the demo app\'s sign-in settings', client.call('setOAuthClient', {
+    params, body: { enabled: true, type: 'public', redirectURIs: [redirectURI], allowedScopes: ['openid', 'profile', 'payments'] },
+  }));
+}
+
+/**
  * A buyer with a preauthorized test card and a PIN. The wallet session is
  * left alone when someone else is signed in and nothing needs setting up.
  */

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createNoticeHandler, nodeHandler, signPaymentRequest, type ChargebackNotice, type PostbackNotice } from '../sdk/index.ts';
 import { OrderBook } from './orders.ts';
 import { renderStorePage } from './page.ts';
+import { storeSignIn, type StoreSignIn } from './sign-in.ts';
 
 /** What the store sells. */
 export const pony = {
@@ -38,6 +39,8 @@ export interface StoreOptions {
   /** Where orders are kept; in memory when absent. */
   readonly ordersFile?: string;
   readonly log?: (line: string) => void;
+  /** sign-in (default): Buy signs in with Paydesk first and pays with the token; guest: anyone may buy with pay.js alone. */
+  readonly checkout?: 'sign-in' | 'guest';
 }
 
 export interface RunningStore {
@@ -95,6 +98,7 @@ export async function startStore(opts: StoreOptions): Promise<RunningStore> {
   const files = Object.fromEntries(Object.entries(staticFiles).map(([path, f]) => [path, { body: readFileSync(join(publicDir, f.file)), type: f.type }]));
   let credentials: StoreCredentials | undefined;
   let notices: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  let signIn: StoreSignIn | undefined;
   let url = '';
 
   const onPostback = (n: PostbackNotice) => {
@@ -116,12 +120,11 @@ export async function startStore(opts: StoreOptions): Promise<RunningStore> {
     log(`chargeback ${n.transactionID} (${n.reason}): order ${order.id} charged back, pony locked again`);
   };
 
-  async function createOrder(res: ServerResponse): Promise<void> {
-    if (!credentials) return json(res, 503, { error: 'The store is still registering with Paydesk. Try again in a moment.' });
+  async function signedOrder(c: StoreCredentials) {
     const order = orders.create(pony.id, pony.price, pony.currency);
     const jwt = await signPaymentRequest({
-      appKey: credentials.appKey,
-      secret: credentials.secret,
+      appKey: c.appKey,
+      secret: c.secret,
       request: {
         id: pony.id, name: pony.name, description: pony.description, price: pony.price, currency: pony.currency,
         productData: `order=${order.id}`,
@@ -129,7 +132,25 @@ export async function startStore(opts: StoreOptions): Promise<RunningStore> {
         chargebackURL: `${url}/chargeback`,
       },
     });
-    json(res, 201, { order: OrderBook.toPublic(order), jwt });
+    return { order, jwt };
+  }
+
+  /**
+   * A signed-in buyer's order is started here, with their payments token (the
+   * token stays on this server); the page follows the purchase. Otherwise the
+   * page gets the JWT and pay.js starts it.
+   */
+  async function createOrder(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!credentials) return json(res, 503, { error: 'The store is still registering with Paydesk. Try again in a moment.' });
+    const { order, jwt } = await signedOrder(credentials);
+    let purchase;
+    try {
+      purchase = await signIn?.payAsBuyer(req, jwt);
+    } catch (e) {
+      log(`order ${order.id}: Paydesk refused the buyer's token (${e instanceof Error ? e.message : String(e)}); they must sign in again`);
+      return json(res, 409, { error: 'Paydesk no longer accepts your sign-in here (was the store disconnected in Paydesk?). Sign in with Paydesk again.' });
+    }
+    json(res, 201, purchase ? { order: OrderBook.toPublic(order), purchase } : { order: OrderBook.toPublic(order), jwt });
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -144,7 +165,12 @@ export async function startStore(opts: StoreOptions): Promise<RunningStore> {
       // A page on another site cannot make this store create orders in a buyer's name.
       const site = req.headers['sec-fetch-site'];
       if (site !== undefined && site !== 'same-origin') return json(res, 403, { error: 'Orders are created from the store page only.' });
-      return createOrder(res);
+      return createOrder(req, res);
+    }
+    if ((path === '/signin' || path === '/signin/callback' || path === '/signout' || path === '/me') && signIn) {
+      const site = req.headers['sec-fetch-site'];
+      if (method === 'POST' && site !== undefined && site !== 'same-origin') return json(res, 403, { error: 'Signing out is done from the store page only.' });
+      if (await signIn.handle(req, res, path)) return;
     }
     const orderMatch = /^\/orders\/(ord_[A-Za-z0-9_-]{16})$/.exec(path);
     if (orderMatch && method === 'GET') {
@@ -153,7 +179,7 @@ export async function startStore(opts: StoreOptions): Promise<RunningStore> {
     }
     if (method !== 'GET' && method !== 'HEAD') return send(res, 405, 'text/plain; charset=utf-8', 'Method not allowed.\n', { allow: 'GET, HEAD' });
     if (path === '/') {
-      return send(res, 200, 'text/html; charset=utf-8', renderStorePage({ provider, pony }), {
+      return send(res, 200, 'text/html; charset=utf-8', renderStorePage({ provider, pony, checkout: opts.checkout ?? 'sign-in' }), {
         'content-security-policy': storeCsp(provider),
         'x-frame-options': 'DENY',
       });
@@ -183,6 +209,13 @@ export async function startStore(opts: StoreOptions): Promise<RunningStore> {
     port,
     setCredentials(c) {
       credentials = c;
+      signIn = storeSignIn({
+        provider, appKey: c.appKey, storeUrl: url, log,
+        newOrder: async () => {
+          const { order, jwt } = await signedOrder(c);
+          return { orderId: order.id, jwt };
+        },
+      });
       notices = nodeHandler(createNoticeHandler({
         appKey: c.appKey, secret: c.secret, webhookSecret: c.webhookSecret, onPostback, onChargeback,
         onError: (e, n) => log(`notice ${n.transactionID}: the store failed to handle it (${e instanceof Error ? e.message : String(e)}); Paydesk will retry`),

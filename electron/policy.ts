@@ -219,10 +219,13 @@ export function secureWebPreferences(preload: string, opts: { readonly devTools:
   };
 }
 
-/** The console URL the trusted confirmation window loads for one purchase. */
+/**
+ * The console URL the trusted confirmation window loads for one purchase, or for
+ * one sign-in (`sgn_…`, issue 12): the same window, one request at a time.
+ */
 export function confirmationUrl(purchaseId: string): string {
   if (!isPurchaseId(purchaseId)) throw new Error(`not a purchase id: ${JSON.stringify(purchaseId)}`);
-  return `${APP_ORIGIN}/#/confirm/${purchaseId}`;
+  return purchaseId.startsWith('sgn_') ? `${APP_ORIGIN}/#/sign-in/${purchaseId}` : `${APP_ORIGIN}/#/confirm/${purchaseId}`;
 }
 
 /** Window options of the trusted confirmation window: its own focused window that pages cannot cover. */

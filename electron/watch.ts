@@ -32,6 +32,17 @@ export function failedNoticeFromEvent(e: PaydeskEvent): FailedNotice | null {
   return e.type === 'notice.failed' ? { id: e.data.id, appKey: e.data.appKey } : null;
 }
 
+/** An 'authorization.pending' bus event → the sign-in the trusted window shows; null for any other event. */
+export function signInFromEvent(e: PaydeskEvent): string | null {
+  return e.type === 'authorization.pending' ? e.data.id : null;
+}
+
+/** Events carry no names: the window itself shows the merchant, its reputation and the code. */
+export const signInNotification: NotificationText = {
+  title: 'Approve a sign-in',
+  body: 'A store asks you to sign in with Paydesk. Check that the Paydesk window shows the code the store\'s page shows.',
+};
+
 export interface NotificationText {
   readonly title: string;
   readonly body: string;

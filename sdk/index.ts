@@ -17,3 +17,4 @@ export {
 } from './handler.ts';
 export { nodeHandler, expressHandler, rawBodyFrom, type NoticeHandlerInput } from './node.ts';
 export { fastifyPlugin, fastifyHandler, type FastifyNoticeOptions } from './fastify.ts';
+export { PaydeskSignIn, PaydeskApiError, type SignInOptions, type PendingSignIn, type SignInSession, type SignInProfile, type StartedPurchase } from './sign-in.ts';

@@ -22,6 +22,7 @@ const allowed: Readonly<Record<string, string>> = {
   'renderer/src/events.ts': 'the SSE stream (GET /api/events): a stream read as it arrives, which client.call does not do',
   'renderer/vite.config.ts': 'the dev server\'s proxy adds the token to the console\'s requests',
   'test/one-client.test.ts': 'plants each form to show the scan sees it',
+  'sdk/sign-in.ts': 'the merchant SDK stands alone (imports nothing of ours), and the Bearer it sends to /v1/pay is the buyer\'s payments token, not the console\'s',
 };
 
 /** An Authorization header or a Bearer credential written out by hand; prose such as `Authorization: Bearer <token>` is not. */

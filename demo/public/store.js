@@ -10,6 +10,13 @@
   const buy = document.getElementById('buy');
   const message = document.getElementById('message');
   const confetti = document.getElementById('confetti');
+  const account = document.getElementById('account');
+  const greeting = document.getElementById('greeting');
+  const signout = document.getElementById('signout');
+  /** The buyer signed in with Paydesk ({name}), or null: the store's server knows, the page only asks. */
+  let buyer = null;
+  /** The store asks buyers to sign in before buying (data-checkout="sign-in"), or also sells to guests. */
+  const signInToBuy = document.body.dataset.checkout === 'sign-in';
 
   const failures = {
     USER_CANCELLED: 'You cancelled the purchase. The pony is still waiting for you.',
@@ -31,7 +38,7 @@
   function setState(state) {
     product.dataset.state = state;
     const label = {
-      locked: 'Buy with Paydesk',
+      locked: !buyer && signInToBuy ? 'Sign in and buy with Paydesk' : 'Buy with Paydesk',
       buying: 'Waiting for Paydesk…',
       verifying: 'Checking with the store…',
       unlocked: 'You own this pony',
@@ -105,25 +112,38 @@
     const res = await fetch('/orders', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     const body = await res.json().catch(() => ({}));
     if (!res.ok) throw new Error(body.error || `The store could not prepare the order (HTTP ${res.status}).`);
-    orderId = body.order.id;
-    order = body.order;
-    localStorage.setItem(ORDER_KEY, orderId);
-    product.dataset.order = orderId;
-    return body.jwt;
+    follow(body.order);
+    // Signed in: the store's server started the purchase with the buyer's payments token; pay.js follows it.
+    return body.purchase ? { purchase: body.purchase } : body.jwt;
   }
 
-  buy.addEventListener('click', () => {
-    if (!window.Paydesk) {
-      say('Paydesk could not be loaded. Is it running?');
-      return;
-    }
-    const before = product.dataset.state;
+  function follow(o) {
+    orderId = o.id;
+    order = o;
+    localStorage.setItem(ORDER_KEY, orderId);
+    product.dataset.order = orderId;
+  }
+
+  function showBuyer() {
+    account.dataset.state = buyer ? 'signed-in' : 'signed-out';
+    greeting.textContent = buyer ? `Hi, ${buyer.name}!` : '';
+    if (product.dataset.state === 'locked') setState('locked');
+  }
+
+  signout.addEventListener('click', async () => {
+    await fetch('/signout', { method: 'POST' }).catch(() => undefined);
+    buyer = null;
+    showBuyer();
+    say('Signed out of the store. Paydesk still lists it in Connected apps until you revoke it there.');
+  });
+
+  /** Pay.js follows a purchase: from this click (jwt or started purchase), or one the sign-in already started. */
+  function pay(input, before, text) {
     setState('buying');
     delete product.dataset.payResult;
-    say('A Paydesk window opened. Confirm the purchase in Paydesk with your PIN.');
-    // The JWT is fetched while the Paydesk window opens (pay.js opens it inside this click).
+    say(text);
     window.Paydesk.buy(
-      newOrder(),
+      input,
       (result) => {
         // Paydesk's word to the page is not proof of payment: wait for the store's server.
         product.dataset.payResult = `success:${result.transactionID}`;
@@ -139,8 +159,54 @@
         if (orderId) watch(orderId);
       },
     );
+  }
+
+  buy.addEventListener('click', () => {
+    if (!window.Paydesk) {
+      say('Paydesk could not be loaded. Is it running?');
+      return;
+    }
+    if (!buyer && signInToBuy) {
+      // One approval in the Paydesk wallet signs in; the store then starts the purchase by itself.
+      say('Taking you to Paydesk to sign in…');
+      location.assign('/signin?intent=buy');
+      return;
+    }
+    // The JWT is fetched while the Paydesk window opens (pay.js opens it inside this click).
+    pay(newOrder(), product.dataset.state, 'A Paydesk window opened. Confirm the purchase in Paydesk with your PIN.');
   });
 
-  setState('locked');
-  if (orderId) watch(orderId);
+  const signInWords = {
+    denied: 'You declined to sign in with Paydesk. Nothing was shared with the store.',
+    failed: 'Signing in with Paydesk did not complete. Try again.',
+    expired: 'That sign-in had expired. Try again.',
+  };
+
+  async function start() {
+    const outcome = new URLSearchParams(location.search).get('signin');
+    if (outcome) history.replaceState(null, '', '/');
+    let me = { buyer: null, started: null };
+    try {
+      const res = await fetch('/me', { cache: 'no-store' });
+      if (res.ok) me = await res.json();
+    } catch {
+      // The store's server is away: stay signed out.
+    }
+    buyer = me.buyer;
+    showBuyer();
+    setState('locked');
+    if (outcome && signInWords[outcome]) say(signInWords[outcome]);
+    if (me.started && window.Paydesk) {
+      // Pressed Buy signed out: the sign-in's return started the purchase. No click here, so no window:
+      // the code is on this page, to compare with the wallet's.
+      follow({ id: me.started.orderId, status: 'awaiting_payment' });
+      pay(Promise.resolve({ purchase: me.started.purchase }), 'locked',
+        `Signed in as ${buyer ? buyer.name : 'you'}. Confirm the purchase in Paydesk: it shows the code ${me.started.purchase.code}.`);
+      product.dataset.code = me.started.purchase.code;
+      return;
+    }
+    if (orderId) watch(orderId);
+  }
+
+  start();
 })();

@@ -7,6 +7,7 @@ import { createClient } from '../../contract/client.ts';
 import { isPurchaseId } from '../../contract/bridge.ts';
 import {
   POLL_INTERVAL_MS, createWatcher, failedNoticeFromEvent, failedNoticeNotification, failingAppFromEvent, failingAppNotification, purchaseNotification, refreshesPending,
+  signInFromEvent, signInNotification,
 } from '../watch.ts';
 import type { Desktop } from './desktop.ts';
 import type { ProviderServer } from './server.ts';
@@ -35,6 +36,12 @@ export function setupAlerts(d: Desktop, server: ProviderServer, tray: PendingTra
   const timer = setInterval(() => void watcher.tick(), POLL_INTERVAL_MS);
   const unsubscribe = server.events.subscribe((e) => {
     if (refreshesPending(e)) void watcher.tick();
+    // A sign-in is approved in the same trusted window as a purchase (issue 12).
+    const signIn = signInFromEvent(e);
+    if (signIn !== null && isPurchaseId(signIn)) {
+      d.confirmations.open(signIn);
+      notify(signInNotification.title, signInNotification.body, () => d.confirmations.open(signIn));
+    }
     const failed = failedNoticeFromEvent(e);
     if (failed !== null) {
       void failedNoticeNotification(api, failed).then((text) => notify(text.title, text.body, () => d.consoleWindow.show(isPurchaseId(failed.id) ? `/notices/${failed.id}` : '/notices')));

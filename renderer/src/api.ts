@@ -48,3 +48,6 @@ export type TimelineEvent = RouteResult<'getTransaction'>['timeline'][number];
 export type PriceTiers = RouteResult<'priceTiers'>;
 export type TestCard = RouteResult<'testCards'>['items'][number];
 export type Session = RouteResult<'getSession'>;
+export type Authorization = RouteResult<'approveAuthorization'>;
+export type Connection = RouteResult<'listConnections'>['items'][number];
+export type OAuthClient = RouteResult<'getOAuthClient'>;

@@ -8,7 +8,7 @@ import { navigate, useLocation } from './router.ts';
 import { WalletProvider, useWallet } from './wallet-context.tsx';
 import { Avatar, Button, ToastProvider, UserText } from './ui.tsx';
 import {
-  IconAlert, IconApps, IconBell, IconCard, IconChart, IconFlask, IconHistory, IconList, IconLock, IconLogo, IconMenu, IconMoon, IconShield, IconSun, IconUsers,
+  IconAlert, IconApps, IconBell, IconCard, IconChart, IconFlask, IconHistory, IconKey, IconList, IconLock, IconLogin, IconLogo, IconMenu, IconMoon, IconShield, IconSun, IconUsers,
 } from './icons.tsx';
 import { AppDetailPane, AppsPane, NewAppPane } from './panes/apps.tsx';
 import { TransactionsPane } from './panes/transactions.tsx';
@@ -20,6 +20,8 @@ import { PaymentMethodsPane } from './panes/methods.tsx';
 import { PinPane } from './panes/pin.tsx';
 import { ConfirmPane, ConfirmWindow } from './panes/confirm.tsx';
 import { HistoryPane } from './panes/history.tsx';
+import { SignInWindow, SignInsPane } from './panes/sign-in.tsx';
+import { ConnectedAppsPane } from './panes/connections.tsx';
 import { bridge, isDesktop } from './connection.ts';
 import { useTheme, type Theme } from './theme.ts';
 import { ConsoleGate } from './login.tsx';
@@ -57,6 +59,8 @@ function resolve(segments: readonly string[]): Page {
         case 'methods': return { section: 'Wallet', title: 'Payment methods', node: <PaymentMethodsPane />, nav: 'wallet/methods' };
         case 'pin': return { section: 'Wallet', title: 'PIN', node: <PinPane />, nav: 'wallet/pin' };
         case 'history': return { section: 'Wallet', title: 'History', node: <HistoryPane />, nav: 'wallet/history' };
+        case 'sign-in': return { section: 'Wallet', title: 'Sign-ins', node: <SignInsPane id={c} />, nav: 'wallet/sign-in' };
+        case 'connections': return { section: 'Wallet', title: 'Connected apps', node: <ConnectedAppsPane />, nav: 'wallet/connections' };
         default: return { section: 'Wallet', title: 'Confirm', node: <ConfirmPane id={c} />, nav: 'wallet/confirm' };
       }
     default:
@@ -76,8 +80,9 @@ function NavLink({ to, current, icon, children, badge }: { readonly to: string; 
 
 /** Below 960 px the sidebar folds away (styles.css) and opens over the pane from the top bar's Menu button. */
 function Sidebar({ current, open }: { readonly current: string; readonly open: boolean }) {
-  const { pending } = useWallet();
+  const { pending, signIns } = useWallet();
   const count = pending.data?.length ?? 0;
+  const signInCount = signIns.data?.length ?? 0;
   return (
     <nav className={`sidebar ${open ? 'open' : ''}`} id="sidebar" aria-label="Main">
       <a className="brand" href="#/dashboard">
@@ -98,6 +103,8 @@ function Sidebar({ current, open }: { readonly current: string; readonly open: b
         <div className="nav-section-title" id="nav-wallet">Wallet</div>
         <div role="group" aria-labelledby="nav-wallet">
           <NavLink to="wallet/confirm" current={current} icon={<IconShield />} badge={count > 0 ? <span className="count count-warning" aria-label={`${count} pending`}>{count}</span> : undefined}>Confirm</NavLink>
+          <NavLink to="wallet/sign-in" current={current} icon={<IconLogin />} badge={signInCount > 0 ? <span className="count count-warning" aria-label={`${signInCount} waiting`}>{signInCount}</span> : undefined}>Sign-ins</NavLink>
+          <NavLink to="wallet/connections" current={current} icon={<IconKey />}>Connected apps</NavLink>
           <NavLink to="wallet/buyers" current={current} icon={<IconUsers />}>Buyers</NavLink>
           <NavLink to="wallet/methods" current={current} icon={<IconCard />}>Payment methods</NavLink>
           <NavLink to="wallet/pin" current={current} icon={<IconLock />}>PIN</NavLink>
@@ -227,13 +234,14 @@ function useDesktopBridge(): void {
 export function App() {
   const loc = useLocation();
   useDesktopBridge();
-  // #/confirm/<id> is the desktop app's trusted confirmation window: the purchase and the PIN pad, nothing else.
-  const standalone = loc.segments[0] === 'confirm' && loc.segments[1] !== undefined;
+  // #/confirm/<id> is the desktop app's trusted confirmation window: the purchase and the PIN pad, nothing else;
+  // #/sign-in/<id> the same window holding a sign-in.
+  const standalone = (loc.segments[0] === 'confirm' || loc.segments[0] === 'sign-in') && loc.segments[1] !== undefined;
   return (
     <ConsoleGate>
       <ToastProvider>
         <WalletProvider bringForward={!standalone}>
-          {standalone ? <ConfirmWindow id={loc.segments[1]!} /> : <Shell />}
+          {!standalone ? <Shell /> : loc.segments[0] === 'sign-in' ? <SignInWindow id={loc.segments[1]!} /> : <ConfirmWindow id={loc.segments[1]!} />}
         </WalletProvider>
       </ToastProvider>
     </ConsoleGate>

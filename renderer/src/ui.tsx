@@ -149,9 +149,9 @@ export function Badge({ tone = 'neutral', children, plain, large, title }: {
 }
 
 const statusTones: Record<string, Tone> = {
-  completed: 'success', delivered: 'success', active: 'success', succeeded: 'success', ok: 'success',
+  completed: 'success', approved: 'success', delivered: 'success', active: 'success', succeeded: 'success', ok: 'success',
   pending: 'warning', retrying: 'warning', scheduled: 'warning', queued: 'warning', delivering: 'warning',
-  declined: 'danger', failed: 'danger', revoked: 'danger', disabled: 'danger', dead: 'danger', gave_up: 'danger',
+  declined: 'danger', denied: 'danger', failed: 'danger', revoked: 'danger', disabled: 'danger', dead: 'danger', gave_up: 'danger',
   refunded: 'info', partially_refunded: 'info', disputed: 'info', reversed: 'info', simulate: 'accent',
   cancelled: 'neutral', expired: 'neutral',
 };

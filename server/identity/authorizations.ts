@@ -101,6 +101,13 @@ export class SignIns {
     return rows.map((r) => this.expireIfDue(r)).filter((r) => !status || r.status === status).map((r) => this.view(r));
   }
 
+  /** The provider interaction of a pending sign-in: what deny needs (no buyer: refusing names nobody). */
+  pendingInteraction(id: string): string {
+    const row = this.row(id);
+    if (row.status !== 'pending') throw new PaydeskError('authorization_not_pending');
+    return row.interaction_uid;
+  }
+
   /** What approve needs before it grants: the pending row, the buyer chosen. */
   claim(id: string, buyerId?: string): { uid: string; appKey: string; scopes: readonly string[]; buyerId: string } {
     const row = this.row(id);

@@ -184,8 +184,7 @@ export class Identity {
   /** The merchant gets access_denied at the redirect URI the request named (already checked to be registered, exactly). */
   async deny(id: string) {
     const { signIns } = this.parts;
-    const claim = signIns.claim(id);
-    const interaction = await this.ready.Interaction.find(claim.uid);
+    const interaction = await this.ready.Interaction.find(signIns.pendingInteraction(id));
     if (interaction) {
       interaction.result = { error: 'access_denied', error_description: 'The buyer declined the sign-in in Paydesk.' };
       await interaction.save(Math.max(1, interaction.exp - Math.floor(Date.now() / 1000)));

@@ -54,7 +54,8 @@ function host(url: string): string {
   }
 }
 
-const logo = `<svg class="logo" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
+/** Paydesk's mark, also on the sign-in pages (server/identity/pages.ts). */
+export const logo = `<svg class="logo" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
   <rect x="2" y="2" width="28" height="28" rx="8" fill="currentColor"/>
   <path d="M10 22V10h6.5a4.5 4.5 0 0 1 0 9H13" fill="none" stroke-width="2.6" stroke-linecap="round" stroke-linejoin="round"/>
 </svg>`;

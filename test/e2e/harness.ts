@@ -41,9 +41,10 @@ export interface Stage {
   close(): Promise<void>;
 }
 
-export async function startStage(opts: { colorScheme?: 'light' | 'dark'; now?: () => number } = {}): Promise<Stage> {
+/** `checkout`: the buy-flow tests sell to guests (pay.js alone); the sign-in test (sign-in.test.ts) signs in first. */
+export async function startStage(opts: { colorScheme?: 'light' | 'dark'; now?: () => number; checkout?: 'sign-in' | 'guest' } = {}): Promise<Stage> {
   const logs: string[] = [];
-  const demo = await startDemo({ dataDir: freshDataDir('e2e'), port: 0, storePort: 0, log: (l) => logs.push(l), ...(opts.now ? { now: opts.now } : {}) });
+  const demo = await startDemo({ dataDir: freshDataDir('e2e'), port: 0, storePort: 0, checkout: opts.checkout ?? 'guest', log: (l) => logs.push(l), ...(opts.now ? { now: opts.now } : {}) });
   let browser: Browser | undefined;
   try {
     browser = await launchBrowser();

@@ -157,6 +157,7 @@ test('trusted confirmation window: its own focused, always-on-top window for one
   assert.equal(CONFIRM_WINDOW.minimizable, false);
   assert.equal(CONFIRM_WINDOW.fullscreenable, false);
   assert.equal(confirmationUrl('pur_abc123'), 'app://paydesk/#/confirm/pur_abc123');
+  assert.equal(confirmationUrl('sgn_abc123'), 'app://paydesk/#/sign-in/sgn_abc123', 'a sign-in in the same trusted window');
   assert.throws(() => confirmationUrl('../x'));
 });
 

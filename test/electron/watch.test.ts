@@ -8,6 +8,7 @@ import { createClient } from '../../contract/client.ts';
 import type { PaydeskEvent } from '../../contract/events.ts';
 import {
   POLL_INTERVAL_MS, createWatcher, failedNoticeFromEvent, failedNoticeNotification, failingAppFromEvent, failingAppNotification, pendingLabel, purchaseNotification, refreshesPending,
+  signInFromEvent,
   type PendingPurchase,
 } from '../../electron/watch.ts';
 
@@ -115,6 +116,8 @@ test('bus events: purchase changes refresh; a failed notice is announced by id, 
   assert.equal(refreshesPending(failed), false);
   assert.deepEqual(failedNoticeFromEvent(failed), { id: 'ntc_1', appKey: 'app_1' });
   assert.equal(failedNoticeFromEvent({ type: 'purchase.created', data: { id: 'pur_1', appKey: 'app_1', status: 'pending', seq: 1 } }), null);
+  assert.equal(signInFromEvent({ type: 'authorization.pending', data: { id: 'sgn_1', appKey: 'app_1', flow: 'code', seq: 3 } }), 'sgn_1', 'a sign-in opens the trusted window');
+  assert.equal(signInFromEvent(failed), null);
 
   const urls: string[] = [];
   assert.deepEqual(await failedNoticeNotification(apiAnswering([app('Pony Shop')], urls), { id: 'ntc_1', appKey: 'app_1' }), {

@@ -12,6 +12,7 @@ import {
   Badge, Button, ButtonLink, Callout, Card, ChoiceGroup, ConfirmDialog, CopyButton, EmptyState, ErrorCallout, ErrorState, Field, IdChip,
   ListState, LoadingBlock, PageHeader, StatusBadge, UserText, described, showControls, useToast,
 } from '../ui.tsx';
+import { OAuthClientCard } from './app-oauth.tsx';
 import { IconAlert, IconApps, IconBan, IconCheck, IconEdit, IconEye, IconEyeOff, IconKey, IconPlus, IconRotate, IconSend, IconShield } from '../icons.tsx';
 import { EndpointCard } from './notices.tsx';
 
@@ -507,6 +508,7 @@ export function AppDetailPane({ appKey }: { readonly appKey: string }) {
               </Card>
             )}
             <SecretsCard app={app} onChanged={(_a, o) => { res.reload(); if (o) setOnce(o); }} />
+            <OAuthClientCard app={app} />
           </div>
           <div className="stack-lg">
             <Card title="Reputation" description="What buyers see about this seller in the wallet.">

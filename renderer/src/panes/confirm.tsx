@@ -118,8 +118,8 @@ function PurchaseConfirmation({ id, standalone = false }: { readonly id: string;
   );
 }
 
-function SellerBlock({ p }: { readonly p: Purchase }) {
-  const s = p.seller;
+/** The seller's identity and reputation, as purchases and sign-ins show it. */
+export function SellerBlock({ seller: s }: { readonly seller: Purchase['seller'] }) {
   return (
     <div className={`seller ${s.newSeller ? 'new-seller' : ''}`} data-testid="seller">
       <AppAvatar app={{ key: s.appKey, name: s.name }} />
@@ -165,7 +165,10 @@ function PendingPurchase({ purchase: p, onChanged, onOutcome }: { readonly purch
             <div className="price-big" data-testid="price">{formatMoney(p.price.amount, p.price.currency)}</div>
             {p.simulate ? <Badge tone="accent">Simulated: no money moves</Badge> : p.pricePoint !== null ? <span className="small subtle">price point {p.pricePoint}</span> : null}
           </div>
-          <SellerBlock p={p} />
+          <SellerBlock seller={p.seller} />
+          {p.signedIn && p.buyer && (
+            <p className="small muted" style={{ margin: 0 }} data-testid="signed-in-at"><IconShield width={14} height={14} style={{ verticalAlign: '-2px', marginRight: 6 }} />Signed in at <b><UserText text={p.seller.name} /></b> as <b><UserText text={p.buyer.name} /></b>: only this buyer can confirm it, and the token is no consent to pay.</p>
+          )}
           <div className="code-box">
             <div>
               <div className="small muted">Confirmation code</div>

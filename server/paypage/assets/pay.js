@@ -2,6 +2,7 @@
 //
 // A merchant page loads it with <script src="<provider>/pay.js"> and calls
 //   Paydesk.buy(jwt | jwt[] | Promise, onSuccess, onFailure)
+//     (or a Promise for {purchase}: one the merchant's server started with a payments token)
 //   await Paydesk.pay(jwt | jwt[] | Promise)          → {transactionID}
 //   navigator.mozPay([jwt])                          → DOMRequest-like
 // Plain ES2020, no build step, no globals besides `Paydesk` (and the mozPay
@@ -133,6 +134,11 @@
     return { purchase: await purchaseStatus(id), cancelledNow: false };
   }
 
+  function isStartedPurchase(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof value.purchase === 'object' && value.purchase !== null
+      && typeof value.purchase.id === 'string' && typeof value.purchase.status === 'string';
+  }
+
   function normalizeJwts(value) {
     const list = Array.isArray(value) ? value : [value];
     if (list.length === 0 || list.some((t) => typeof t !== 'string' || t.length === 0)) {
@@ -224,7 +230,11 @@
   async function run(input, popup) {
     let p;
     try {
-      p = await createPurchase(normalizeJwts(await input));
+      const given = await input;
+      // A purchase the merchant's server already started with the buyer's payments
+      // token (POST /v1/pay with Authorization: Bearer, docs/identity.md): the token
+      // stays on that server, and this page only follows the purchase.
+      p = isStartedPurchase(given) ? given.purchase : await createPurchase(normalizeJwts(given));
     } catch (e) {
       if (popup) closeSoon(popup, 0);
       if (e && typeof e.name === 'string' && Object.prototype.hasOwnProperty.call(errors, e.name)) throw e;
