@@ -183,6 +183,11 @@ describe('accessibility: WCAG 2.1 AA (axe) on every screen, in light and dark', 
       await go(`#/notices/${seeded.noticeFailed}`);
       await page.getByRole('article', { name: 'Attempt 1', exact: true }).waitFor();
     } },
+    { name: 'notice-redeliver-dialog', open: async () => {
+      await go(`#/notices/${seeded.noticeFailed}`);
+      await page.getByRole('button', { name: 'Redeliver' }).click();
+      await page.getByRole('dialog', { name: 'Redeliver' }).getByRole('radio').first().waitFor();
+    } },
     { name: 'notice-detail-delivered', open: async () => {
       await go(`#/notices/${seeded.noticeDelivered}`);
       await page.getByTestId('notice-delivered').waitFor();
@@ -212,6 +217,17 @@ describe('accessibility: WCAG 2.1 AA (axe) on every screen, in light and dark', 
       await go('#/wallet/history');
       await page.getByTestId('history-row').first().waitFor();
     } },
+    { name: 'wallet-sign-ins', open: async () => {
+      // A sign-in waiting in the wallet: the store's "Sign in with Paydesk" asks for one.
+      await outside.goto(`${demo.store.url}/signin`);
+      await outside.locator('#sign-in-title').waitFor();
+      await go('#/wallet/sign-in');
+      await page.getByRole('button', { name: /^(Sign in as|Approve)/ }).first().waitFor();
+    } },
+    { name: 'wallet-connections', open: async () => {
+      await go('#/wallet/connections');
+      await page.getByRole('heading', { name: 'Connected apps' }).first().waitFor();
+    } },
     { name: 'confirm-window', open: async () => {
       await go(`#/confirm/${seeded.pendingId}`);
       await page.getByTestId('confirm-dialog').waitFor();
@@ -237,8 +253,12 @@ describe('accessibility: WCAG 2.1 AA (axe) on every screen, in light and dark', 
       await outside.goto(demo.store.url);
       await outside.locator('#buy').waitFor();
     } },
-    // The sign-in issue's authorization page (issue 12, the oidc branch): enable this entry at merge.
-    // { name: 'authorization-page', open: async () => { ... } },
+    // The sign-in's authorization page (issue 12): the store's "Sign in with Paydesk" lands on it.
+    { name: 'authorization-page', open: async () => {
+      await outside.goto(`${demo.store.url}/signin`);
+      await outside.locator('#sign-in-title').waitFor();
+      await outside.locator('#code').waitFor();
+    } },
   ];
 
   for (const theme of themes) {

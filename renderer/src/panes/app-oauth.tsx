@@ -8,7 +8,7 @@ import { OAuthClientBody, oauthScopes, type OAuthScope } from '../../../contract
 import { call, type App, type OAuthClient } from '../api.ts';
 import { useAction, useResource } from '../hooks.ts';
 import { formatDateTime } from '../format.ts';
-import { Button, Callout, Card, ConfirmDialog, CopyButton, ErrorCallout, ErrorState, LoadingBlock, described, useToast } from '../ui.tsx';
+import { Button, Callout, Card, ChoiceGroup, ConfirmDialog, CopyButton, ErrorCallout, ErrorState, LoadingBlock, described, useToast } from '../ui.tsx';
 import { IconEye, IconEyeOff, IconRotate } from '../icons.tsx';
 
 const scopeNames = Object.keys(oauthScopes) as OAuthScope[];
@@ -84,13 +84,13 @@ function OAuthForm({ app, client, onSaved }: { readonly app: App; readonly clien
       </label>
       <div className="field">
         <span className="label" id={`${ids}-type`}>Client type</span>
-        <div className="choice-list cols" role="radiogroup" aria-labelledby={`${ids}-type`}>
-          {([['public', 'Public', 'Browser or native app: PKCE, no secret'], ['confidential', 'Confidential', 'A server that keeps a client secret, plus PKCE']] as const).map(([v, title, sub]) => (
-            <button key={v} type="button" role="radio" className="choice" aria-checked={draft.type === v} aria-pressed={draft.type === v} onClick={() => setDraft((d) => ({ ...d, type: v }))}>
-              <span className="c-title">{title}</span><span className="c-sub">{sub}</span>
-            </button>
-          ))}
-        </div>
+        <ChoiceGroup
+          className="cols" aria-labelledby={`${ids}-type`} value={draft.type} onChange={(type) => setDraft((d) => ({ ...d, type }))}
+          options={[
+            { value: 'public', title: 'Public', sub: 'Browser or native app: PKCE, no secret' },
+            { value: 'confidential', title: 'Confidential', sub: 'A server that keeps a client secret, plus PKCE' },
+          ]}
+        />
       </div>
       <div className="field">
         <label htmlFor={`${ids}-uris`}>Redirect URIs</label>

@@ -9,7 +9,7 @@ import { useAction, useDocumentTitle, useNow, useResource, useServerEvents } fro
 import { navigate, useLocation } from '../router.ts';
 import { formatDateTime, formatMs, formatTime, relativeTime } from '../format.ts';
 import {
-  Badge, Button, ButtonLink, Callout, Card, ConfirmDialog, CopyButton, Dialog, EmptyState, ErrorCallout, ErrorState, Field, IdChip, LoadingBlock, LoadingRows,
+  Badge, Button, ButtonLink, Callout, Card, ChoiceGroup, ConfirmDialog, CopyButton, Dialog, EmptyState, ErrorCallout, ErrorState, Field, IdChip, LoadingBlock, LoadingRows,
   CodeText, PageHeader, StatusBadge, UserText, showControls, useToast,
 } from '../ui.tsx';
 import { IconBan, IconBell, IconEdit, IconRefresh, IconSearch, IconTerminal, IconX, IconArrowRight } from '../icons.tsx';
@@ -440,13 +440,8 @@ function RedeliverDialog({ open, notice, onClose, onDone }: { readonly open: boo
       </>}>
       <div className="stack">
         <p className="small">The same notice and webhook-id, sent once more. It went to <span className="mono">{notice.url}</span> last time.</p>
-        <div className="choice-list stacked" role="radiogroup" aria-label="Send it to">
-          {options.map((o) => (
-            <button key={o.value} type="button" role="radio" className="choice" aria-checked={choice === o.value} aria-pressed={choice === o.value} onClick={() => setChoice(o.value)}>
-              <span className="c-title">{o.title}</span><span className="c-sub mono small">{o.sub}</span>
-            </button>
-          ))}
-        </div>
+        <ChoiceGroup className="stacked" aria-label="Send it to" value={choice} onChange={setChoice}
+          options={options.map((o) => ({ value: o.value, title: o.title, sub: <span className="mono small">{o.sub}</span> }))} />
         {choice === 'url' && (
           <Field label="URL" htmlFor={`${id}-url`}>
             <input id={`${id}-url`} className="input mono" type="url" value={url} onChange={(e) => setURL(e.target.value)} placeholder="https://pony.example/paydesk/postback" spellCheck={false} autoComplete="off" />
