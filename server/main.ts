@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { fileKeySource, deriveKeys } from './keys/master-key.ts';
 import { openDatabase, type Db } from './db/open.ts';
-import { closeCommits, whenDurable } from './db/group-commit.ts';
+import { closeCommits, followDurability, whenDurable } from './db/group-commit.ts';
 import { startCheckpointer } from './db/checkpointer.ts';
 import { ledgerMigrations } from './db/ledger-migrations.ts';
 import { vaultMigrations } from './db/vault-migrations.ts';
@@ -192,6 +192,9 @@ function openStores(opts: StartOptions, log: (line: string) => void): Stores {
     db.close();
     throw e;
   }
+  // A purchase's completion commits in the ledger right after its charge commits in the
+  // vault, both on their way to disk at once: the ledger is durable only with the vault.
+  followDurability(db, vaultDb);
   const checkpointers = [db, vaultDb].map((d) => startCheckpointer(d, { ...dbOptions, log }));
   return {
     db, vaultDb,

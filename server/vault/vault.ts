@@ -5,7 +5,7 @@
 import { PaydeskError, type ErrorCode } from '../../contract/errors.ts';
 import { newId, newOrderedId } from '../ids.ts';
 import type { Db } from '../db/open.ts';
-import { commit } from '../db/group-commit.ts';
+import { commitVisible } from '../db/group-commit.ts';
 import { behaviourOf, cardBrand, cvcValid, expiryValid, luhnValid, normalizeCardNumber, type CardBehaviour } from './cards.ts';
 
 export interface CardInput {
@@ -65,6 +65,12 @@ export class Vault {
    * Charges a token once per idempotency key: a retried confirmation gets the
    * first answer back instead of a second charge. Processor errors are not
    * recorded, so a retry really retries.
+   *
+   * Resolves once the charge is committed, before it is on disk (commitVisible):
+   * the ledger's transaction that records it may then commit alongside, and the
+   * ledger's durability includes the vault's (followDurability, server/main.ts),
+   * so one fdatasync of each file, side by side, covers both. Nobody may be told
+   * of the charge before whenDurable(vault db); every HTTP answer waits for it.
    */
   async charge(token: string, amount: number, currency: string, idempotencyKey: string): Promise<ChargeResult> {
     const prior = this.chargeFor(idempotencyKey);
@@ -75,20 +81,19 @@ export class Vault {
     if (card.behaviour === 'processing_error') return { ok: false, code: 'processor_error' };
     const outcome = declineCodes[card.behaviour] ?? 'success';
     const id = newOrderedId('ch');
-    // Durable before the answer (group commit): the ledger may only record a charge the processor keeps.
     // A concurrent charge under the same key wins the insert; both callers get its answer.
-    return chargeResult(await commit(this.db, () => {
-      this.db.prepare('INSERT INTO charges (id, token, idempotency_key, amount, currency, outcome, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING')
+    return chargeResult(await commitVisible(this.db, () => {
+      const inserted = this.db.prepare('INSERT INTO charges (id, token, idempotency_key, amount, currency, outcome, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING')
         .run(id, token, idempotencyKey, amount, currency, outcome, this.options.now());
-      return this.chargeFor(idempotencyKey)!;
+      return inserted.changes === 1 ? { id, outcome } : this.chargeFor(idempotencyKey)!;
     }));
   }
 
-
   /** The charge already made under this key, if any (crash recovery). */
-  chargeFor(idempotencyKey: string): { id: string; outcome: string; refunded: number } | undefined {
+  chargeFor(idempotencyKey: string): { id: string; token: string; outcome: string; refunded: number } | undefined {
     // `refunded` lets refund recovery compare the processor's record with the ledger after a crash.
-    return this.db.prepare('SELECT id, outcome, refunded FROM charges WHERE idempotency_key = ?').get(idempotencyKey) as { id: string; outcome: string; refunded: number } | undefined;
+    return this.db.prepare('SELECT id, token, outcome, refunded FROM charges WHERE idempotency_key = ?').get(idempotencyKey) as
+      { id: string; token: string; outcome: string; refunded: number } | undefined;
   }
 
   /** Returns money to the card; the ledger decides how much may be refunded. */

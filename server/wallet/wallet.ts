@@ -286,6 +286,11 @@ export class Wallet {
     return this.ctx.db.prepare('SELECT brand, last4 FROM payment_methods WHERE id = ?').get(id) as { brand: string; last4: string } | undefined;
   }
 
+  /** The payment method holding a vault token, removed or not: crash recovery finds a charge's card by it. */
+  paymentMethodByToken(token: string): { id: string; buyer_id: string } | undefined {
+    return this.ctx.db.prepare('SELECT id, buyer_id FROM payment_methods WHERE vault_token = ?').get(token) as { id: string; buyer_id: string } | undefined;
+  }
+
   private pmRow(buyerId: string, id: string): PaymentMethodRow {
     const row = this.ctx.db.prepare('SELECT * FROM payment_methods WHERE id = ? AND buyer_id = ? AND removed_at IS NULL').get(id, buyerId) as PaymentMethodRow | undefined;
     if (!row) throw new PaydeskError('payment_method_not_found');
