@@ -15,7 +15,7 @@ import type { Apps } from '../apps/apps.ts';
 import type { Wallet } from '../wallet/wallet.ts';
 import type { Vault } from '../vault/vault.ts';
 import type { NoticeTargets } from '../notices/target.ts';
-import { enqueueNotice } from '../notices/outbox.ts';
+import { enqueueNotice, type NoticeSigner } from '../notices/outbox.ts';
 import { appendPurchaseEvent, purchaseTimeline } from './timeline.ts';
 import { claimRequestId, requestIdSeen, sweepRequestIds } from './request-ids.ts';
 import { listTransactions, type TransactionFilter } from './transactions.ts';
@@ -63,6 +63,8 @@ export class Purchases {
     private readonly wallet: Wallet,
     private readonly vault: Vault,
     private readonly targets: NoticeTargets,
+    /** Signs a completed purchase's postback in its transaction, which then holds its first attempt (enqueueNotice). */
+    private readonly signNotice?: NoticeSigner,
   ) {}
 
   // --- creation (public, from merchant pages) --------------------------------
@@ -362,7 +364,7 @@ export class Purchases {
   private async completeDurably(p: PurchaseRow, buyerId: string, paymentMethodId: string | null, usedPin: boolean, request?: RequestKey) {
     const view = await commit(this.ctx.db, (tx) => {
       // Completed: past expiry for good, so no get(); the row as written, not read again.
-      const completed = this.view(this.completeTx(tx, p, buyerId, paymentMethodId, usedPin));
+      const completed = this.view(this.completeTx(tx, p, buyerId, paymentMethodId, usedPin, this.signNotice));
       request?.answer(tx, completed);
       return completed;
     });
@@ -375,7 +377,7 @@ export class Purchases {
    * outbox row, timeline. `p` was read before the charge; what may have changed since
    * (its status) is read again here, under the write lock. Returns the row as written.
    */
-  private completeTx(tx: Tx, p: PurchaseRow, buyerId: string, paymentMethodId: string | null, usedPin: boolean): PurchaseRow {
+  private completeTx(tx: Tx, p: PurchaseRow, buyerId: string, paymentMethodId: string | null, usedPin: boolean, sign?: NoticeSigner): PurchaseRow {
     const now = this.ctx.now();
     const id = p.id;
     const cur = tx.prepare('SELECT status FROM purchases WHERE id = ?').get(id) as Pick<PurchaseRow, 'status'>;
@@ -398,7 +400,7 @@ export class Purchases {
     enqueueNotice(tx, {
       purchaseId: id, appKey: p.app_key, type, url: type === 'postback' ? p.postback_url : p.chargeback_url,
       payload: { request: JSON.parse(p.request_json) as unknown, response }, at: now,
-    });
+    }, sign);
     if (usedPin) this.wallet.openUnlockWindow(tx, buyerId);
     this.event(tx, id, 'completed', { transactionID: txn, buyerId, simulated: simulate !== null });
     return { ...p, status: 'completed', transaction_id: txn, buyer_id: buyerId, payment_method_id: paymentMethodId, completed_at: now, updated_at: now };
