@@ -147,7 +147,7 @@ export async function verifyAppToken(token: unknown, ctx: VerifyContext, kind: {
   reach('app');
   if (app.status !== 'active') return fail('request_app_disabled');
 
-  const { secretId, claims } = await verifySignatureAndClaims(token, payload.iss, app, ctx);
+  const { secretId, claims } = await verifySignatureAndClaims(token, header, payload.iss, app, ctx);
 
   reach('typ');
   if (claims.typ !== kind.typ) return fail(kind.typCode, { typ: claims.typ ?? null });
@@ -218,7 +218,7 @@ const NONE_HEADER = Buffer.from('{"alg":"none"}').toString('base64url');
  * The claims are jose's own checks (UnsecuredJWT.decode runs the same validateClaimsSet as
  * jwtVerify, with the same options), over the payload once its signature is known good.
  */
-export async function verifySignatureAndClaims(token: string, iss: string, app: AppForVerification, ctx: VerifyContext) {
+export async function verifySignatureAndClaims(token: string, header: Readonly<Record<string, unknown>>, iss: string, app: AppForVerification, ctx: VerifyContext) {
   const reach = ctx.reach ?? unobserved;
   const options = {
     issuer: iss,
@@ -227,7 +227,6 @@ export async function verifySignatureAndClaims(token: string, iss: string, app: 
     clockTolerance: ctx.limits.clockSkewSeconds,
     currentDate: new Date(ctx.now),
   };
-  const header = peekRequest(token).header;
   // What jwtVerify refused in the header besides alg (checked by the caller): critical
   // extensions it does not know, and an unencoded payload (b64), which a JWT must not use.
   if (header.crit !== undefined || header.b64 !== undefined) return fail('request_malformed');
