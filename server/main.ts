@@ -227,6 +227,13 @@ function startServices(ctx: Context, opts: StartOptions, log: (line: string) => 
       ...(opts.noticeFault ? { fault: opts.noticeFault } : {}),
     },
   });
+  // Before recover(), refunds and the dispatcher: a completion whose charge vault.db lost
+  // in a power cut gets it back, on disk, before its postback goes or a refund reads it.
+  const reconciled = services.purchases.reconcileCharges();
+  if (reconciled.restored > 0) log(`vault.db had lost ${reconciled.restored} charge(s) of completed purchases (a power cut); re-recorded them from ledger.db`);
+  if (reconciled.unrestorable.length > 0) {
+    log(`vault.db has no charge for completed purchase(s) ${reconciled.unrestorable.join(', ')} and ledger.db has no card token to re-record it; refunds of them will fail with processor_error: check the data folder's backup`);
+  }
   services.purchases.recover();
   services.refunds.recover();
   services.providerKeys.ensure();

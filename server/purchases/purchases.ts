@@ -13,7 +13,7 @@ import { formatAmount } from '../../contract/money.ts';
 import { PAY_TYP, peekRequest, verifyPaymentRequest, defaultLimits, acceptedAudiences, type ReachCheck, type VerifiedRequest, type PaymentVerifyContext } from '../requests/verify.ts';
 import type { Apps } from '../apps/apps.ts';
 import type { Wallet } from '../wallet/wallet.ts';
-import type { Vault } from '../vault/vault.ts';
+import type { LostCharge, Vault } from '../vault/vault.ts';
 import type { NoticeTargets } from '../notices/target.ts';
 import { enqueueNotice, type NoticeSigner } from '../notices/outbox.ts';
 import { appendPurchaseEvent, purchaseTimeline } from './timeline.ts';
@@ -428,6 +428,44 @@ export class Purchases {
   }
 
   /**
+   * Start-up, before anything is sent: completions whose charge the vault lost in a
+   * power cut get it back. Confirm commits the charge in vault.db and the completion
+   * in ledger.db right after, and their fdatasyncs run side by side (followDurability);
+   * a power cut in that window can keep the ledger's WAL tail and lose the vault's.
+   * The ledger's completion is then true (the charge was made: its answer and
+   * postback only waited for the disk), so the vault re-records it (restoreCharges).
+   *
+   * Which completions to look at, without reading a million: SQLite recovers a WAL as
+   * a prefix of its commits, so what the vault lost was committed after the charge it
+   * kept last (lastChargeAt). A lost charge's completion committed in the ledger after
+   * that charge did, and its ledger entry is stamped by the same injected clock, later:
+   * so the ledger's charge entries from that instant on, walked newest first by their
+   * AUTOINCREMENT id (commit order, the table's own b-tree, no sort), and no further.
+   * CLOCK_MARGIN_MS covers a clock that steps back a little between the two (NTP);
+   * a clock set back by more than that between the two commits would be missed.
+   * Simulated and zero-amount purchases have neither a charge entry nor a charge.
+   */
+  reconcileCharges(): { readonly restored: number; readonly unrestorable: readonly string[] } {
+    const last = this.vault.lastChargeAt();
+    const since = last === undefined ? -Infinity : last - CLOCK_MARGIN_MS;
+    const recent: string[] = [];
+    for (const e of this.ctx.db.prepare('SELECT purchase_id, kind, created_at FROM ledger_entries ORDER BY id DESC').iterate() as Iterable<{ purchase_id: string; kind: string; created_at: number }>) {
+      if (e.created_at < since) break;
+      if (e.kind === 'charge') recent.push(e.purchase_id);
+    }
+    const lost: LostCharge[] = [];
+    const unrestorable: string[] = [];
+    for (const id of recent) {
+      if (this.vault.chargeFor(id)) continue;
+      const p = this.row(id);
+      const token = p.payment_method_id === null ? undefined : this.wallet.vaultTokenOf(p.payment_method_id);
+      if (token === undefined || p.completed_at === null) unrestorable.push(id);
+      else lost.push({ idempotencyKey: id, token, amount: p.amount, currency: p.currency, refunded: p.refunded_amount, at: p.completed_at });
+    }
+    return { restored: this.vault.restoreCharges(lost), unrestorable };
+  }
+
+  /**
    * After a crash between the vault's charge and our commit, the purchase is
    * still pending but the card was charged: finish it rather than charge again.
    * The charge is found under the purchase's id, its card under its token. Every
@@ -458,6 +496,9 @@ export class Purchases {
   }
 
 }
+
+/** How far back (ms) reconcileCharges() looks past the vault's last charge, for a clock that steps back. */
+const CLOCK_MARGIN_MS = 60_000;
 
 export type PurchaseView = ReturnType<Purchases['get']>;
 

@@ -4,7 +4,7 @@
 // anywhere, by design (DESIGN section 5, threat 6).
 import { PaydeskError, type ErrorCode } from '../../contract/errors.ts';
 import { newId, newOrderedId } from '../ids.ts';
-import type { Db } from '../db/open.ts';
+import { immediate, type Db } from '../db/open.ts';
 import { commitVisible } from '../db/group-commit.ts';
 import { behaviourOf, cardBrand, cvcValid, expiryValid, luhnValid, normalizeCardNumber, type CardBehaviour } from './cards.ts';
 
@@ -34,6 +34,18 @@ const declineCodes: Partial<Record<CardBehaviour, ErrorCode>> = {
   insufficient_funds: 'card_insufficient_funds',
   expired_card: 'card_expired',
 };
+
+/** A successful charge the ledger recorded as completed, re-recorded after the vault lost it (Vault.restoreCharges). */
+export interface LostCharge {
+  readonly idempotencyKey: string;
+  readonly token: string;
+  readonly amount: number;
+  readonly currency: string;
+  /** What the ledger says came back already. */
+  readonly refunded: number;
+  /** When the ledger completed it: the charge committed just before, on the same clock. */
+  readonly at: number;
+}
 
 export interface VaultOptions {
   readonly now: () => number;
@@ -94,6 +106,33 @@ export class Vault {
     // `refunded` lets refund recovery compare the processor's record with the ledger after a crash.
     return this.db.prepare('SELECT id, token, outcome, refunded FROM charges WHERE idempotency_key = ?').get(idempotencyKey) as
       { id: string; token: string; outcome: string; refunded: number } | undefined;
+  }
+
+  /**
+   * created_at of the charge committed last (the highest rowid: rows are appended in
+   * commit order, which created_at only follows as far as the clock never steps back).
+   * What a power cut can take from vault.db is a tail of commits after it.
+   */
+  lastChargeAt(): number | undefined {
+    return (this.db.prepare('SELECT created_at FROM charges ORDER BY rowid DESC LIMIT 1').get() as { created_at: number } | undefined)?.created_at;
+  }
+
+  /**
+   * Re-records charges whose completion reached the ledger's disk while their row did
+   * not reach the vault's (a power cut inside confirm's shared fdatasync window).
+   * Charges are deterministic (the outcome depends only on the card), so the lost row
+   * is rebuilt from the ledger: same key, token, amount, currency, success. One
+   * transaction with synchronous=FULL (immediate), on disk before anything is sent;
+   * an existing key is left alone.
+   */
+  restoreCharges(lost: readonly LostCharge[]): number {
+    if (lost.length === 0) return 0;
+    return immediate(this.db, (tx) => {
+      const insert = tx.prepare("INSERT INTO charges (id, token, idempotency_key, amount, currency, outcome, refunded, created_at) VALUES (?, ?, ?, ?, ?, 'success', ?, ?) ON CONFLICT (idempotency_key) DO NOTHING");
+      let restored = 0;
+      for (const c of lost) restored += insert.run(newOrderedId('ch'), c.token, c.idempotencyKey, c.amount, c.currency, c.refunded, c.at).changes;
+      return restored;
+    });
   }
 
   /** Returns money to the card; the ledger decides how much may be refunded. */
