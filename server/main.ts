@@ -232,7 +232,7 @@ function startServices(ctx: Context, opts: StartOptions, log: (line: string) => 
   const reconciled = services.purchases.reconcileCharges();
   if (reconciled.restored > 0) log(`vault.db had lost ${reconciled.restored} charge(s) of completed purchases (a power cut); re-recorded them from ledger.db`);
   if (reconciled.unrestorable.length > 0) {
-    log(`vault.db has no charge for completed purchase(s) ${reconciled.unrestorable.join(', ')} and ledger.db has no card token to re-record it; refunds of them will fail with processor_error: check the data folder's backup`);
+    log(`vault.db has no charge for completed purchase(s) ${reconciled.unrestorable.join(', ')} and it cannot be re-recorded (no card token in ledger.db, or a card vault.db does not know); refunds of them will fail with processor_error: restore vault.db from the data folder's backup`);
   }
   services.purchases.recover();
   services.refunds.recover();

@@ -444,6 +444,7 @@ export class Purchases {
    * CLOCK_MARGIN_MS covers a clock that steps back a little between the two (NTP);
    * a clock set back by more than that between the two commits would be missed.
    * Simulated and zero-amount purchases have neither a charge entry nor a charge.
+   * A vault with no charge at all gives no bound: every charge entry is looked at.
    */
   reconcileCharges(): { readonly restored: number; readonly unrestorable: readonly string[] } {
     const last = this.vault.lastChargeAt();
@@ -462,7 +463,8 @@ export class Purchases {
       if (token === undefined || p.completed_at === null) unrestorable.push(id);
       else lost.push({ idempotencyKey: id, token, amount: p.amount, currency: p.currency, refunded: p.refunded_amount, at: p.completed_at });
     }
-    return { restored: this.vault.restoreCharges(lost), unrestorable };
+    const { restored, unknownCard } = this.vault.restoreCharges(lost);
+    return { restored, unrestorable: [...unrestorable, ...unknownCard] };
   }
 
   /**

@@ -123,15 +123,22 @@ export class Vault {
    * Charges are deterministic (the outcome depends only on the card), so the lost row
    * is rebuilt from the ledger: same key, token, amount, currency, success. One
    * transaction with synchronous=FULL (immediate), on disk before anything is sent;
-   * an existing key is left alone.
+   * an existing key is left alone. A card the vault does not know (its cards are
+   * written with synchronous=FULL at tokenize, so only a vault.db replaced by hand)
+   * cannot carry a charge: those keys are returned, not restored.
    */
-  restoreCharges(lost: readonly LostCharge[]): number {
-    if (lost.length === 0) return 0;
+  restoreCharges(lost: readonly LostCharge[]): { readonly restored: number; readonly unknownCard: readonly string[] } {
+    if (lost.length === 0) return { restored: 0, unknownCard: [] };
     return immediate(this.db, (tx) => {
+      const known = tx.prepare('SELECT 1 FROM cards WHERE token = ?');
       const insert = tx.prepare("INSERT INTO charges (id, token, idempotency_key, amount, currency, outcome, refunded, created_at) VALUES (?, ?, ?, ?, ?, 'success', ?, ?) ON CONFLICT (idempotency_key) DO NOTHING");
       let restored = 0;
-      for (const c of lost) restored += insert.run(newOrderedId('ch'), c.token, c.idempotencyKey, c.amount, c.currency, c.refunded, c.at).changes;
-      return restored;
+      const unknownCard: string[] = [];
+      for (const c of lost) {
+        if (known.get(c.token) === undefined) unknownCard.push(c.idempotencyKey);
+        else restored += insert.run(newOrderedId('ch'), c.token, c.idempotencyKey, c.amount, c.currency, c.refunded, c.at).changes;
+      }
+      return { restored, unknownCard };
     });
   }
 

@@ -104,3 +104,30 @@ test('a start-up with nothing to reconcile writes nothing to vault.db', async ()
     await s.close();
   }
 });
+
+test('a lost charge whose card vault.db does not know either is reported at start-up, and the server still starts', async () => {
+  const dataDir = freshDataDir('power-cut');
+  let s = await startTestServer({ dataDir });
+  const app = await createApp(s);
+  const b = await readyBuyer(s);
+  const p = await pay(s, await signRequest(app, { now: s.clock.now }));
+  const done = await s.api<{ status: string; transactionID: string }>('POST', `/api/purchases/${p.body.id}/confirm`, { pin: b.pin });
+  assert.equal(done.body.status, 'completed');
+  const token = chargeOf(s, p.body.id)!.token;
+  await s.close();
+  // Not what a power cut leaves (cards are written with synchronous=FULL): a vault.db replaced by hand.
+  loseCharges(dataDir, [p.body.id]);
+  const vault = new Database(join(dataDir, 'vault.db'));
+  vault.prepare('DELETE FROM cards WHERE token = ?').run(token);
+  vault.close();
+
+  s = await startTestServer({ dataDir, startAt: s.clock.now });
+  try {
+    assert.ok(s.logs.some((l) => l.includes(p.body.id) && l.includes('cannot be re-recorded')), s.logs.join('\n'));
+    assert.equal(chargeOf(s, p.body.id), undefined);
+    const refund = await s.api<{ error: { code: string } }>('POST', `/api/transactions/${done.body.transactionID}/refunds`, {});
+    assert.equal(refund.body.error.code, 'processor_error');
+  } finally {
+    await s.close();
+  }
+});
