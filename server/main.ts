@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { fileKeySource, deriveKeys } from './keys/master-key.ts';
 import { openDatabase, type Db } from './db/open.ts';
-import { closeCommits, whenDurable } from './db/group-commit.ts';
+import { closeCommits, followDurability, whenDurable } from './db/group-commit.ts';
 import { startCheckpointer } from './db/checkpointer.ts';
 import { ledgerMigrations } from './db/ledger-migrations.ts';
 import { vaultMigrations } from './db/vault-migrations.ts';
@@ -242,6 +242,9 @@ function openStores(opts: StartOptions, log: (line: string) => void): Stores {
     db.close();
     throw e;
   }
+  // A purchase's completion commits in the ledger right after its charge commits in the
+  // vault, both on their way to disk at once: the ledger is durable only with the vault.
+  followDurability(db, vaultDb);
   const checkpointers = [db, vaultDb].map((d) => startCheckpointer(d, { ...dbOptions, log }));
   return {
     db, vaultDb,
@@ -276,6 +279,13 @@ function startServices(ctx: Context, opts: StartOptions, log: (line: string) => 
       ...(opts.noticeFault ? { fault: opts.noticeFault } : {}),
     },
   });
+  // Before recover(), refunds and the dispatcher: a completion whose charge vault.db lost
+  // in a power cut gets it back, on disk, before its postback goes or a refund reads it.
+  const reconciled = services.purchases.reconcileCharges();
+  if (reconciled.restored > 0) log(`vault.db had lost ${reconciled.restored} charge(s) of completed purchases (a power cut); re-recorded them from ledger.db`);
+  if (reconciled.unrestorable.length > 0) {
+    log(`vault.db has no charge for completed purchase(s) ${reconciled.unrestorable.join(', ')} and it cannot be re-recorded (no card token in ledger.db, or a card vault.db does not know); refunds of them will fail with processor_error: restore vault.db from the data folder's backup`);
+  }
   services.purchases.recover();
   services.refunds.recover();
   services.providerKeys.ensure();

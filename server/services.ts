@@ -49,9 +49,9 @@ export function makeServices(ctx: Context, options: { slowCharge?: () => Promise
   const apps = new Apps(ctx, noticeTargets);
   const vault = new Vault(ctx.vaultDb, { now: () => ctx.now(), ...vaultOptions });
   const wallet = new Wallet(ctx, vault);
-  const purchases = new Purchases(ctx, apps, wallet, vault, noticeTargets);
   const providerKeys = new ProviderKeys(ctx);
   const dispatcher = new Dispatcher(ctx, apps, providerKeys, noticeTargets, { ...defaultDispatcherOptions, ...noticeOptions });
+  const purchases = new Purchases(ctx, apps, wallet, vault, noticeTargets, (n) => dispatcher.prepare(n));
   const notices = new Notices(ctx, apps, dispatcher, noticeTargets);
   const noticeRetries = new NoticeRetries(ctx, notices, dispatcher);
   const refunds = new Refunds(ctx, apps, purchases, vault, wallet);

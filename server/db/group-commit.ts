@@ -29,6 +29,8 @@ import type { Tx } from './tx.ts';
 
 interface Pending {
   readonly fn: () => unknown;
+  /** Answered at COMMIT, before the fdatasync (commitVisible). */
+  readonly early: boolean;
   readonly resolve: (v: unknown) => void;
   readonly reject: (e: unknown) => void;
 }
@@ -77,19 +79,21 @@ class CommitQueue {
   /** A file database in WAL mode; anything else (":memory:") commits with FULL semantics as is. */
   private readonly walPath: string | undefined;
   walSync: WalSync = fdatasync;
+  /** Other databases whose commits this one's durability includes (followDurability). */
+  readonly follows: CommitQueue[] = [];
 
   constructor(private readonly db: Db) {
     const wal = !db.memory && String(db.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal';
     this.walPath = wal ? `${db.name}-wal` : undefined;
   }
 
-  submit<T>(fn: () => T): Promise<T> {
+  submit<T>(fn: () => T, early = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (this.broken !== undefined) {
         reject(this.broken);
         return;
       }
-      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ fn, early, resolve: resolve as (v: unknown) => void, reject });
       // While an fdatasync runs, what is queued waits for it to finish and then commits
       // as one group: its callers would wait for the next fdatasync anyway, and one
       // COMMIT writes fewer pages than several.
@@ -166,16 +170,26 @@ class CommitQueue {
     this.restoreFull();
     this.stats.commits++;
     this.stats.writes += batch.length;
-    const settle = () => batch.forEach((p, i) => {
-      const o = outcomes[i]!;
+    const answer = (p: Pending, o: Outcome) => {
       if (o.ok) p.resolve(o.value);
       else p.reject(o.error);
-    });
+    };
     if (!async) {
-      settle();
+      batch.forEach((p, i) => answer(p, outcomes[i]!));
       return;
     }
-    this.waiting.push({ seq: ++this.committedSeq, settle, fail: failAll });
+    // Early callers hear now; they must await whenDurable() before telling anyone.
+    batch.forEach((p, i) => {
+      if (p.early) answer(p, outcomes[i]!);
+    });
+    const late = batch.filter((p) => !p.early);
+    this.waiting.push({
+      seq: ++this.committedSeq,
+      settle: () => batch.forEach((p, i) => {
+        if (!p.early) answer(p, outcomes[i]!);
+      }),
+      fail: (error) => late.forEach((p) => p.reject(error)),
+    });
     this.sync();
   }
 
@@ -209,7 +223,12 @@ class CommitQueue {
       this.syncDone(target, error);
       return;
     }
-    this.walSync(fd, (error) => this.syncDone(target, error ?? undefined));
+    // What the followed databases committed before this point is part of what this fdatasync promises.
+    const others = this.follows.map((q) => q.durable()).filter((w) => w !== undefined);
+    this.walSync(fd, (error) => {
+      if (error || others.length === 0) this.syncDone(target, error ?? undefined);
+      else Promise.all(others).then(() => this.syncDone(target, undefined), (e: unknown) => this.syncDone(target, e));
+    });
   }
 
   private syncDone(target: number, error: unknown): void {
@@ -287,6 +306,30 @@ function queueOf(db: Db): CommitQueue {
  */
 export function commit<T>(db: Db, fn: (tx: Tx) => T): Promise<T> {
   return queueOf(db).submit(() => fn(db as Tx));
+}
+
+/**
+ * commit(), resolved as soon as the transaction has committed, before it is on
+ * disk: what it wrote is visible to readers of db, and survives the process
+ * being killed (SQLite wrote it to the WAL), but not yet a power cut. The caller
+ * may build on it (another database's transaction that reads it, see
+ * followDurability) and must not tell anyone before whenDurable(db).
+ */
+export function commitVisible<T>(db: Db, fn: (tx: Tx) => T): Promise<T> {
+  return queueOf(db).submit(() => fn(db as Tx), true);
+}
+
+/**
+ * Makes db's group commits durable only together with what `other` had committed
+ * when each fdatasync of db started: the two fdatasyncs run side by side, and
+ * db's callers (and whenDurable(db)) hear once both returned. A transaction on db
+ * that read a commitVisible() result of `other` is then never reported durable
+ * before that result is.
+ */
+export function followDurability(db: Db, other: Db): void {
+  const q = queueOf(db);
+  const o = queueOf(other);
+  if (!q.follows.includes(o)) q.follows.push(o);
 }
 
 /**

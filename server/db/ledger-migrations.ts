@@ -600,6 +600,34 @@ export const ledgerMigrations: readonly Migration[] = [
     },
   },
   {
+    name: '011 a running total of each card\'s spend per month, for the monthly limit',
+    up(db) {
+      // The UTC month's first millisecond, as monthStart() in server/purchases/purchases.ts computes it.
+      const month = (col: string) => `CAST(strftime('%s', ${col} / 1000, 'unixepoch', 'start of month') AS INTEGER) * 1000`;
+      db.exec(`
+        -- The monthly-limit check read SUM(amount) over the card's completed purchases of the
+        -- month at every confirmation, linear in them; this is that sum, kept up to date by
+        -- the transaction that completes a purchase (the trigger runs inside it).
+        CREATE TABLE card_month_spend (
+          payment_method_id TEXT NOT NULL,
+          month INTEGER NOT NULL,
+          amount INTEGER NOT NULL,
+          PRIMARY KEY (payment_method_id, month)
+        ) STRICT, WITHOUT ROWID;
+        CREATE TRIGGER card_month_spend_completed AFTER UPDATE OF status ON purchases
+          WHEN NEW.status = 'completed' AND OLD.status IS NOT 'completed' AND NEW.payment_method_id IS NOT NULL AND NEW.simulate_json IS NULL BEGIN
+          INSERT INTO card_month_spend (payment_method_id, month, amount) VALUES (NEW.payment_method_id, ${month('NEW.completed_at')}, NEW.amount)
+            ON CONFLICT DO UPDATE SET amount = amount + excluded.amount;
+        END;
+        INSERT INTO card_month_spend (payment_method_id, month, amount)
+          SELECT payment_method_id, ${month('completed_at')}, SUM(amount) FROM purchases
+          WHERE status = 'completed' AND payment_method_id IS NOT NULL AND simulate_json IS NULL AND completed_at IS NOT NULL GROUP BY 1, 2;
+        -- Only that sum read this index, and every purchase's completion wrote it.
+        DROP INDEX purchases_by_payment_method;
+      `);
+    },
+  },
+  {
     name: '012 dashboard rollups: a change counter on each 6-hour slot, so the summary recomputes only the days that changed',
     up(db) {
       // Every change to the rollups writes the 6-hour slot of its instant (migration 007's

@@ -10,12 +10,13 @@
 //    hangs uses at most its own slots until the response timeout;
 //  - prompt: an enqueue wakes the dispatcher at once (events, or kick()).
 import { PaydeskError } from '../../contract/errors.ts';
-import { commit } from '../db/group-commit.ts';
+import { commit, whenDurable } from '../db/group-commit.ts';
 import type { Context } from '../context.ts';
 import type { Apps } from '../apps/apps.ts';
 import type { ProviderKeys } from './provider-keys.ts';
 import type { NoticeTargets } from './target.ts';
 import { appendPurchaseEvent } from '../purchases/timeline.ts';
+import { insertAttempt, type SignedRequest } from './outbox.ts';
 import { MerchantConnections, defaultConnectionLimits, defaultDeliveryLimits, sendNotice, type AttemptOutcome, type DeliveryLimits } from './deliver.ts';
 import { defaultMaxAttempts, retryDelayMs } from './schedule.ts';
 import { EndpointWatch } from './health.ts';
@@ -57,13 +58,16 @@ export const defaultDispatcherOptions: DispatcherOptions = {
 };
 
 /** One request as it is (or would be) sent: what the attempt record and "copy as curl" show. */
-export interface PreparedRequest {
-  readonly url: string;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: string;
-  readonly notice: { readonly header: Readonly<Record<string, unknown>>; readonly claims: Readonly<Record<string, unknown>> };
+export interface PreparedRequest extends SignedRequest {
   readonly transactionID: string;
 }
+
+/**
+ * How old an attempt opened with its notice (enqueueNotice with a signer) may be and
+ * still go out as signed: well inside the receivers' timestamp tolerance (Standard
+ * Webhooks: 5 minutes). An older one, held back by a busy merchant, is signed again.
+ */
+const OPENED_ATTEMPT_FRESH_MS = 30_000;
 
 interface InFlight {
   readonly appKey: string;
@@ -364,14 +368,31 @@ export class Dispatcher {
   /** One attempt of a notice the pick has just read as pending and due. */
   private async attempt(n: DueNotice, signal: AbortSignal): Promise<void> {
     const { id } = n;
-    const prepared = this.prepare(n);
-    const startedAt = this.ctx.now();
-    // Durable before the request leaves, so a crash mid-attempt shows as 'interrupted'; it
-    // rides in the same group commit as whatever else is being written this turn.
-    const attemptId = await commit(this.ctx.db, () => Number(this.ctx.db.prepare(`INSERT INTO notice_attempts
-        (notice_id, app_key, number, url, url_source, started_at, request_headers_json, request_body, notice_json)
-        SELECT ?, ?, COALESCE(MAX(number), 0) + 1, ?, ?, ?, ?, ?, ? FROM notice_attempts WHERE notice_id = ?`)
-      .run(id, n.app_key, prepared.url, n.url_source, startedAt, JSON.stringify(prepared.headers), prepared.body, JSON.stringify(prepared.notice), id).lastInsertRowid));
+    // An attempt left open and not in flight was opened with the notice, in the transaction
+    // that wrote it (start() closed those a stop cut short).
+    const opened = this.ctx.db.prepare('SELECT id, started_at, request_headers_json, request_body FROM notice_attempts WHERE notice_id = ? AND verdict IS NULL')
+      .get(id) as { id: number; started_at: number; request_headers_json: string; request_body: string } | undefined;
+    let prepared: Pick<PreparedRequest, 'url' | 'headers' | 'body' | 'transactionID'>;
+    let attemptId: number;
+    if (opened && opened.started_at >= this.ctx.now() - OPENED_ATTEMPT_FRESH_MS) {
+      // Its record is in the notice's own transaction: once that is durable, the request may leave.
+      await whenDurable(this.ctx.db);
+      const payload = JSON.parse(n.payload_json) as NoticePayload;
+      prepared = { url: n.url, headers: JSON.parse(opened.request_headers_json) as Record<string, string>, body: opened.request_body, transactionID: String(payload.response.transactionID ?? '') };
+      attemptId = opened.id;
+    } else {
+      const signed = this.prepare(n);
+      prepared = signed;
+      const startedAt = this.ctx.now();
+      // Durable before the request leaves, so a crash mid-attempt shows as 'interrupted'; it
+      // rides in the same group commit as whatever else is being written this turn.
+      attemptId = await commit(this.ctx.db, (tx) => {
+        if (!opened) return insertAttempt(tx, id, signed, startedAt);
+        this.ctx.db.prepare('UPDATE notice_attempts SET started_at = ?, request_headers_json = ?, request_body = ?, notice_json = ? WHERE id = ?')
+          .run(startedAt, JSON.stringify(signed.headers), signed.body, JSON.stringify(signed.notice), opened.id);
+        return opened.id;
+      });
+    }
 
     const check = await this.targets.check(prepared.url);
     let outcome: AttemptOutcome;

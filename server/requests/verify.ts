@@ -4,7 +4,8 @@
 // registered-claim checks with explicit options; what jose does not check (the
 // size cap before any parsing, a future iat, the lifetime cap, the payload typ,
 // jti replay, the request's fields) is checked here, each with its own code.
-import { jwtVerify, decodeProtectedHeader, decodeJwt, errors as joseErrors } from 'jose';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { UnsecuredJWT, decodeProtectedHeader, decodeJwt, errors as joseErrors } from 'jose';
 import { PaydeskError, type ErrorCode } from '../../contract/errors.ts';
 import { PAY_TYP, type RequestCheckId } from '../../contract/api.ts';
 import { parsePaymentRequest, type PaymentRequest } from './payment-request.ts';
@@ -146,7 +147,7 @@ export async function verifyAppToken(token: unknown, ctx: VerifyContext, kind: {
   reach('app');
   if (app.status !== 'active') return fail('request_app_disabled');
 
-  const { secretId, claims } = await verifySignatureAndClaims(token, payload.iss, app, ctx);
+  const { secretId, claims } = await verifySignatureAndClaims(token, header, payload.iss, app, ctx);
 
   reach('typ');
   if (claims.typ !== kind.typ) return fail(kind.typCode, { typ: claims.typ ?? null });
@@ -183,40 +184,63 @@ export async function verifyPaymentRequest(token: unknown, ctx: PaymentVerifyCon
   return { appKey: app.key, secretId, jti, iat, exp, request, claims };
 }
 
-// Importing an HMAC key into WebCrypto costs more than the HMAC itself; keep the
-// imported keys of recently used secrets (bounded, dropped wholesale when full).
-const importedKeys = new Map<string, CryptoKey>();
-async function hmacKey(secret: string): Promise<CryptoKey> {
-  let key = importedKeys.get(secret);
+// A secret's key, made once per secret and kept (bounded, dropped wholesale when full).
+const secretKeys = new Map<string, KeyObject>();
+function hmacKey(secret: string): KeyObject {
+  let key = secretKeys.get(secret);
   if (!key) {
-    if (importedKeys.size >= 1024) importedKeys.clear();
-    key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
-    importedKeys.set(secret, key);
+    if (secretKeys.size >= 1024) secretKeys.clear();
+    key = createSecretKey(Buffer.from(secret, 'utf8'));
+    secretKeys.set(secret, key);
   }
   return key;
 }
 
-/** Signature and registered claims (iss, aud, iat, exp, nbf) of an HS256 token from an app; shared with refund tokens. */
-export async function verifySignatureAndClaims(token: string, iss: string, app: AppForVerification, ctx: VerifyContext) {
+/**
+ * The HS256 signature, checked with node:crypto on this thread. jose 6 checks it
+ * through WebCrypto only, which runs every HMAC as a job on the thread pool and
+ * answers through a promise: that job alone costs about five raw HMACs here
+ * (docs/PERFORMANCE.md, section 2). The MAC is compared in constant time; the
+ * segments are base64url already (verifyAppToken's pattern).
+ */
+function signatureValid(token: string, key: KeyObject): boolean {
+  const dot = token.lastIndexOf('.');
+  const mac = createHmac('sha256', key).update(token.slice(0, dot)).digest();
+  const signature = Buffer.from(token.slice(dot + 1), 'base64url');
+  return signature.length === mac.length && timingSafeEqual(signature, mac);
+}
+
+/** The protected header jose's claim checks are handed: the real one was checked here (alg, crit, b64). */
+const NONE_HEADER = Buffer.from('{"alg":"none"}').toString('base64url');
+
+/**
+ * Signature and registered claims (iss, aud, iat, exp, nbf) of an HS256 token from an app; shared with refund tokens.
+ * The claims are jose's own checks (UnsecuredJWT.decode runs the same validateClaimsSet as
+ * jwtVerify, with the same options), over the payload once its signature is known good.
+ */
+export async function verifySignatureAndClaims(token: string, header: Readonly<Record<string, unknown>>, iss: string, app: AppForVerification, ctx: VerifyContext) {
   const reach = ctx.reach ?? unobserved;
   const options = {
-    algorithms: ['HS256'],
     issuer: iss,
     audience: [...ctx.audiences],
     requiredClaims: ['iat', 'exp'],
     clockTolerance: ctx.limits.clockSkewSeconds,
     currentDate: new Date(ctx.now),
   };
+  // What jwtVerify refused in the header besides alg (checked by the caller): critical
+  // extensions it does not know, and an unencoded payload (b64), which a JWT must not use.
+  if (header.crit !== undefined || header.b64 !== undefined) return fail('request_malformed');
+  const payloadSegment = token.slice(token.indexOf('.') + 1, token.lastIndexOf('.'));
   // Active secrets first: only when none of them verifies do we look at retired
   // ones, to say precisely why a correctly signed request is refused.
   reach('signature');
   for (const s of app.secrets) {
+    if (!signatureValid(token, hmacKey(s.secret))) continue;
     let payload: Record<string, unknown>;
     try {
-      payload = (await jwtVerify(token, await hmacKey(s.secret), options)).payload;
+      payload = UnsecuredJWT.decode(`${NONE_HEADER}.${payloadSegment}.`, options).payload;
     } catch (e) {
-      if (e instanceof joseErrors.JWSSignatureVerificationFailed) continue;
-      // jose checks the registered claims only once this secret made the signature.
+      // The registered claims are checked only once this secret made the signature.
       if (e instanceof joseErrors.JWTClaimValidationFailed || e instanceof joseErrors.JWTExpired) reach('claims');
       throw mapJoseError(e);
     }

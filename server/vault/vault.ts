@@ -4,8 +4,8 @@
 // anywhere, by design (DESIGN section 5, threat 6).
 import { PaydeskError, type ErrorCode } from '../../contract/errors.ts';
 import { newId, newOrderedId } from '../ids.ts';
-import type { Db } from '../db/open.ts';
-import { commit } from '../db/group-commit.ts';
+import { immediate, type Db } from '../db/open.ts';
+import { commitVisible } from '../db/group-commit.ts';
 import { behaviourOf, cardBrand, cvcValid, expiryValid, luhnValid, normalizeCardNumber, type CardBehaviour } from './cards.ts';
 
 export interface CardInput {
@@ -34,6 +34,18 @@ const declineCodes: Partial<Record<CardBehaviour, ErrorCode>> = {
   insufficient_funds: 'card_insufficient_funds',
   expired_card: 'card_expired',
 };
+
+/** A successful charge the ledger recorded as completed, re-recorded after the vault lost it (Vault.restoreCharges). */
+export interface LostCharge {
+  readonly idempotencyKey: string;
+  readonly token: string;
+  readonly amount: number;
+  readonly currency: string;
+  /** What the ledger says came back already. */
+  readonly refunded: number;
+  /** When the ledger completed it: the charge committed just before, on the same clock. */
+  readonly at: number;
+}
 
 export interface VaultOptions {
   readonly now: () => number;
@@ -65,6 +77,12 @@ export class Vault {
    * Charges a token once per idempotency key: a retried confirmation gets the
    * first answer back instead of a second charge. Processor errors are not
    * recorded, so a retry really retries.
+   *
+   * Resolves once the charge is committed, before it is on disk (commitVisible):
+   * the ledger's transaction that records it may then commit alongside, and the
+   * ledger's durability includes the vault's (followDurability, server/main.ts),
+   * so one fdatasync of each file, side by side, covers both. Nobody may be told
+   * of the charge before whenDurable(vault db); every HTTP answer waits for it.
    */
   async charge(token: string, amount: number, currency: string, idempotencyKey: string): Promise<ChargeResult> {
     const prior = this.chargeFor(idempotencyKey);
@@ -75,20 +93,53 @@ export class Vault {
     if (card.behaviour === 'processing_error') return { ok: false, code: 'processor_error' };
     const outcome = declineCodes[card.behaviour] ?? 'success';
     const id = newOrderedId('ch');
-    // Durable before the answer (group commit): the ledger may only record a charge the processor keeps.
     // A concurrent charge under the same key wins the insert; both callers get its answer.
-    return chargeResult(await commit(this.db, () => {
-      this.db.prepare('INSERT INTO charges (id, token, idempotency_key, amount, currency, outcome, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING')
+    return chargeResult(await commitVisible(this.db, () => {
+      const inserted = this.db.prepare('INSERT INTO charges (id, token, idempotency_key, amount, currency, outcome, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING')
         .run(id, token, idempotencyKey, amount, currency, outcome, this.options.now());
-      return this.chargeFor(idempotencyKey)!;
+      return inserted.changes === 1 ? { id, outcome } : this.chargeFor(idempotencyKey)!;
     }));
   }
 
-
   /** The charge already made under this key, if any (crash recovery). */
-  chargeFor(idempotencyKey: string): { id: string; outcome: string; refunded: number } | undefined {
+  chargeFor(idempotencyKey: string): { id: string; token: string; outcome: string; refunded: number } | undefined {
     // `refunded` lets refund recovery compare the processor's record with the ledger after a crash.
-    return this.db.prepare('SELECT id, outcome, refunded FROM charges WHERE idempotency_key = ?').get(idempotencyKey) as { id: string; outcome: string; refunded: number } | undefined;
+    return this.db.prepare('SELECT id, token, outcome, refunded FROM charges WHERE idempotency_key = ?').get(idempotencyKey) as
+      { id: string; token: string; outcome: string; refunded: number } | undefined;
+  }
+
+  /**
+   * created_at of the charge committed last (the highest rowid: rows are appended in
+   * commit order, which created_at only follows as far as the clock never steps back).
+   * What a power cut can take from vault.db is a tail of commits after it.
+   */
+  lastChargeAt(): number | undefined {
+    return (this.db.prepare('SELECT created_at FROM charges ORDER BY rowid DESC LIMIT 1').get() as { created_at: number } | undefined)?.created_at;
+  }
+
+  /**
+   * Re-records charges whose completion reached the ledger's disk while their row did
+   * not reach the vault's (a power cut inside confirm's shared fdatasync window).
+   * Charges are deterministic (the outcome depends only on the card), so the lost row
+   * is rebuilt from the ledger: same key, token, amount, currency, success. One
+   * transaction with synchronous=FULL (immediate), on disk before anything is sent;
+   * an existing key is left alone. A card the vault does not know (its cards are
+   * written with synchronous=FULL at tokenize, so only a vault.db replaced by hand)
+   * cannot carry a charge: those keys are returned, not restored.
+   */
+  restoreCharges(lost: readonly LostCharge[]): { readonly restored: number; readonly unknownCard: readonly string[] } {
+    if (lost.length === 0) return { restored: 0, unknownCard: [] };
+    return immediate(this.db, (tx) => {
+      const known = tx.prepare('SELECT 1 FROM cards WHERE token = ?');
+      const insert = tx.prepare("INSERT INTO charges (id, token, idempotency_key, amount, currency, outcome, refunded, created_at) VALUES (?, ?, ?, ?, ?, 'success', ?, ?) ON CONFLICT (idempotency_key) DO NOTHING");
+      let restored = 0;
+      const unknownCard: string[] = [];
+      for (const c of lost) {
+        if (known.get(c.token) === undefined) unknownCard.push(c.idempotencyKey);
+        else restored += insert.run(newOrderedId('ch'), c.token, c.idempotencyKey, c.amount, c.currency, c.refunded, c.at).changes;
+      }
+      return { restored, unknownCard };
+    });
   }
 
   /** Returns money to the card; the ledger decides how much may be refunded. */

@@ -286,6 +286,16 @@ export class Wallet {
     return this.ctx.db.prepare('SELECT brand, last4 FROM payment_methods WHERE id = ?').get(id) as { brand: string; last4: string } | undefined;
   }
 
+  /** The payment method holding a vault token, removed or not: crash recovery finds a charge's card by it. */
+  paymentMethodByToken(token: string): { id: string; buyer_id: string } | undefined {
+    return this.ctx.db.prepare('SELECT id, buyer_id FROM payment_methods WHERE vault_token = ?').get(token) as { id: string; buyer_id: string } | undefined;
+  }
+
+  /** The vault token of a payment method, removed or not: start-up re-records a charge the vault lost under it. */
+  vaultTokenOf(paymentMethodId: string): string | undefined {
+    return (this.ctx.db.prepare('SELECT vault_token FROM payment_methods WHERE id = ?').get(paymentMethodId) as { vault_token: string } | undefined)?.vault_token;
+  }
+
   private pmRow(buyerId: string, id: string): PaymentMethodRow {
     const row = this.ctx.db.prepare('SELECT * FROM payment_methods WHERE id = ? AND buyer_id = ? AND removed_at IS NULL').get(id, buyerId) as PaymentMethodRow | undefined;
     if (!row) throw new PaydeskError('payment_method_not_found');

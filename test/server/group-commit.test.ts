@@ -7,7 +7,7 @@ import { fdatasync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../../server/db/open.ts';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { closeCommits, commit, commitStats, setWalSync, whenDurable } from '../../server/db/group-commit.ts';
+import { closeCommits, commit, commitStats, commitVisible, followDurability, setWalSync, whenDurable } from '../../server/db/group-commit.ts';
 import { freshDataDir } from '../helpers/paydesk.ts';
 
 function table(): Db {
@@ -115,6 +115,39 @@ test('callers hear success only after the fdatasync that follows the COMMIT; unt
   // Every other transaction still commits with synchronous=FULL.
   assert.equal(db.pragma('synchronous', { simple: true }), 2);
   db.close();
+});
+
+test('commitVisible() answers at COMMIT; a database that follows another is durable only once both fdatasyncs returned', async () => {
+  // Like a purchase: the vault's charge commits (visible, not yet on disk), then the ledger's completion.
+  const vault = table();
+  const ledger = table();
+  followDurability(ledger, vault);
+  let releaseVault!: () => void;
+  const vaultSyncing = new Promise<void>((started) => setWalSync(vault, (fd, done) => {
+    releaseVault = () => fdatasync(fd, done);
+    started();
+  }));
+  const charged = await commitVisible(vault, () => vault.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('charge', 1).changes);
+  assert.equal(charged, 1, 'answered at COMMIT');
+  await vaultSyncing;
+  assert.ok(whenDurable(vault) instanceof Promise, 'not yet on disk: nobody may be told');
+  // The ledger's own fdatasync returns; what its caller then waits on is the vault's.
+  const ledgerSynced = new Promise<void>((returned) => setWalSync(ledger, (fd, done) => fdatasync(fd, (e) => {
+    done(e);
+    returned();
+  })));
+  let completed = false;
+  const completion = commit(ledger, () => ledger.prepare('INSERT INTO t (k, v) VALUES (?, ?)').run('completion', 1)).then(() => (completed = true));
+  await ledgerSynced;
+  for (let i = 0; i < 5; i++) await nextTurn();
+  assert.equal(completed, false, 'the ledger\'s caller waits for the vault\'s fdatasync too');
+  assert.ok(whenDurable(ledger) instanceof Promise, 'and so do its readers');
+  releaseVault();
+  await completion;
+  assert.equal(whenDurable(ledger), undefined);
+  assert.equal(whenDurable(vault), undefined);
+  ledger.close();
+  vault.close();
 });
 
 test('closeCommits() commits what is queued and makes it durable at once (before a database is closed)', async () => {

@@ -162,3 +162,19 @@ test('a long description is trimmed with "...", not refused', async () => {
   assert.equal(p.body.item.description.length, 255);
   assert.ok(p.body.item.description.endsWith('...'));
 });
+
+test('a correctly signed token with a critical header extension or an unencoded payload is refused, as jose refused it', async () => {
+  const { createHmac } = await import('node:crypto');
+  const iat = Math.floor(t.clock.now / 1000);
+  const claims = b64({ iss: app.key, aud: 'paydesk', typ: 'mozilla/payments/pay/v1', iat, exp: iat + 600, request: ponyRequest });
+  const signed = (header: Record<string, unknown>) => {
+    const input = `${b64(header)}.${claims}`;
+    return `${input}.${createHmac('sha256', app.secret).update(input).digest('base64url')}`;
+  };
+  const purchases = count(t, 'purchases');
+  assert.equal(errorCode(await pay(t, signed({ alg: 'HS256', crit: ['exp'], exp: 1 }))), 'request_malformed');
+  assert.equal(errorCode(await pay(t, signed({ alg: 'HS256', crit: ['b64'], b64: false }))), 'request_malformed');
+  assert.equal(count(t, 'purchases'), purchases, 'nothing written');
+  // The same claims under a plain header pass: what was refused is the header.
+  assert.equal((await pay(t, signed({ alg: 'HS256' }))).status, 201);
+});

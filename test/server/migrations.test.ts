@@ -333,3 +333,44 @@ test('migration 009 marks where each notice\'s URL came from (the request\'s own
   assert.throws(() => db.prepare("UPDATE notices SET url_source = 'elsewhere' WHERE id = 'ntc_app'").run(), /CHECK constraint/);
   db.close();
 });
+
+test('migration 011 backfills each card\'s spend per UTC month, and its trigger adds each completion to it', () => {
+  const path = join(freshDataDir('migration'), 'ledger.db');
+  const db = new Database(path);
+  const at = ledgerMigrations.findIndex((m) => m.name.startsWith('011 '));
+  assert.ok(at > 0);
+  migrate(db, path, ledgerMigrations.slice(0, at));
+  // Rows of purchases only: no app, buyer or card rows for them to name.
+  db.pragma('foreign_keys = OFF');
+  const jan = Date.UTC(2025, 0, 1);
+  const feb = Date.UTC(2025, 1, 1);
+  const purchase = db.prepare(`INSERT INTO purchases (id, app_key, code, status, product_id, name, description, product_data, amount, currency, postback_url, chargeback_url,
+      request_json, simulate_json, payment_method_id, created_at, expires_at, completed_at, updated_at) VALUES (?, 'app_1', 'C', ?, 'p', 'P', 'D', '', ?, 'USD', 'u', 'u', '{}', ?, ?, 0, 0, ?, 0)`);
+  purchase.run('pur_1', 'completed', 199, null, 'pm_a', jan + 5);
+  purchase.run('pur_2', 'completed', 300, null, 'pm_a', feb - 1);
+  purchase.run('pur_3', 'completed', 50, null, 'pm_a', feb);
+  purchase.run('pur_4', 'completed', 700, '{"result":"postback"}', 'pm_a', feb + 10);
+  purchase.run('pur_5', 'pending', 80, null, 'pm_a', null);
+  purchase.run('pur_6', 'completed', 20, null, 'pm_b', feb + 20);
+  purchase.run('pur_7', 'declined', 90, null, 'pm_b', null);
+
+  migrate(db, path, ledgerMigrations);
+  const totals = () => db.prepare('SELECT payment_method_id AS pm, month, amount FROM card_month_spend ORDER BY pm, month').all();
+  assert.deepEqual(totals(), [
+    { pm: 'pm_a', month: jan, amount: 499 },
+    { pm: 'pm_a', month: feb, amount: 50 },
+    { pm: 'pm_b', month: feb, amount: 20 },
+  ], 'simulated, pending and declined purchases spend nothing');
+  assert.deepEqual(db.prepare("SELECT name FROM sqlite_master WHERE name = 'purchases_by_payment_method'").all(), []);
+
+  db.prepare("UPDATE purchases SET status = 'completed', completed_at = ? WHERE id = 'pur_5'").run(feb + 30);
+  db.prepare("UPDATE purchases SET updated_at = 1 WHERE id = 'pur_5'").run();
+  db.prepare("UPDATE purchases SET status = 'completed', completed_at = ? WHERE id = 'pur_5'").run(feb + 30);
+  db.prepare("UPDATE purchases SET refunded_amount = 10 WHERE id = 'pur_1'").run();
+  assert.deepEqual(totals(), [
+    { pm: 'pm_a', month: jan, amount: 499 },
+    { pm: 'pm_a', month: feb, amount: 130 },
+    { pm: 'pm_b', month: feb, amount: 20 },
+  ], 'a completion counts once; other updates count nothing');
+  db.close();
+});

@@ -24,6 +24,7 @@ const tableOwners: Readonly<Record<string, string>> = {
   charges: 'server/vault/vault.ts',
   purchases: 'server/purchases/',
   purchase_events: 'server/purchases/timeline.ts',
+  card_month_spend: 'server/purchases/purchases.ts',
   used_jtis: 'server/purchases/request-ids.ts',
   ledger_entries: 'server/purchases/',
   refunds: 'server/refunds/refunds.ts',

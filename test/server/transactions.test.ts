@@ -92,3 +92,31 @@ test('a crash between the processor\'s charge and our commit is finished on rest
     await s.close();
   }
 });
+
+test('a crash after the vault\'s charge and before any ledger write completes the purchase on restart, on the charged card, counted in its month', async () => {
+  const dataDir = freshDataDir('recover');
+  let s = await startTestServer({ dataDir });
+  const app = await createApp(s);
+  const b = await readyBuyer(s, { email: 'recover@example.com' });
+  const p = await pay(s, await signRequest(app, { now: s.clock.now }));
+  // What confirm() has done when the vault's commit is in and the ledger's not yet: the charge, nothing in the ledger.
+  const { ctx, vault } = s.server.services;
+  const pm = ctx.db.prepare('SELECT id, vault_token FROM payment_methods WHERE buyer_id = ?').get(b.id) as { id: string; vault_token: string };
+  assert.equal((await vault.charge(pm.vault_token, 199, 'USD', p.body.id)).ok, true);
+  await s.close();
+
+  s = await startTestServer({ dataDir });
+  try {
+    const after = await s.api<{ status: string; buyer: { email: string } | null; paymentMethod: { last4: string } | null }>('GET', `/api/purchases/${p.body.id}`);
+    assert.equal(after.body.status, 'completed');
+    assert.equal(after.body.buyer?.email, 'recover@example.com');
+    assert.equal(after.body.paymentMethod?.last4, '4242');
+    const db = s.server.services.ctx.db;
+    assert.deepEqual(db.prepare('SELECT amount FROM ledger_entries WHERE purchase_id = ?').all(p.body.id), [{ amount: 199 }]);
+    assert.deepEqual(db.prepare('SELECT amount FROM card_month_spend WHERE payment_method_id = ?').all(pm.id), [{ amount: 199 }]);
+    const charges = s.server.services.ctx.vaultDb.prepare('SELECT COUNT(*) AS n FROM charges WHERE idempotency_key = ?').get(p.body.id) as { n: number };
+    assert.equal(charges.n, 1);
+  } finally {
+    await s.close();
+  }
+});
