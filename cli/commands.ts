@@ -9,6 +9,7 @@ import { trigger } from './trigger.ts';
 import { eventsTail } from './events-tail.ts';
 import { fixturesRun } from './fixtures-run.ts';
 import { noticeCommands } from './notices.ts';
+import { exportRows } from './export.ts';
 
 export const commands: readonly Command[] = [
   serve,
@@ -17,6 +18,7 @@ export const commands: readonly Command[] = [
   eventsTail,
   fixturesRun,
   ...noticeCommands,
+  exportRows,
 ];
 
 /** `paydesk --help`: every command in one line each. */
