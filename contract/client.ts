@@ -237,14 +237,7 @@ export function createClient(opts: ClientOptions): Client {
       throw networkError();
     }
     if (!res.ok || !res.body) {
-      const text = await res.text().catch(() => '');
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
-      const err = errorFrom(res.status, res.statusText, json);
+      const err = errorFrom(res.status, res.statusText, await res.json().catch(() => undefined));
       if (err.code === 'unauthorized') opts.onUnauthorized?.();
       throw err;
     }
